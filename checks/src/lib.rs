@@ -1,0 +1,18 @@
+//! kubeposture's posture model and check catalog. Checks are pure functions of the model.
+
+pub mod catalog;
+pub mod context;
+pub mod field;
+pub mod meta;
+pub mod model;
+pub mod outcome;
+pub mod registry;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use context::{Context, Thresholds};
+pub use field::{Field, Obs};
+pub use meta::{CheckMeta, Severity};
+pub use model::{Cloud, Cluster, ClusterRef};
+pub use outcome::{Evidence, Outcome, Status};
+pub use registry::{Check, all, evaluate, find};

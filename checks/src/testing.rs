@@ -1,0 +1,105 @@
+//! Fixture builders for check tests: a fully hardened AKS cluster that tests then break.
+
+use crate::field::Field;
+use crate::model::*;
+use std::sync::Arc;
+
+fn v<T: ToString>(path: &'static str, value: T) -> Field<T> {
+    let raw = value.to_string();
+    Field::value(path, value, raw)
+}
+
+fn list(path: &'static str, items: &[&str]) -> Field<Vec<String>> {
+    let value: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+    let raw = serde_json::to_string(&value).unwrap_or_default();
+    Field::value(path, value, raw)
+}
+
+/// A catalog where 1.30 … 1.32 are in standard support and 1.29 only in LTS.
+pub fn aks_catalog() -> Arc<VersionCatalog> {
+    let cv = |minor: &str, support: &[&str]| CatalogVersion {
+        minor: minor.into(),
+        support: support.iter().map(|s| s.to_string()).collect(),
+        preview: false,
+        end_of_standard_support: None,
+    };
+    Arc::new(VersionCatalog {
+        versions: vec![
+            cv("1.29", &["AKSLongTermSupport"]),
+            cv("1.30", &["KubernetesOfficial", "AKSLongTermSupport"]),
+            cv("1.31", &["KubernetesOfficial"]),
+            cv("1.32", &["KubernetesOfficial"]),
+        ],
+    })
+}
+
+/// An AKS cluster that passes every ARM check.
+pub fn hardened_aks() -> Cluster {
+    Cluster {
+        r#ref: ClusterRef {
+            cloud: Cloud::Aks,
+            account: "00000000-0000-0000-0000-000000000001".into(),
+            region: "westeurope".into(),
+            resource_group: Some("rg-prod".into()),
+            name: "aks-hardened".into(),
+            id: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-hardened".into(),
+        },
+        version: Version {
+            current: v("properties.currentKubernetesVersion", "1.31.2".to_string()),
+            support_plan: v("properties.supportPlan", "KubernetesOfficial".to_string()),
+            catalog: Field::value("locations/westeurope/kubernetesVersions", aks_catalog(), "4 versions"),
+            upgrade_channel: v("properties.autoUpgradeProfile.upgradeChannel", "stable".to_string()),
+            node_os_upgrade_channel: v("properties.autoUpgradeProfile.nodeOSUpgradeChannel", "NodeImage".to_string()),
+        },
+        endpoint: ApiEndpoint {
+            public: Field::value("properties.apiServerAccessProfile.enablePrivateCluster", false, "true"),
+            private: v("properties.apiServerAccessProfile.enablePrivateCluster", true),
+            allowed_cidrs: Field::absent("properties.apiServerAccessProfile.authorizedIPRanges"),
+            private_cluster_public_fqdn: v("properties.apiServerAccessProfile.enablePrivateClusterPublicFQDN", false),
+            public_network_access: v("properties.publicNetworkAccess", "Disabled".to_string()),
+        },
+        authn: Authentication {
+            entra_managed: v("properties.aadProfile.managed", true),
+            local_accounts_enabled: Field::value("properties.disableLocalAccounts", false, "true"),
+            admin_group_ids: list("properties.aadProfile.adminGroupObjectIDs", &[]),
+            mode: Field::absent("accessConfig.authenticationMode"),
+            creator_admin: Field::absent("accessConfig.bootstrapClusterCreatorAdminPermissions"),
+        },
+        authz: Authorization {
+            kubernetes_rbac: v("properties.enableRBAC", true),
+            azure_rbac: v("properties.aadProfile.enableAzureRBAC", true),
+        },
+        cloud_identity: CloudIdentity { kind: Field::value("identity.type", "managed_identity".to_string(), "SystemAssigned") },
+        workload_identity: WorkloadIdentity {
+            oidc_issuer_enabled: v("properties.oidcIssuerProfile.enabled", true),
+            oidc_issuer_url: v("properties.oidcIssuerProfile.issuerURL", "https://westeurope.oic.prod-aks.azure.com/t/c/".to_string()),
+            workload_identity_enabled: v("properties.securityProfile.workloadIdentity.enabled", true),
+            pod_identity_enabled: Field::absent("properties.podIdentityProfile.enabled"),
+        },
+        network: Network { policy_engine: v("properties.networkProfile.networkPolicy", "cilium".to_string()) },
+        node_pools: Field::value(
+            "properties.agentPoolProfiles",
+            vec![NodePool {
+                name: "system".into(),
+                path: "properties.agentPoolProfiles[0]".into(),
+                mode: v("properties.agentPoolProfiles[0].mode", "System".to_string()),
+                os_type: v("properties.agentPoolProfiles[0].osType", "Linux".to_string()),
+                encryption_at_host: v("properties.agentPoolProfiles[0].enableEncryptionAtHost", true),
+            }],
+            "1 pool",
+        ),
+        protection: Protection {
+            secrets_kms: v("properties.securityProfile.azureKeyVaultKms.enabled", true),
+            policy_addon: v("properties.addonProfiles.azurepolicy.enabled", true),
+            defender: v("properties.securityProfile.defender.securityMonitoring.enabled", true),
+            keyvault_secrets_provider: v("properties.addonProfiles.azureKeyvaultSecretsProvider.enabled", true),
+        },
+        logging: Logging { enabled_categories: list("diagnosticSettings[*].logs", &["kube-audit-admin", "kube-apiserver"]) },
+    }
+}
+
+/// Replace a field with "could not be collected".
+pub fn unknown<T>(f: &mut Field<T>) {
+    let path = f.path.clone();
+    *f = Field::unknown(path, "AuthorizationFailed on managedClusters");
+}
