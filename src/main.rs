@@ -1,1 +1,41 @@
-fn main() {}
+//! kubeposture: managed Kubernetes posture scanner.
+
+mod catalog_cmd;
+mod cli;
+mod config;
+mod demo;
+mod engine;
+mod findings;
+mod progress;
+mod report;
+mod scan_cmd;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(&cli.log);
+    let code = match cli.command {
+        cli::Command::Checks { format } => catalog_cmd::list(format),
+        cli::Command::Explain { id } => catalog_cmd::explain(&id),
+        cli::Command::Scan(args) => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            Ok(rt) => rt.block_on(scan_cmd::run(*args)),
+            Err(e) => Err(anyhow::anyhow!("cannot start the async runtime: {e}")),
+        },
+    };
+    match code {
+        Ok(c) => ExitCode::from(c),
+        Err(e) => {
+            eprintln!("error: {}", report::text::clean(&format!("{e:#}")));
+            ExitCode::from(findings::exit::USAGE)
+        }
+    }
+}
+
+fn init_logging(level: &str) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}

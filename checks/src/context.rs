@@ -15,10 +15,7 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self {
-            max_ipv4_prefix: 16,
-            max_ipv6_prefix: 48,
-        }
+        Self { max_ipv4_prefix: 16, max_ipv6_prefix: 48 }
     }
 }
 
@@ -31,9 +28,6 @@ pub struct Context {
 
 impl Context {
     pub fn new(now: OffsetDateTime) -> Self {
-        Self {
-            now,
-            thresholds: Thresholds::default(),
-        }
+        Self { now, thresholds: Thresholds::default() }
     }
 }

@@ -26,27 +26,13 @@ pub struct Field<T> {
 
 impl<T> Field<T> {
     pub fn value(path: impl Into<Cow<'static, str>>, value: T, raw: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            obs: Obs::Value {
-                value,
-                raw: raw.into(),
-            },
-        }
+        Self { path: path.into(), obs: Obs::Value { value, raw: raw.into() } }
     }
     pub fn absent(path: impl Into<Cow<'static, str>>) -> Self {
-        Self {
-            path: path.into(),
-            obs: Obs::Absent,
-        }
+        Self { path: path.into(), obs: Obs::Absent }
     }
     pub fn unknown(path: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            obs: Obs::Unknown {
-                reason: reason.into(),
-            },
-        }
+        Self { path: path.into(), obs: Obs::Unknown { reason: reason.into() } }
     }
     /// An optional wire value: `Some` → value (raw rendered by `Display`), `None` → absent.
     pub fn from_option(path: impl Into<Cow<'static, str>>, v: Option<T>) -> Self
@@ -86,19 +72,11 @@ impl<T> Field<T> {
     }
     pub fn map<U>(&self, f: impl FnOnce(&T) -> U) -> Field<U> {
         let obs = match &self.obs {
-            Obs::Value { value, raw } => Obs::Value {
-                value: f(value),
-                raw: raw.clone(),
-            },
+            Obs::Value { value, raw } => Obs::Value { value: f(value), raw: raw.clone() },
             Obs::Absent => Obs::Absent,
-            Obs::Unknown { reason } => Obs::Unknown {
-                reason: reason.clone(),
-            },
+            Obs::Unknown { reason } => Obs::Unknown { reason: reason.clone() },
         };
-        Field {
-            path: self.path.clone(),
-            obs,
-        }
+        Field { path: self.path.clone(), obs }
     }
 }
 

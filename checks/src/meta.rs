@@ -3,9 +3,7 @@
 use crate::model::Cloud;
 use serde::Serialize;
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -16,13 +14,8 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ];
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -33,9 +26,7 @@ impl Severity {
         }
     }
     pub fn parse(s: &str) -> Option<Severity> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+        Self::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
     }
 }
 

@@ -217,22 +217,15 @@ impl Cluster {
                 mode: u!("accessConfig.authenticationMode"),
                 creator_admin: u!("accessConfig.bootstrapClusterCreatorAdminPermissions"),
             },
-            authz: Authorization {
-                kubernetes_rbac: u!("enableRBAC"),
-                azure_rbac: u!("aadProfile.enableAzureRBAC"),
-            },
-            cloud_identity: CloudIdentity {
-                kind: u!("identity"),
-            },
+            authz: Authorization { kubernetes_rbac: u!("enableRBAC"), azure_rbac: u!("aadProfile.enableAzureRBAC") },
+            cloud_identity: CloudIdentity { kind: u!("identity") },
             workload_identity: WorkloadIdentity {
                 oidc_issuer_enabled: u!("oidcIssuer.enabled"),
                 oidc_issuer_url: u!("oidcIssuer.url"),
                 workload_identity_enabled: u!("workloadIdentity.enabled"),
                 pod_identity_enabled: u!("podIdentityProfile.enabled"),
             },
-            network: Network {
-                policy_engine: u!("networkPolicy"),
-            },
+            network: Network { policy_engine: u!("networkPolicy") },
             node_pools: u!("nodePools"),
             protection: Protection {
                 secrets_kms: u!("secretsEncryption"),
@@ -240,9 +233,7 @@ impl Cluster {
                 defender: u!("defender"),
                 keyvault_secrets_provider: u!("keyvaultSecretsProvider"),
             },
-            logging: Logging {
-                enabled_categories: u!("logging"),
-            },
+            logging: Logging { enabled_categories: u!("logging") },
         }
     }
 }

@@ -32,16 +32,10 @@ pub struct Evidence {
 
 impl Evidence {
     pub fn new(path: impl Into<String>, observed: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            observed: observed.into(),
-        }
+        Self { path: path.into(), observed: observed.into() }
     }
     pub fn of<T>(field: &Field<T>) -> Self {
-        Self {
-            path: field.path.to_string(),
-            observed: field.observed(),
-        }
+        Self { path: field.path.to_string(), observed: field.observed() }
     }
 }
 
@@ -56,11 +50,7 @@ pub struct Outcome {
 
 impl Outcome {
     fn new(status: Status, message: impl Into<String>, evidence: Vec<Evidence>) -> Self {
-        Self {
-            status,
-            message: message.into(),
-            evidence,
-        }
+        Self { status, message: message.into(), evidence }
     }
     pub fn pass(message: impl Into<String>, evidence: Vec<Evidence>) -> Self {
         Self::new(Status::Pass, message, evidence)

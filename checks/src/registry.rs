@@ -14,21 +14,214 @@ pub struct Check {
 
 /// Every implemented check, in catalog order.
 pub fn all() -> &'static [Check] {
-    static ALL: &[Check] = &[net_001::CHECK];
+    static ALL: &[Check] = &[
+        net_001::CHECK,
+        net_002::CHECK,
+        net_003::CHECK,
+        net_004::CHECK,
+        net_006::CHECK,
+        auth_001::CHECK,
+        auth_002::CHECK,
+        auth_003::CHECK,
+        auth_004::CHECK,
+        auth_009::CHECK,
+        wid_005::CHECK,
+        wid_006::CHECK,
+        node_004::CHECK,
+        clu_001::CHECK,
+        clu_002::CHECK,
+        clu_003::CHECK,
+        clu_004::CHECK,
+        clu_005::CHECK,
+        clu_006::CHECK,
+        clu_007::CHECK,
+        clu_008::CHECK,
+    ];
     ALL
 }
 
 pub fn find(id: &str) -> Option<&'static Check> {
-    all()
-        .iter()
-        .find(|c| c.meta.id.eq_ignore_ascii_case(id) || c.meta.slug == id)
+    all().iter().find(|c| c.meta.id.eq_ignore_ascii_case(id) || c.meta.slug == id)
 }
 
 /// Runs every applicable check on one cluster. Pure: same inputs, same outputs.
 pub fn evaluate(cluster: &Cluster, ctx: &Context) -> Vec<(&'static CheckMeta, Outcome)> {
-    all()
-        .iter()
-        .filter(|c| c.meta.applies_to(cluster.r#ref.cloud))
-        .map(|c| (&c.meta, (c.eval)(cluster, ctx)))
-        .collect()
+    all().iter().filter(|c| c.meta.applies_to(cluster.r#ref.cloud)).map(|c| (&c.meta, (c.eval)(cluster, ctx))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::{Field, Obs};
+    use crate::model::Cloud;
+    use crate::outcome::Status;
+    use crate::testing::*;
+    use std::collections::BTreeSet;
+
+    /// Catalog order of the families.
+    const FAMILIES: &[&str] = &["NET", "AUTH", "IDN", "WID", "NODE", "CLU"];
+
+    fn metas() -> impl Iterator<Item = &'static CheckMeta> {
+        all().iter().map(|c| &c.meta)
+    }
+
+    /// `(family index, number)` of an id shaped `^[A-Z]+-\d{3}$`, or `None`.
+    fn parse_id(id: &str) -> Option<(usize, u32)> {
+        let (family, number) = id.split_once('-')?;
+        let shaped = !family.is_empty()
+            && family.bytes().all(|b| b.is_ascii_uppercase())
+            && number.len() == 3
+            && number.bytes().all(|b| b.is_ascii_digit());
+        if !shaped {
+            return None;
+        }
+        Some((FAMILIES.iter().position(|f| *f == family)?, number.parse().ok()?))
+    }
+
+    #[test]
+    fn ids_are_well_formed_known_families_in_catalog_order() {
+        let keys: Vec<(usize, u32)> =
+            metas().map(|m| parse_id(m.id).unwrap_or_else(|| panic!("bad id {}", m.id))).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "ALL must be in catalog order, ids unique: {keys:?}");
+        for m in metas() {
+            assert_eq!(m.family(), FAMILIES[parse_id(m.id).map(|k| k.0).unwrap_or_default()], "{}", m.id);
+        }
+        assert!(parse_id("NET-1").is_none() && parse_id("net-001").is_none() && parse_id("XYZ-001").is_none());
+    }
+
+    #[test]
+    fn ids_and_slugs_are_unique() {
+        let ids: BTreeSet<&str> = metas().map(|m| m.id).collect();
+        let slugs: BTreeSet<&str> = metas().map(|m| m.slug).collect();
+        assert_eq!(ids.len(), all().len());
+        assert_eq!(slugs.len(), all().len());
+        for m in metas() {
+            assert!(
+                m.slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{}: slug {}",
+                m.id,
+                m.slug
+            );
+        }
+    }
+
+    #[test]
+    fn every_record_is_complete() {
+        for m in metas() {
+            let text = [m.title, m.rationale, m.remediation];
+            assert!(text.iter().all(|t| !t.trim().is_empty()), "{}: empty text", m.id);
+            assert!(!m.clouds.is_empty(), "{}: no clouds", m.id);
+            assert!(!m.references.is_empty(), "{}: no references", m.id);
+            for r in m.references {
+                let official = ["https://learn.microsoft.com/", "https://docs.aws.amazon.com/"];
+                assert!(official.iter().any(|p| r.starts_with(p)), "{}: reference {r}", m.id);
+            }
+            assert!(!m.compliance.is_empty(), "{}: no compliance ids", m.id);
+            assert!(m.compliance.iter().all(|c| !c.trim().is_empty()), "{}: blank compliance id", m.id);
+            // "—" (no mapping, as CHECKS.md writes it) stands alone.
+            assert!(m.compliance == ["—"] || !m.compliance.contains(&"—"), "{}", m.id);
+            // Plain text: no Markdown beyond backticks.
+            for t in [m.rationale, m.remediation] {
+                assert!(!t.contains("**") && !t.contains("](") && !t.contains('#'), "{}: markdown in {t}", m.id);
+            }
+            assert!(find(m.id).is_some_and(|c| c.meta.id == m.id) && find(m.slug).is_some(), "{}", m.id);
+        }
+    }
+
+    #[test]
+    fn catalog_listing() {
+        let listing: String = metas()
+            .map(|m| {
+                let clouds: Vec<&str> = m.clouds.iter().map(|c| c.as_str()).collect();
+                format!("{} {} {} {}\n", m.id, m.slug, m.severity.as_str(), clouds.join(","))
+            })
+            .collect();
+        insta::assert_snapshot!("catalog", listing);
+    }
+
+    #[test]
+    fn hardened_aks_passes_every_check() {
+        for (meta, o) in evaluate(&hardened_aks(), &ctx()) {
+            // NET-002 judges a public allow-list; the hardened cluster has no public endpoint.
+            let expected = if meta.id == "NET-002" { Status::NotApplicable } else { Status::Pass };
+            assert_eq!(o.status, expected, "{}: {o:?}", meta.id);
+        }
+        assert_eq!(
+            evaluate(&hardened_aks(), &ctx()).len(),
+            all().iter().filter(|c| c.meta.applies_to(Cloud::Aks)).count()
+        );
+    }
+
+    fn nothing_collected() -> Cluster {
+        Cluster::unknown(hardened_aks().r#ref, "AuthorizationFailed")
+    }
+
+    #[test]
+    fn nothing_collected_is_unknown_everywhere() {
+        for (meta, o) in evaluate(&nothing_collected(), &ctx()) {
+            assert_eq!(o.status, Status::Unknown, "{}: {o:?}", meta.id);
+            assert!(o.message.contains("AuthorizationFailed"), "{}: {}", meta.id, o.message);
+        }
+    }
+
+    /// Every field of the model turned absent (the JSON round trip reaches every `Field`).
+    fn everything_absent() -> Cluster {
+        fn to_absent(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    if map.get("state").and_then(|s| s.as_str()) == Some("unknown") {
+                        map.remove("reason");
+                        map.insert("state".into(), "absent".into());
+                    }
+                    map.values_mut().for_each(to_absent);
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(to_absent),
+                _ => {}
+            }
+        }
+        let mut json = serde_json::to_value(nothing_collected()).expect("model serializes");
+        to_absent(&mut json);
+        serde_json::from_value(json).expect("model deserializes")
+    }
+
+    #[test]
+    fn nothing_passes_on_absence() {
+        let c = everything_absent();
+        assert!(matches!(c.authn.entra_managed.obs, Obs::Absent));
+        for (meta, o) in evaluate(&c, &ctx()) {
+            // WID-006: an absent pod identity profile is the secure default.
+            if meta.id == "WID-006" {
+                assert_eq!(o.status, Status::Pass, "{o:?}");
+                continue;
+            }
+            assert_ne!(o.status, Status::Pass, "{}: {o:?}", meta.id);
+            if o.status == Status::Fail {
+                assert!(o.evidence.iter().any(|e| e.observed == "(absent)"), "{}: {o:?}", meta.id);
+            }
+        }
+    }
+
+    #[test]
+    fn odd_values_never_panic_or_pass_blindly() {
+        let mut c = hardened_aks();
+        make_public(&mut c, Some(&["", " ", "/", "1.2.3.4/99", "::/", "*"]));
+        for f in [
+            &mut c.version.current,
+            &mut c.version.support_plan,
+            &mut c.version.upgrade_channel,
+            &mut c.version.node_os_upgrade_channel,
+            &mut c.endpoint.public_network_access,
+            &mut c.cloud_identity.kind,
+            &mut c.network.policy_engine,
+        ] {
+            set_str(f, "\u{1F4A5}.\u{0}");
+        }
+        c.node_pools = Field::value("properties.agentPoolProfiles", vec![], "[]");
+        for (meta, o) in evaluate(&c, &ctx()) {
+            let blind = ["CLU-001", "CLU-002", "CLU-003", "NET-006", "AUTH-009", "NODE-004"];
+            if blind.contains(&meta.id) {
+                assert_eq!(o.status, Status::Unknown, "{}: {o:?}", meta.id);
+            }
+        }
+    }
 }

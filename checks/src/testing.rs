@@ -1,7 +1,10 @@
 //! Fixture builders for check tests: a fully hardened AKS cluster that tests then break.
 
+use crate::context::Context;
 use crate::field::Field;
 use crate::model::*;
+use crate::outcome::Outcome;
+use crate::registry::Check;
 use std::sync::Arc;
 
 fn v<T: ToString>(path: &'static str, value: T) -> Field<T> {
@@ -102,4 +105,54 @@ pub fn hardened_aks() -> Cluster {
 pub fn unknown<T>(f: &mut Field<T>) {
     let path = f.path.clone();
     *f = Field::unknown(path, "AuthorizationFailed on managedClusters");
+}
+
+/// Replace a field's value, keeping its path; the raw evidence text is the value's `Display`.
+pub fn set<T: ToString>(f: &mut Field<T>, value: T) {
+    let raw = value.to_string();
+    *f = Field::value(f.path.clone(), value, raw);
+}
+
+/// Replace a string field's value, keeping its path.
+pub fn set_str(f: &mut Field<String>, value: &str) {
+    set(f, value.to_string());
+}
+
+/// Replace a list field's value, keeping its path; raw is the JSON array.
+pub fn set_list(f: &mut Field<Vec<String>>, items: &[&str]) {
+    let path = f.path.clone();
+    *f = list_at(path, items);
+}
+
+/// Make a field absent from the collected response, keeping its path.
+pub fn absent<T>(f: &mut Field<T>) {
+    *f = Field::absent(f.path.clone());
+}
+
+/// Make the hardened cluster's API server public (not a private cluster) with this allow-list
+/// (`None` = `authorizedIPRanges` absent).
+pub fn make_public(c: &mut Cluster, cidrs: Option<&[&str]>) {
+    const PRIVATE: &str = "properties.apiServerAccessProfile.enablePrivateCluster";
+    c.endpoint.public = Field::value(PRIVATE, true, "false");
+    c.endpoint.private = Field::value(PRIVATE, false, "false");
+    c.endpoint.allowed_cidrs = match cidrs {
+        Some(items) => list_at("properties.apiServerAccessProfile.authorizedIPRanges".into(), items),
+        None => Field::absent("properties.apiServerAccessProfile.authorizedIPRanges"),
+    };
+}
+
+/// A fixed clock for tests: 2025-06-01T00:00:00Z.
+pub fn ctx() -> Context {
+    Context::new(time::macros::datetime!(2025-06-01 00:00 UTC))
+}
+
+/// Runs one check on a cluster with [`ctx`].
+pub fn run(check: &Check, c: &Cluster) -> Outcome {
+    (check.eval)(c, &ctx())
+}
+
+fn list_at(path: std::borrow::Cow<'static, str>, items: &[&str]) -> Field<Vec<String>> {
+    let value: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+    let raw = serde_json::to_string(&value).unwrap_or_default();
+    Field::value(path, value, raw)
 }

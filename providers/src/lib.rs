@@ -1,1 +1,9 @@
+//! Cloud adapters: they collect settings read-only and map them into the posture model.
+//! Providers never decide pass/fail; they decide only what is known and what is not.
 
+pub mod azure;
+pub mod collected;
+pub mod once;
+pub mod tls;
+
+pub use collected::{Collected, ScopeFailure};

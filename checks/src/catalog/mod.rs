@@ -1,7 +1,11 @@
 //! One file per check. Each exports `CHECK`; `registry.rs` lists them.
 
+// Not every check uses every item.
+#[allow(unused_imports)]
 pub(crate) mod prelude {
     pub use crate::catalog::cidr::*;
+    pub use crate::catalog::setting::*;
+    pub use crate::catalog::version::*;
     pub use crate::context::Context;
     pub use crate::field::Field;
     pub use crate::meta::{CheckMeta, Severity};
@@ -12,5 +16,27 @@ pub(crate) mod prelude {
 }
 
 pub mod cidr;
+pub mod setting;
+pub mod version;
 
+pub mod auth_001;
+pub mod auth_002;
+pub mod auth_003;
+pub mod auth_004;
+pub mod auth_009;
+pub mod clu_001;
+pub mod clu_002;
+pub mod clu_003;
+pub mod clu_004;
+pub mod clu_005;
+pub mod clu_006;
+pub mod clu_007;
+pub mod clu_008;
 pub mod net_001;
+pub mod net_002;
+pub mod net_003;
+pub mod net_004;
+pub mod net_006;
+pub mod node_004;
+pub mod wid_005;
+pub mod wid_006;

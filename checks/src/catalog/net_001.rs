@@ -34,18 +34,17 @@ or set `publicAccessCidrs` to your egress ranges.",
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     let ep = &c.endpoint;
     require!(ep.public);
-    if !ep.public.is_true() {
-        return Outcome::pass(
-            "The API server has no public endpoint.",
+    if ep.public.get().is_none() {
+        return Outcome::unknown_because(
+            format!("{} is absent, so whether the API server is public cannot be told.", ep.public.path),
             vec![Evidence::of(&ep.public)],
         );
     }
+    if !ep.public.is_true() {
+        return Outcome::pass("The API server has no public endpoint.", vec![Evidence::of(&ep.public)]);
+    }
     require!(ep.allowed_cidrs);
-    let cidrs = ep
-        .allowed_cidrs
-        .get()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let cidrs = ep.allowed_cidrs.get().map(Vec::as_slice).unwrap_or_default();
     let evidence = vec![Evidence::of(&ep.public), Evidence::of(&ep.allowed_cidrs)];
     if cidrs.is_empty() {
         return Outcome::fail(
@@ -53,11 +52,7 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
             evidence,
         );
     }
-    let open: Vec<&str> = cidrs
-        .iter()
-        .map(String::as_str)
-        .filter(|c| is_open_to_all(c))
-        .collect();
+    let open: Vec<&str> = cidrs.iter().map(String::as_str).filter(|c| is_open_to_all(c)).collect();
     if !open.is_empty() {
         return Outcome::fail(
             format!(
@@ -67,10 +62,7 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
             evidence,
         );
     }
-    Outcome::pass(
-        "The public API endpoint only accepts listed source ranges.",
-        evidence,
-    )
+    Outcome::pass("The public API endpoint only accepts listed source ranges.", evidence)
 }
 
 #[cfg(test)]
@@ -80,11 +72,7 @@ mod tests {
 
     fn public(cidrs: Option<&[&str]>) -> Cluster {
         let mut c = hardened_aks();
-        c.endpoint.public = Field::value(
-            "properties.apiServerAccessProfile.enablePrivateCluster",
-            true,
-            "false",
-        );
+        c.endpoint.public = Field::value("properties.apiServerAccessProfile.enablePrivateCluster", true, "false");
         c.endpoint.allowed_cidrs = match cidrs {
             Some(l) => Field::value(
                 "properties.apiServerAccessProfile.authorizedIPRanges",
@@ -109,21 +97,13 @@ mod tests {
     fn public_without_allow_list_fails() {
         let o = run(&public(None));
         assert_eq!(o.status, Status::Fail);
-        assert!(
-            o.evidence
-                .iter()
-                .any(|e| e.path.ends_with("authorizedIPRanges") && e.observed == "(absent)")
-        );
+        assert!(o.evidence.iter().any(|e| e.path.ends_with("authorizedIPRanges") && e.observed == "(absent)"));
     }
 
     #[test]
     fn allow_list_with_any_address_fails() {
         for open in ["0.0.0.0/0", "::/0", "*"] {
-            assert_eq!(
-                run(&public(Some(&["203.0.113.0/24", open]))).status,
-                Status::Fail,
-                "{open}"
-            );
+            assert_eq!(run(&public(Some(&["203.0.113.0/24", open]))).status, Status::Fail, "{open}");
         }
     }
 
@@ -139,6 +119,13 @@ mod tests {
         let o = run(&c);
         assert_eq!(o.status, Status::Unknown);
         assert!(o.message.contains("AuthorizationFailed"));
+    }
+
+    #[test]
+    fn absent_endpoint_is_unknown_not_pass() {
+        let mut c = hardened_aks();
+        c.endpoint.public = Field::absent("properties.apiServerAccessProfile.enablePrivateCluster");
+        assert_eq!(run(&c).status, Status::Unknown);
     }
 
     #[test]

@@ -1,0 +1,209 @@
+//! The estate file (`estate: v1`, YAML): what the mock cloud serves. API resources are kept
+//! as raw JSON in their real wire shape, so API examples can be pasted in unchanged.
+//! The schema is documented in `mocks/README.md`.
+
+use crate::faults::Fault;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum EstateError {
+    #[error("the estate file is not valid YAML/JSON for estate v1: {0}")]
+    Parse(String),
+    #[error("unsupported estate version '{0}' (this mock reads `estate: v1`)")]
+    Version(String),
+    #[error("invalid estate: {0}")]
+    Invalid(String),
+}
+
+/// A parsed and validated estate.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Estate {
+    pub estate: String,
+    #[serde(default)]
+    pub entra: Entra,
+    #[serde(default)]
+    pub azure: Azure,
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entra {
+    #[serde(default)]
+    pub tenants: Vec<Tenant>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Tenant {
+    pub tenant_id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// App registrations that may use the client-credentials grant.
+    #[serde(default)]
+    pub clients: Vec<Client>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Client {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Azure {
+    /// `locations/{location}/kubernetesVersions` response bodies, by location.
+    #[serde(default)]
+    pub kubernetes_versions: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub subscriptions: Vec<Subscription>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Subscription {
+    pub subscription_id: String,
+    pub tenant_id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default = "enabled")]
+    pub state: String,
+    /// managedCluster resources as `GET …/managedClusters/{name}` returns them.
+    #[serde(default)]
+    pub managed_clusters: Vec<Value>,
+    /// `diagnosticSettings` list items, by the cluster's ARM resource id.
+    #[serde(default)]
+    pub diagnostic_settings: BTreeMap<String, Vec<Value>>,
+}
+
+fn enabled() -> String {
+    "Enabled".into()
+}
+
+/// Credentials of the first client of the first tenant (what `--demo` logs in with).
+#[derive(Clone, Debug)]
+pub struct ClientCredentials {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+const DEMO: &str = include_str!("../estates/demo.yaml");
+
+impl Estate {
+    /// Parses and validates an estate (YAML; JSON is YAML too).
+    pub fn from_yaml(text: &str) -> Result<Estate, EstateError> {
+        let estate: Estate = serde_yaml_ng::from_str(text).map_err(|e| EstateError::Parse(e.to_string()))?;
+        if estate.estate != "v1" {
+            return Err(EstateError::Version(estate.estate));
+        }
+        estate.validate()?;
+        Ok(estate)
+    }
+
+    /// The bundled demo estate (`mocks/estates/demo.yaml`).
+    pub fn demo() -> Estate {
+        Estate::from_yaml(DEMO).expect("the bundled demo estate is valid (tested)")
+    }
+
+    pub fn client_credentials(&self) -> Option<ClientCredentials> {
+        let t = self.entra.tenants.first()?;
+        let c = t.clients.first()?;
+        Some(ClientCredentials {
+            tenant_id: t.tenant_id.clone(),
+            client_id: c.client_id.clone(),
+            client_secret: c.client_secret.clone(),
+        })
+    }
+
+    pub fn tenant(&self, id: &str) -> Option<&Tenant> {
+        self.entra.tenants.iter().find(|t| t.tenant_id.eq_ignore_ascii_case(id))
+    }
+
+    pub fn subscription(&self, id: &str) -> Option<&Subscription> {
+        self.azure.subscriptions.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(id))
+    }
+
+    fn validate(&self) -> Result<(), EstateError> {
+        let bad = |m: String| Err(EstateError::Invalid(m));
+        let mut tenants = BTreeSet::new();
+        for t in &self.entra.tenants {
+            if !tenants.insert(t.tenant_id.to_ascii_lowercase()) {
+                return bad(format!("tenant {} is listed twice", t.tenant_id));
+            }
+        }
+        let mut subs = BTreeSet::new();
+        for s in &self.azure.subscriptions {
+            if !subs.insert(s.subscription_id.to_ascii_lowercase()) {
+                return bad(format!("subscription {} is listed twice", s.subscription_id));
+            }
+            if self.tenant(&s.tenant_id).is_none() {
+                return bad(format!(
+                    "subscription {} names tenant {}, which is not under entra.tenants",
+                    s.subscription_id, s.tenant_id
+                ));
+            }
+            let ids: BTreeSet<String> =
+                s.managed_clusters.iter().filter_map(resource_id).map(|i| i.to_ascii_lowercase()).collect();
+            for key in s.diagnostic_settings.keys() {
+                if !ids.contains(&key.to_ascii_lowercase()) {
+                    return bad(format!(
+                        "diagnosticSettings key {key} is not the id of a managedCluster of subscription {}",
+                        s.subscription_id
+                    ));
+                }
+            }
+        }
+        for f in &self.faults {
+            f.validate().map_err(EstateError::Invalid)?;
+        }
+        Ok(())
+    }
+}
+
+/// The `id` of an ARM resource body, when it has one.
+pub fn resource_id(v: &Value) -> Option<&str> {
+    v.get("id").and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_estate_is_valid() {
+        let e = Estate::demo();
+        let clusters: usize = e.azure.subscriptions.iter().map(|s| s.managed_clusters.len()).sum();
+        assert!(clusters >= 6 && e.azure.subscriptions.len() >= 2);
+        assert!(e.client_credentials().is_some());
+    }
+
+    #[test]
+    fn rejects_other_versions_and_unknown_keys() {
+        assert!(matches!(Estate::from_yaml("estate: v2"), Err(EstateError::Version(_))));
+        assert!(matches!(Estate::from_yaml("estate: v1\nazure: {subscriptons: []}"), Err(EstateError::Parse(_))));
+    }
+
+    #[test]
+    fn diagnostic_settings_must_name_a_cluster() {
+        let y = r#"
+estate: v1
+entra: {tenants: [{tenantId: t}]}
+azure:
+  subscriptions:
+    - subscriptionId: s
+      tenantId: t
+      managedClusters: [{id: /subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/a}]
+      diagnosticSettings: {"/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/b": []}
+"#;
+        let err = Estate::from_yaml(y).unwrap_err().to_string();
+        assert!(err.contains("managedClusters/b"), "{err}");
+    }
+}

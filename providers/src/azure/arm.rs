@@ -1,0 +1,200 @@
+//! ARM (and Graph) over azure_core's pipeline: bearer token, retries honouring `Retry-After`,
+//! a bound on in-flight requests per host, and `nextLink` paging.
+
+use azure_core::credentials::TokenCredential;
+use azure_core::error::ErrorKind;
+use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
+use azure_core::http::policies::{Policy, PolicyResult};
+use azure_core::http::{ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request, Url};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use thiserror::Error;
+use tokio::sync::Semaphore;
+
+/// Why an ARM/Graph call failed. Display is one line, safe to print.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ApiError {
+    /// Login failed: no request could be authorized.
+    #[error("{0}")]
+    Credential(String),
+    /// The service answered with an error status.
+    #[error("{code} (HTTP {status}) on {operation}: {message}")]
+    Status { operation: String, status: u16, code: String, message: String },
+    /// The body was not the JSON we expected.
+    #[error("malformed response from {url}: {detail}")]
+    Malformed { url: String, detail: String },
+    /// No answer (connection, TLS, timeout) after retries.
+    #[error("request to {url} failed: {detail}")]
+    Transport { url: String, detail: String },
+}
+
+impl ApiError {
+    /// The service error code (`AuthorizationFailed`), when it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// `{"error": {"code", "message"}}` — the ARM and Graph error body.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: Option<ErrorDetail>,
+}
+#[derive(Deserialize)]
+struct ErrorDetail {
+    code: Option<String>,
+    message: Option<String>,
+}
+
+/// A page of an ARM list (`nextLink`) or a Graph list (`@odata.nextLink`).
+#[derive(Deserialize)]
+struct Page<T> {
+    #[serde(default = "Vec::new")]
+    value: Vec<T>,
+    #[serde(rename = "nextLink", alias = "@odata.nextLink")]
+    next_link: Option<String>,
+}
+
+/// A client for one API (ARM or Graph) sharing the credential and transport.
+#[derive(Clone)]
+pub struct ApiClient {
+    pipeline: Pipeline,
+    base: Url,
+}
+
+impl ApiClient {
+    /// `scope` is the token scope (`https://management.azure.com/.default`).
+    pub fn new(
+        base: Url,
+        scope: &str,
+        credential: Arc<dyn TokenCredential>,
+        client_options: ClientOptions,
+        limiter: Arc<HostLimiter>,
+    ) -> Self {
+        let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(credential, [scope.to_string()]));
+        let limit: Arc<dyn Policy> = limiter;
+        let pipeline = Pipeline::new(
+            Some("kubeposture"),
+            Some(env!("CARGO_PKG_VERSION")),
+            client_options,
+            vec![auth],
+            vec![limit],
+            None,
+        );
+        Self { pipeline, base }
+    }
+
+    /// `path_and_query` relative to the base URL (`/subscriptions?api-version=…`).
+    pub fn url(&self, path_and_query: &str) -> Result<Url, ApiError> {
+        self.base
+            .join(path_and_query)
+            .map_err(|e| ApiError::Malformed { url: path_and_query.to_string(), detail: e.to_string() })
+    }
+
+    /// GET a JSON document. `operation` names the call in errors (`listManagedClusters`).
+    pub async fn get_json<T: DeserializeOwned>(&self, operation: &str, url: Url) -> Result<T, ApiError> {
+        let body = self.get(operation, url.clone()).await?;
+        serde_json::from_slice(&body).map_err(|e| ApiError::Malformed { url: redact(&url), detail: e.to_string() })
+    }
+
+    async fn get(&self, operation: &str, url: Url) -> Result<Vec<u8>, ApiError> {
+        let mut req = Request::new(url.clone(), Method::Get);
+        let ctx = Context::new();
+        let resp = self
+            .pipeline
+            .send(&ctx, &mut req, Some(PipelineSendOptions { skip_checks: true, ..Default::default() }))
+            .await
+            .map_err(|e| match e.kind() {
+                ErrorKind::Credential => ApiError::Credential(e.to_string()),
+                _ => ApiError::Transport { url: redact(&url), detail: e.to_string() },
+            })?;
+        let status = u16::from(resp.status());
+        let body: Vec<u8> = resp.into_body().as_ref().to_vec();
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        let detail = serde_json::from_slice::<ErrorBody>(&body).ok().and_then(|b| b.error);
+        Err(ApiError::Status {
+            operation: operation.to_string(),
+            status,
+            code: detail.as_ref().and_then(|d| d.code.clone()).unwrap_or_else(|| format!("HTTP{status}")),
+            message: detail
+                .and_then(|d| d.message)
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(300).collect()),
+        })
+    }
+
+    /// One page of a list (`value` + `nextLink`/`@odata.nextLink`). Follow the returned URL verbatim.
+    pub async fn page<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        url: Url,
+    ) -> Result<(Vec<T>, Option<Url>), ApiError> {
+        let page: Page<T> = self.get_json(operation, url.clone()).await?;
+        let next = match page.next_link.filter(|l| !l.is_empty()) {
+            Some(link) => Some(
+                Url::parse(&link)
+                    .map_err(|e| ApiError::Malformed { url: redact(&url), detail: format!("bad nextLink: {e}") })?,
+            ),
+            None => None,
+        };
+        if next.as_ref() == Some(&url) {
+            return Err(ApiError::Malformed { url: redact(&url), detail: "nextLink points at the same page".into() });
+        }
+        Ok((page.value, next))
+    }
+
+    /// Every item of a paged list.
+    pub async fn list<T: DeserializeOwned>(&self, operation: &str, first: Url) -> Result<Vec<T>, ApiError> {
+        let mut out = Vec::new();
+        let mut next = Some(first);
+        while let Some(url) = next.take() {
+            let (items, n) = self.page(operation, url).await?;
+            out.extend(items);
+            next = n;
+        }
+        Ok(out)
+    }
+}
+
+/// A URL as shown in errors: path only, no query (skip tokens are opaque and long).
+pub fn redact(url: &Url) -> String {
+    format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), url.path())
+}
+
+/// Bounds in-flight requests per host (a per-try policy: retries wait outside the bound).
+#[derive(Debug)]
+pub struct HostLimiter {
+    per_host: usize,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl HostLimiter {
+    pub fn new(per_host: usize) -> Arc<Self> {
+        Arc::new(Self { per_host: per_host.max(1), hosts: Mutex::new(HashMap::new()) })
+    }
+    fn semaphore(&self, host: &str) -> Arc<Semaphore> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        hosts.entry(host.to_string()).or_insert_with(|| Arc::new(Semaphore::new(self.per_host))).clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl Policy for HostLimiter {
+    async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
+        let host = format!(
+            "{}:{}",
+            request.url().host_str().unwrap_or(""),
+            request.url().port_or_known_default().unwrap_or(0)
+        );
+        let sem = self.semaphore(&host);
+        let _permit =
+            sem.acquire_owned().await.map_err(|e| azure_core::Error::with_message(ErrorKind::Other, e.to_string()))?;
+        next[0].send(ctx, request, &next[1..]).await
+    }
+}

@@ -1,0 +1,298 @@
+//! The Azure scan: subscriptions → clusters (paged) → per-cluster extras → model, streamed.
+
+use super::arm::{ApiClient, ApiError, HostLimiter};
+use super::credential::{self, CredentialChoice};
+use super::map::{self, Extras};
+use super::models::*;
+use crate::collected::{Collected, ScopeFailure};
+use crate::once::OnceMap;
+use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport, Url};
+use kubeposture_checks::model::VersionCatalog;
+use kubeposture_checks::{Cloud, Field};
+use serde::Deserialize;
+use std::sync::Arc;
+use thiserror::Error;
+use tokio::sync::{Semaphore, mpsc};
+
+/// Current GA api-versions; each can be overridden.
+#[derive(Clone, Debug)]
+pub struct ApiVersions {
+    pub managed_clusters: String,
+    pub subscriptions: String,
+    pub diagnostic_settings: String,
+}
+
+impl Default for ApiVersions {
+    fn default() -> Self {
+        Self {
+            managed_clusters: "2026-08-01".into(),
+            subscriptions: "2022-12-01".into(),
+            diagnostic_settings: "2021-05-01-preview".into(),
+        }
+    }
+}
+
+/// Endpoints; all overridable (sovereign clouds, proxies, the mock).
+#[derive(Clone, Debug)]
+pub struct Endpoints {
+    pub authority_host: Url,
+    pub arm: Url,
+    pub graph: Url,
+}
+
+impl Default for Endpoints {
+    fn default() -> Self {
+        let u = |s: &str| Url::parse(s).expect("static URL");
+        Self {
+            authority_host: u("https://login.microsoftonline.com/"),
+            arm: u("https://management.azure.com/"),
+            graph: u("https://graph.microsoft.com/"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AzureConfig {
+    pub credential: CredentialChoice,
+    pub endpoints: Endpoints,
+    pub api_versions: ApiVersions,
+    /// Only these subscription ids (empty: every subscription the credential can see).
+    pub subscriptions: Vec<String>,
+    /// Bound on in-flight requests per host.
+    pub max_in_flight_per_host: usize,
+    /// Clusters processed at once (their per-cluster calls).
+    pub cluster_concurrency: usize,
+    /// Extra CA (PEM) to trust.
+    pub extra_ca_pem: Option<Vec<u8>>,
+    /// Retries on 408/429/5xx, honouring `Retry-After`.
+    pub max_retries: u32,
+}
+
+impl Default for AzureConfig {
+    fn default() -> Self {
+        Self {
+            credential: CredentialChoice::Default,
+            endpoints: Endpoints::default(),
+            api_versions: ApiVersions::default(),
+            subscriptions: Vec::new(),
+            max_in_flight_per_host: 16,
+            cluster_concurrency: 32,
+            extra_ca_pem: None,
+            max_retries: 8,
+        }
+    }
+}
+
+/// Setup errors: nothing could be asked yet.
+#[derive(Debug, Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    #[error("cannot set up the Azure credential: {0}")]
+    Credential(String),
+}
+
+const ARM_SCOPE: &str = "https://management.azure.com/.default";
+
+fn client_options(cfg: &AzureConfig) -> Result<ClientOptions, SetupError> {
+    let http = crate::tls::http_client(cfg.extra_ca_pem.as_deref())?;
+    let mut custom = CustomConfiguration::default();
+    custom.authority_host = cfg.endpoints.authority_host.as_str().trim_end_matches('/').to_string();
+    Ok(ClientOptions {
+        transport: Some(Transport::new(Arc::new(http))),
+        cloud: Some(Arc::new(CloudConfiguration::Custom(custom))),
+        retry: RetryOptions::exponential(ExponentialRetryOptions {
+            max_retries: cfg.max_retries,
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+}
+
+/// Scans every visible (or selected) subscription, streaming clusters and scope failures to `tx`.
+pub async fn scan(cfg: AzureConfig, tx: mpsc::Sender<Collected>) -> Result<(), SetupError> {
+    let co = client_options(&cfg)?;
+    let cred = credential::build(&cfg.credential, &co).map_err(|e| SetupError::Credential(e.to_string()))?;
+    let limiter = HostLimiter::new(cfg.max_in_flight_per_host);
+    let arm = ApiClient::new(cfg.endpoints.arm.clone(), ARM_SCOPE, cred, co, limiter);
+    let cluster_slots = Arc::new(Semaphore::new(cfg.cluster_concurrency.max(1)));
+    let scanner = Arc::new(Scanner { arm, cfg, tx, catalogs: OnceMap::default(), cluster_slots });
+
+    let subs = match scanner.subscriptions().await {
+        Ok(s) => s,
+        Err(fail) => {
+            scanner.send(Collected::ScopeFailed(fail)).await;
+            return Ok(());
+        }
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for sub in subs {
+        let s = scanner.clone();
+        tasks.spawn(async move { s.subscription(sub).await });
+    }
+    while tasks.join_next().await.is_some() {}
+    Ok(())
+}
+
+struct Scanner {
+    arm: ApiClient,
+    cfg: AzureConfig,
+    tx: mpsc::Sender<Collected>,
+    /// `kubernetesVersions` per location, fetched once per scan.
+    catalogs: OnceMap<String, Field<Arc<VersionCatalog>>>,
+    cluster_slots: Arc<Semaphore>,
+}
+
+struct Sub {
+    id: String,
+    label: String,
+}
+
+fn failure(scope: String, operation: &str, e: &ApiError) -> ScopeFailure {
+    ScopeFailure { cloud: Cloud::Aks, scope, operation: operation.into(), reason: e.to_string() }
+}
+
+impl Scanner {
+    async fn send(&self, item: Collected) {
+        // The receiver only goes away when the scan is being abandoned.
+        let _ = self.tx.send(item).await;
+    }
+
+    async fn subscriptions(&self) -> Result<Vec<Sub>, ScopeFailure> {
+        let url = self
+            .arm
+            .url(&format!("subscriptions?api-version={}", self.cfg.api_versions.subscriptions))
+            .map_err(|e| failure("Azure".into(), "listSubscriptions", &e))?;
+        let listed: Result<Vec<Subscription>, ApiError> = self.arm.list("listSubscriptions", url).await;
+        let listed = match listed {
+            Ok(l) => l,
+            Err(ApiError::Credential(msg)) => {
+                return Err(ScopeFailure {
+                    cloud: Cloud::Aks,
+                    scope: "Azure login".into(),
+                    operation: "token".into(),
+                    reason: msg,
+                });
+            }
+            // Listing denied but subscriptions named: scan those.
+            Err(e) if !self.cfg.subscriptions.is_empty() => {
+                tracing::warn!("cannot list subscriptions ({e}); scanning the ones given");
+                Vec::new()
+            }
+            Err(e) => return Err(failure("Azure subscriptions".into(), "listSubscriptions", &e)),
+        };
+        let label = |s: &Subscription| match &s.display_name {
+            Some(n) => format!("subscription {} ({n})", s.subscription_id),
+            None => format!("subscription {}", s.subscription_id),
+        };
+        if self.cfg.subscriptions.is_empty() {
+            return Ok(listed.iter().map(|s| Sub { id: s.subscription_id.clone(), label: label(s) }).collect());
+        }
+        Ok(self
+            .cfg
+            .subscriptions
+            .iter()
+            .map(|want| match listed.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(want)) {
+                Some(s) => Sub { id: s.subscription_id.clone(), label: label(s) },
+                None => Sub { id: want.clone(), label: format!("subscription {want}") },
+            })
+            .collect())
+    }
+
+    async fn subscription(self: Arc<Self>, sub: Sub) {
+        let first = self.arm.url(&format!(
+            "subscriptions/{}/providers/Microsoft.ContainerService/managedClusters?api-version={}",
+            sub.id, self.cfg.api_versions.managed_clusters
+        ));
+        let mut next = match first {
+            Ok(u) => Some(u),
+            Err(e) => {
+                return self.send(Collected::ScopeFailed(failure(sub.label.clone(), "listManagedClusters", &e))).await;
+            }
+        };
+        let mut tasks = tokio::task::JoinSet::new();
+        while let Some(url) = next.take() {
+            match self.arm.page::<serde_json::Value>("listManagedClusters", url).await {
+                Ok((items, n)) => {
+                    next = n;
+                    for raw in items {
+                        let permit = self.cluster_slots.clone().acquire_owned().await;
+                        let s = self.clone();
+                        let sub_id = sub.id.clone();
+                        tasks.spawn(async move {
+                            let _permit = permit;
+                            let cluster = s.cluster(&sub_id, raw).await;
+                            s.send(Collected::Cluster(Box::new(cluster))).await;
+                        });
+                    }
+                }
+                Err(e) => {
+                    self.send(Collected::ScopeFailed(failure(sub.label.clone(), "listManagedClusters", &e))).await;
+                }
+            }
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+
+    async fn cluster(&self, sub: &str, raw: serde_json::Value) -> kubeposture_checks::Cluster {
+        let mc = match ManagedCluster::deserialize(&raw) {
+            Ok(mc) => mc,
+            Err(e) => return map::unparsable(&raw, sub, &e.to_string()),
+        };
+        let (catalog, logging) = tokio::join!(self.catalog(sub, &mc.location), self.logging(&mc.id));
+        map::map(&mc, sub, Extras { catalog, logging })
+    }
+
+    async fn catalog(&self, sub: &str, location: &str) -> Field<Arc<VersionCatalog>> {
+        let path = format!("locations/{location}/kubernetesVersions");
+        if location.is_empty() {
+            return Field::unknown(path, "the cluster has no location");
+        }
+        self.catalogs.get_or_init(location.to_ascii_lowercase(), || async {
+            let url = self.arm.url(&format!(
+                "subscriptions/{sub}/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions?api-version={}",
+                self.cfg.api_versions.managed_clusters
+            ));
+            let got = match url {
+                Ok(u) => self.arm.get_json::<KubernetesVersionList>("listKubernetesVersions", u).await,
+                Err(e) => Err(e),
+            };
+            match got {
+                Ok(list) => {
+                    let cat = map::catalog(&list);
+                    let raw = cat.versions.iter().map(|v| v.minor.as_str()).collect::<Vec<_>>().join(", ");
+                    Field::value(path.clone(), Arc::new(cat), raw)
+                }
+                Err(e) => Field::unknown(path.clone(), e.to_string()),
+            }
+        })
+        .await
+    }
+
+    async fn logging(&self, cluster_id: &str) -> Field<Vec<String>> {
+        const PATH: &str = "diagnosticSettings[*].properties.logs";
+        let url = self.arm.url(&format!(
+            "{}/providers/Microsoft.Insights/diagnosticSettings?api-version={}",
+            cluster_id.trim_start_matches('/'),
+            self.cfg.api_versions.diagnostic_settings
+        ));
+        let got = match url {
+            Ok(u) => self.arm.list::<DiagnosticSetting>("listDiagnosticSettings", u).await,
+            Err(e) => Err(e),
+        };
+        match got {
+            Ok(settings) => {
+                let cats = map::enabled_categories(&settings);
+                let names: Vec<&str> = settings.iter().filter_map(|s| s.name.as_deref()).collect();
+                let raw = if settings.is_empty() {
+                    "no diagnostic settings".to_string()
+                } else {
+                    format!("{} (settings: {})", serde_json::to_string(&cats).unwrap_or_default(), names.join(", "))
+                };
+                Field::value(PATH, cats, raw)
+            }
+            Err(e) => Field::unknown(PATH, e.to_string()),
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! What a provider streams to the engine.
+
+use kubeposture_checks::{Cloud, Cluster};
+use serde::Serialize;
+
+/// One item of a scan's output stream.
+#[derive(Debug)]
+pub enum Collected {
+    /// A cluster's posture, complete: checks can score it now.
+    Cluster(Box<Cluster>),
+    /// A scope (a whole cloud login, a subscription, an account/region) could not be collected.
+    ScopeFailed(ScopeFailure),
+}
+
+/// A scope that could not be collected, and why. Findings for everything else still stand.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ScopeFailure {
+    pub cloud: Cloud,
+    /// `tenant 1111…`, `subscription 0000… (Prod)`, …
+    pub scope: String,
+    /// The API operation that failed (`listManagedClusters`).
+    pub operation: String,
+    /// The cause as the cloud stated it (error code and message), never a secret.
+    pub reason: String,
+}

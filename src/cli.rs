@@ -1,0 +1,126 @@
+//! Command-line interface.
+
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kubeposture",
+    version,
+    about = "Scores how well managed Kubernetes clusters (AKS, EKS) are locked down, with evidence from the clouds' control APIs."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log level for diagnostics on stderr (error, warn, info, debug, trace).
+    #[arg(long, global = true, default_value = "warn", env = "KUBEPOSTURE_LOG")]
+    pub log: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan clusters and report findings.
+    Scan(Box<ScanArgs>),
+    /// List the check catalog.
+    Checks {
+        /// table, json, or markdown (the docs page, docs/checks.md).
+        #[arg(long, value_enum, default_value = "table")]
+        format: CatalogFormat,
+    },
+    /// Explain one check: rationale, remediation, references, compliance ids.
+    Explain {
+        /// Check id (NET-001) or slug (api-endpoint-open-to-internet).
+        id: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CloudArg {
+    Azure,
+    Aws,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AzureCredentialArg {
+    /// Environment client secret → workload identity → managed identity → Azure CLI.
+    Default,
+    /// AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET.
+    ClientSecret,
+    /// AZURE_FEDERATED_TOKEN_FILE, AZURE_TENANT_ID, AZURE_CLIENT_ID.
+    WorkloadIdentity,
+    /// The VM / App Service / AKS managed identity (AZURE_CLIENT_ID selects a user-assigned one).
+    ManagedIdentity,
+    /// The logged-in Azure CLI account.
+    AzureCli,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Which clouds to scan.
+    #[arg(long, value_enum, default_value = "azure")]
+    pub cloud: CloudArg,
+    /// Scan a built-in mock estate through the real credential and API code (no cloud account needed).
+    #[arg(long)]
+    pub demo: bool,
+    /// Report formats; several at once need --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
+    pub format: Vec<Format>,
+    /// Write each format to DIR/kubeposture.{txt,json,csv} instead of stdout.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Exit 1 when a check of this severity or higher fails (critical, high, medium, low, info, never).
+    #[arg(long, default_value = "low", value_parser = crate::findings::FailOn::parse)]
+    pub fail_on: crate::findings::FailOn,
+    /// Include scan start/finish timestamps in reports (off: output is byte-for-byte reproducible).
+    #[arg(long)]
+    pub timestamps: bool,
+    /// Thresholds file (YAML), see README "Configuration".
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Extra CA certificate(s) to trust, PEM (TLS-inspecting proxies, the mock cloud).
+    #[arg(long, value_name = "FILE", env = "KUBEPOSTURE_CA_CERT")]
+    pub ca_cert: Option<PathBuf>,
+    /// No progress line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub azure: AzureArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct AzureArgs {
+    /// Only these subscriptions (repeatable; default: every subscription the credential can read).
+    #[arg(long = "subscription", value_name = "ID")]
+    pub subscriptions: Vec<String>,
+    /// Azure credential to use.
+    #[arg(long, value_enum, default_value = "default", env = "KUBEPOSTURE_AZURE_CREDENTIAL")]
+    pub azure_credential: AzureCredentialArg,
+    /// Entra ID authority host.
+    #[arg(long, value_name = "URL", env = "AZURE_AUTHORITY_HOST", default_value = "https://login.microsoftonline.com")]
+    pub authority_host: String,
+    /// Azure Resource Manager endpoint.
+    #[arg(long, value_name = "URL", env = "KUBEPOSTURE_ARM_ENDPOINT", default_value = "https://management.azure.com")]
+    pub arm_endpoint: String,
+    /// Microsoft Graph endpoint.
+    #[arg(long, value_name = "URL", env = "KUBEPOSTURE_GRAPH_ENDPOINT", default_value = "https://graph.microsoft.com")]
+    pub graph_endpoint: String,
+    /// Override an ARM api-version: managedClusters=…, subscriptions=…, diagnosticSettings=… (repeatable).
+    #[arg(long, value_name = "NAME=VERSION")]
+    pub arm_api_version: Vec<String>,
+    /// Most requests in flight per API host.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_in_flight: u16,
+    /// Retries per request on throttling (429, honouring Retry-After) and 5xx.
+    #[arg(long, default_value_t = 8)]
+    pub max_retries: u32,
+}

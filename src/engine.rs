@@ -1,0 +1,79 @@
+//! The scan engine: runs providers, scores each cluster as soon as its posture is complete
+//! (while collection of the next goes on), and gathers the result.
+
+use crate::findings::{Finding, ScanResult};
+use crate::progress::Progress;
+use kubeposture_checks::{Cloud, Context};
+use kubeposture_providers::azure::{self, AzureConfig};
+use kubeposture_providers::{Collected, ScopeFailure};
+use tokio::sync::mpsc;
+
+/// Which clouds to scan and how.
+pub struct ScanPlan {
+    pub azure: Option<AzureConfig>,
+    pub aws_requested: bool,
+}
+
+pub async fn run(plan: ScanPlan, ctx: Context, progress: &Progress) -> ScanResult {
+    // Small buffer: providers wait for scoring rather than pile clusters up in memory.
+    let (tx, mut rx) = mpsc::channel::<Collected>(64);
+    let mut result = ScanResult::default();
+
+    let mut providers = tokio::task::JoinSet::new();
+    if let Some(cfg) = plan.azure {
+        let tx = tx.clone();
+        providers.spawn(async move {
+            azure::scan(cfg, tx.clone()).await.err().map(|e| ScopeFailure {
+                cloud: Cloud::Aks,
+                scope: "Azure".into(),
+                operation: "setup".into(),
+                reason: e.to_string(),
+            })
+        });
+    }
+    if plan.aws_requested {
+        result.not_collected.push(ScopeFailure {
+            cloud: Cloud::Eks,
+            scope: "AWS".into(),
+            operation: "setup".into(),
+            reason: "the AWS provider is not part of this build yet".into(),
+        });
+    }
+    drop(tx);
+
+    while let Some(item) = rx.recv().await {
+        match item {
+            Collected::Cluster(cluster) => {
+                let r = std::sync::Arc::new(cluster.r#ref.clone());
+                for (meta, outcome) in kubeposture_checks::evaluate(&cluster, &ctx) {
+                    result.record(Finding {
+                        check: meta,
+                        cluster: r.clone(),
+                        status: outcome.status,
+                        message: outcome.message,
+                        evidence: outcome.evidence,
+                    });
+                }
+                progress.cluster_done(&cluster.r#ref.name);
+            }
+            Collected::ScopeFailed(f) => {
+                progress.scope_failed(&f);
+                result.not_collected.push(f);
+            }
+        }
+    }
+    while let Some(joined) = providers.join_next().await {
+        match joined {
+            Ok(Some(f)) => result.not_collected.push(f),
+            Ok(None) => {}
+            Err(e) => result.not_collected.push(ScopeFailure {
+                cloud: Cloud::Aks,
+                scope: "provider task".into(),
+                operation: "scan".into(),
+                reason: format!("the provider task stopped unexpectedly: {e}"),
+            }),
+        }
+    }
+    result.finish();
+    result
+}

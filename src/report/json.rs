@@ -1,0 +1,170 @@
+//! JSON report through a frozen, versioned view: `kubeposture.report/v1`. Internal types may
+//! change; this file's structs change only with a new schema version.
+
+use super::ReportMeta;
+use crate::findings::{Counts, ScanResult};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+pub const SCHEMA: &str = "kubeposture.report/v1";
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    tool: Tool,
+    scan: Scan<'a>,
+    summary: Summary,
+    clusters: Vec<Cluster<'a>>,
+    findings: Vec<Finding<'a>>,
+    checks: BTreeMap<&'static str, Check>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Scan<'a> {
+    clouds: &'a [&'static str],
+    fail_on: &'static str,
+    exit_code: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    started_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    finished_at: Option<String>,
+    not_collected: Vec<NotCollected<'a>>,
+}
+
+#[derive(Serialize)]
+struct NotCollected<'a> {
+    cloud: &'static str,
+    scope: &'a str,
+    operation: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    clusters: usize,
+    findings: Counts,
+}
+
+#[derive(Serialize)]
+struct ClusterKey<'a> {
+    cloud: &'static str,
+    account: &'a str,
+    region: &'a str,
+    resource_group: Option<&'a str>,
+    name: &'a str,
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct Cluster<'a> {
+    #[serde(flatten)]
+    key: ClusterKey<'a>,
+    counts: Counts,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    check_id: &'static str,
+    severity: &'static str,
+    title: &'static str,
+    status: &'static str,
+    cluster: ClusterKey<'a>,
+    message: &'a str,
+    evidence: Vec<Evidence<'a>>,
+}
+
+#[derive(Serialize)]
+struct Evidence<'a> {
+    path: &'a str,
+    observed: &'a str,
+}
+
+#[derive(Serialize)]
+struct Check {
+    slug: &'static str,
+    title: &'static str,
+    severity: &'static str,
+    clouds: Vec<&'static str>,
+    rationale: &'static str,
+    remediation: &'static str,
+    references: &'static [&'static str],
+    compliance: &'static [&'static str],
+}
+
+fn key(c: &kubeposture_checks::ClusterRef) -> ClusterKey<'_> {
+    ClusterKey {
+        cloud: c.cloud.as_str(),
+        account: &c.account,
+        region: &c.region,
+        resource_group: c.resource_group.as_deref(),
+        name: &c.name,
+        id: &c.id,
+    }
+}
+
+fn rfc3339(t: Option<time::OffsetDateTime>) -> Option<String> {
+    t.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+}
+
+pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut checks = BTreeMap::new();
+    for f in &result.findings {
+        let m = f.check;
+        checks.entry(m.id).or_insert_with(|| Check {
+            slug: m.slug,
+            title: m.title,
+            severity: m.severity.as_str(),
+            clouds: m.clouds.iter().map(|c| c.as_str()).collect(),
+            rationale: m.rationale,
+            remediation: m.remediation,
+            references: m.references,
+            compliance: m.compliance,
+        });
+    }
+    let report = Report {
+        schema: SCHEMA,
+        tool: Tool { name: "kubeposture", version: env!("CARGO_PKG_VERSION") },
+        scan: Scan {
+            clouds: &meta.clouds,
+            fail_on: meta.fail_on.label(),
+            exit_code: meta.exit_code,
+            started_at: rfc3339(result.started_at),
+            finished_at: rfc3339(result.finished_at),
+            not_collected: result
+                .not_collected
+                .iter()
+                .map(|n| NotCollected {
+                    cloud: n.cloud.as_str(),
+                    scope: &n.scope,
+                    operation: &n.operation,
+                    reason: &n.reason,
+                })
+                .collect(),
+        },
+        summary: Summary { clusters: result.clusters.len(), findings: result.totals() },
+        clusters: result.clusters.iter().map(|(k, c)| Cluster { key: key(k), counts: *c }).collect(),
+        findings: result
+            .findings
+            .iter()
+            .map(|f| Finding {
+                check_id: f.check.id,
+                severity: f.check.severity.as_str(),
+                title: f.check.title,
+                status: f.status.as_str(),
+                cluster: key(&f.cluster),
+                message: &f.message,
+                evidence: f.evidence.iter().map(|e| Evidence { path: &e.path, observed: &e.observed }).collect(),
+            })
+            .collect(),
+        checks,
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    writeln!(out)
+}

@@ -1,0 +1,142 @@
+//! `kubeposture scan`.
+
+use crate::cli::{AzureCredentialArg, CloudArg, ScanArgs};
+use crate::findings::exit;
+use crate::report::{self, Format, ReportMeta};
+use anyhow::{Context as _, bail};
+use kubeposture_checks::Context;
+use kubeposture_providers::azure::{self, AzureConfig, CredentialChoice};
+use url::Url;
+
+fn endpoint(s: &str, what: &str) -> anyhow::Result<Url> {
+    let mut u = Url::parse(s).with_context(|| format!("{what} is not a URL: {s}"))?;
+    if !u.path().ends_with('/') {
+        let p = format!("{}/", u.path());
+        u.set_path(&p);
+    }
+    Ok(u)
+}
+
+fn azure_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<AzureConfig> {
+    let a = &args.azure;
+    let mut cfg = AzureConfig {
+        credential: match a.azure_credential {
+            AzureCredentialArg::Default => CredentialChoice::Default,
+            AzureCredentialArg::ClientSecret => azure::credential::client_secret_from_env().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--azure-credential client-secret needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET"
+                )
+            })?,
+            AzureCredentialArg::WorkloadIdentity => CredentialChoice::WorkloadIdentity,
+            AzureCredentialArg::ManagedIdentity => CredentialChoice::ManagedIdentity {
+                client_id: std::env::var("AZURE_CLIENT_ID").ok().filter(|s| !s.is_empty()),
+            },
+            AzureCredentialArg::AzureCli => CredentialChoice::AzureCli,
+        },
+        endpoints: azure::Endpoints {
+            authority_host: endpoint(&a.authority_host, "--authority-host")?,
+            arm: endpoint(&a.arm_endpoint, "--arm-endpoint")?,
+            graph: endpoint(&a.graph_endpoint, "--graph-endpoint")?,
+        },
+        subscriptions: a.subscriptions.clone(),
+        max_in_flight_per_host: a.max_in_flight as usize,
+        max_retries: a.max_retries,
+        extra_ca_pem: extra_ca,
+        ..Default::default()
+    };
+    for kv in &a.arm_api_version {
+        let Some((k, v)) = kv.split_once('=') else { bail!("--arm-api-version wants NAME=VERSION, got {kv}") };
+        let slot = match k {
+            "managedClusters" => &mut cfg.api_versions.managed_clusters,
+            "subscriptions" => &mut cfg.api_versions.subscriptions,
+            "diagnosticSettings" => &mut cfg.api_versions.diagnostic_settings,
+            _ => bail!("--arm-api-version: unknown API '{k}' (managedClusters, subscriptions, diagnosticSettings)"),
+        };
+        *slot = v.to_string();
+    }
+    Ok(cfg)
+}
+
+pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
+    if args.format.len() > 1 && args.output_dir.is_none() {
+        bail!("several --format values need --output-dir");
+    }
+    let thresholds = crate::config::load(args.config.as_deref())?;
+    let extra_ca = match &args.ca_cert {
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read --ca-cert {}", p.display()))?),
+        None => None,
+    };
+    let want_azure = matches!(args.cloud, CloudArg::Azure | CloudArg::All);
+    let want_aws = matches!(args.cloud, CloudArg::Aws | CloudArg::All);
+
+    let mut azure_cfg = if want_azure { Some(azure_config(&args, extra_ca)?) } else { None };
+    let demo = if args.demo {
+        let d = crate::demo::Demo::start().await?;
+        if let Some(cfg) = azure_cfg.as_mut() {
+            d.configure(cfg)?;
+        }
+        Some(d)
+    } else {
+        None
+    };
+
+    let mut clouds = Vec::new();
+    if want_azure {
+        clouds.push("azure");
+    }
+    if want_aws {
+        clouds.push("aws");
+    }
+    let ctx = Context { now: time::OffsetDateTime::now_utc(), thresholds };
+    let progress = crate::progress::Progress::new(!args.quiet);
+    let started = time::OffsetDateTime::now_utc();
+    let plan = crate::engine::ScanPlan { azure: azure_cfg, aws_requested: want_aws };
+    let mut result = crate::engine::run(plan, ctx, &progress).await;
+    progress.finish();
+    if args.timestamps {
+        result.started_at = Some(started);
+        result.finished_at = Some(time::OffsetDateTime::now_utc());
+    }
+    if let Some(d) = demo {
+        d.mock.shutdown().await;
+    }
+
+    for n in &result.not_collected {
+        eprintln!(
+            "error: could not collect {} {}: {}",
+            n.cloud.as_str(),
+            report::text::clean(&n.scope),
+            report::text::clean(&n.reason)
+        );
+    }
+
+    let code = result.exit_code(args.fail_on);
+    let meta = ReportMeta { clouds, fail_on: args.fail_on, exit_code: code };
+    match &args.output_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            for f in dedup(&args.format) {
+                let path = dir.join(f.file_name());
+                let mut file = std::io::BufWriter::new(
+                    std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?,
+                );
+                report::render(f, &result, &meta, &mut file)?;
+                std::io::Write::flush(&mut file)?;
+                eprintln!("wrote {}", path.display());
+            }
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            report::render(args.format[0], &result, &meta, &mut lock)?;
+        }
+    }
+    Ok(if code == exit::OK { exit::OK } else { code })
+}
+
+fn dedup(formats: &[Format]) -> Vec<Format> {
+    let mut v = formats.to_vec();
+    v.sort();
+    v.dedup();
+    v
+}
