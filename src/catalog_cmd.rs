@@ -39,8 +39,8 @@ pub fn list(format: CatalogFormat) -> anyhow::Result<u8> {
 pub fn explain_text(m: &CheckMeta) -> String {
     let mut s = format!("{} {} — {}\n", m.id, m.slug, m.title);
     s += &format!("Severity: {}    Clouds: {}\n\n", m.severity.as_str(), clouds(m));
-    s += &format!("Rationale\n  {}\n\n", m.rationale);
-    s += &format!("Remediation\n  {}\n\n", m.remediation);
+    s += &format!("Rationale\n{}\n\n", paragraph(m.rationale));
+    s += &format!("Remediation\n{}\n\n", paragraph(m.remediation));
     s += "References\n";
     for r in m.references {
         s += &format!("  - {r}\n");
@@ -50,6 +50,16 @@ pub fn explain_text(m: &CheckMeta) -> String {
         s += &format!("  - {c}\n");
     }
     s
+}
+
+/// Text indented by two spaces, wrapped at 100 columns (URLs and commands are never split).
+fn paragraph(text: &str) -> String {
+    let opts = textwrap::Options::new(100)
+        .initial_indent("  ")
+        .subsequent_indent("  ")
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::fill(text, opts)
 }
 
 /// The docs page: every check, from the same records.

@@ -34,8 +34,10 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(level: &str) {
-    let filter =
-        tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // The TLS verifier logs each refused certificate as an error; the scan reports it once itself.
+    let quiet_verifier = if level.contains("rustls") { "" } else { ",rustls_platform_verifier=off" };
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("{level}{quiet_verifier}"))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ =
         tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }

@@ -63,7 +63,12 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     }
     let thresholds = crate::config::load(args.config.as_deref())?;
     let extra_ca = match &args.ca_cert {
-        Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read --ca-cert {}", p.display()))?),
+        Some(p) => {
+            let pem = std::fs::read(p).with_context(|| format!("cannot read --ca-cert {}", p.display()))?;
+            kubeposture_providers::http::http_client(Some(&pem))
+                .with_context(|| format!("--ca-cert {}", p.display()))?;
+            Some(pem)
+        }
         None => None,
     };
     let want_azure = matches!(args.cloud, CloudArg::Azure | CloudArg::All);

@@ -146,3 +146,49 @@ fn missing_access_profile_is_unknown_and_unknown_policy_is_evidence() {
     assert!(net6["evidence"].to_string().contains("weirdnet"), "{net6}");
     assert_ne!(net6["status"], "pass");
 }
+
+#[test]
+fn untrusted_certificate_fails_fast_with_a_hint() {
+    let m = Mock::start(estate(many(SUB_A, 1), vec![], json!([])), MockOptions::default());
+    let url = m.url();
+    let out = assert_cmd::Command::cargo_bin("kubeposture")
+        .unwrap()
+        .env_clear()
+        .env("AZURE_TENANT_ID", TENANT)
+        .env("AZURE_CLIENT_ID", CLIENT)
+        .env("AZURE_CLIENT_SECRET", SECRET)
+        .args([
+            "scan",
+            "--quiet",
+            "--azure-credential",
+            "client-secret",
+            "--authority-host",
+            &url,
+            "--arm-endpoint",
+            &url,
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "one line, no retry noise: {stderr}");
+    assert!(errors[0].contains("UnknownIssuer") && errors[0].contains("--ca-cert"), "{}", errors[0]);
+    assert_eq!(m.counters().get("token"), None, "the TLS handshake failed before any request");
+}
+
+#[test]
+fn a_ca_file_without_a_certificate_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("not-a-ca.pem");
+    std::fs::write(&bad, "hello").unwrap();
+    let out = assert_cmd::Command::cargo_bin("kubeposture")
+        .unwrap()
+        .args(["scan", "--quiet", "--ca-cert"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no PEM certificate"));
+}

@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::field::Field;
 use crate::model::*;
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Status};
 use crate::registry::Check;
 use std::sync::Arc;
 
@@ -155,4 +155,23 @@ fn list_at(path: std::borrow::Cow<'static, str>, items: &[&str]) -> Field<Vec<St
     let value: Vec<String> = items.iter().map(|s| s.to_string()).collect();
     let raw = serde_json::to_string(&value).unwrap_or_default();
     Field::value(path, value, raw)
+}
+
+/// The decision table shared by settings whose secure value is `true` and whose absence is the
+/// cloud's insecure default: hardened → pass, `false` → fail, absent → fail showing `(absent)`,
+/// not collected → unknown naming the reason.
+pub fn assert_true_setting(check: &Check, field: fn(&mut Cluster) -> &mut Field<bool>) {
+    let id = check.meta.id;
+    assert_eq!(run(check, &hardened_aks()).status, Status::Pass, "{id}: hardened");
+    let mut c = hardened_aks();
+    set(field(&mut c), false);
+    assert_eq!(run(check, &c).status, Status::Fail, "{id}: false");
+    absent(field(&mut c));
+    let o = run(check, &c);
+    assert_eq!(o.status, Status::Fail, "{id}: absent");
+    assert!(o.evidence.iter().any(|e| e.observed == "(absent)"), "{id}: absent shown in {:?}", o.evidence);
+    unknown(field(&mut c));
+    let o = run(check, &c);
+    assert_eq!(o.status, Status::Unknown, "{id}: not collected");
+    assert!(o.message.contains("AuthorizationFailed"), "{id}: reason in {}", o.message);
 }

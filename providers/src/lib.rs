@@ -3,7 +3,8 @@
 
 pub mod azure;
 pub mod collected;
+pub mod errors;
+pub mod http;
 pub mod once;
-pub mod tls;
 
 pub use collected::{Collected, ScopeFailure};

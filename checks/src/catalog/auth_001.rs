@@ -40,25 +40,8 @@ mod tests {
     use crate::testing::*;
 
     #[test]
-    fn managed_integration_passes() {
-        assert_eq!(run(&CHECK, &hardened_aks()).status, Status::Pass);
-    }
-
-    #[test]
-    fn disabled_or_absent_fails() {
-        let mut c = hardened_aks();
-        set(&mut c.authn.entra_managed, false);
-        assert_eq!(run(&CHECK, &c).status, Status::Fail);
-        c.authn.entra_managed = Field::absent("properties.aadProfile");
-        let o = run(&CHECK, &c);
-        assert_eq!((o.status, o.evidence[0].observed.as_str()), (Status::Fail, "(absent)"));
-    }
-
-    #[test]
-    fn uncollected_is_unknown() {
-        let mut c = hardened_aks();
-        unknown(&mut c.authn.entra_managed);
-        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+    fn decision_table() {
+        assert_true_setting(&CHECK, |c| &mut c.authn.entra_managed);
     }
 
     #[test]

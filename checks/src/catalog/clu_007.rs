@@ -39,24 +39,8 @@ mod tests {
     use crate::testing::*;
 
     #[test]
-    fn enabled_passes() {
-        assert_eq!(run(&CHECK, &hardened_aks()).status, Status::Pass);
-    }
-
-    #[test]
-    fn disabled_or_absent_fails() {
-        let mut c = hardened_aks();
-        set(&mut c.protection.defender, false);
-        assert_eq!(run(&CHECK, &c).status, Status::Fail);
-        c.protection.defender = Field::absent("properties.securityProfile.defender");
-        assert_eq!(run(&CHECK, &c).status, Status::Fail);
-    }
-
-    #[test]
-    fn uncollected_is_unknown() {
-        let mut c = hardened_aks();
-        unknown(&mut c.protection.defender);
-        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+    fn decision_table() {
+        assert_true_setting(&CHECK, |c| &mut c.protection.defender);
     }
 
     #[test]

@@ -110,8 +110,8 @@ impl ApiClient {
             .send(&ctx, &mut req, Some(PipelineSendOptions { skip_checks: true, ..Default::default() }))
             .await
             .map_err(|e| match e.kind() {
-                ErrorKind::Credential => ApiError::Credential(e.to_string()),
-                _ => ApiError::Transport { url: redact(&url), detail: e.to_string() },
+                ErrorKind::Credential => ApiError::Credential(crate::errors::chain(&e)),
+                _ => ApiError::Transport { url: redact(&url), detail: crate::errors::chain(&e) },
             })?;
         let status = u16::from(resp.status());
         let body: Vec<u8> = resp.into_body().as_ref().to_vec();

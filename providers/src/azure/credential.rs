@@ -145,20 +145,16 @@ impl<C: TokenCredential> TokenCredential for Described<C> {
     }
 }
 
-/// The first line of an Entra error (`AADSTS7000215: Invalid client secret provided. …`),
-/// without trace ids, and never the secret (Entra does not echo it; we do not add it).
+/// An Entra failure in one line: the `AADSTS…` code and description when Entra gave one
+/// (without trace ids), else the whole cause chain. Never the secret: Entra does not echo it.
 fn first_line(e: &azure_core::Error) -> String {
-    let text = e.to_string();
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("unknown error");
-    let code = match e.kind() {
-        ErrorKind::HttpResponse { status, error_code, .. } => {
-            format!(
-                " (HTTP {}{})",
-                u16::from(*status),
-                error_code.as_ref().map(|c| format!(", code {c}")).unwrap_or_default()
-            )
-        }
+    let text = crate::errors::chain(e);
+    let status = match e.kind() {
+        ErrorKind::HttpResponse { status, .. } => format!(" (HTTP {})", u16::from(*status)),
         _ => String::new(),
     };
-    format!("{line}{code}")
+    match crate::errors::entra_summary(&text) {
+        Some(summary) => format!("{summary}{status}"),
+        None => text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "),
+    }
 }

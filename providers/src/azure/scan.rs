@@ -7,7 +7,7 @@ use super::models::*;
 use crate::collected::{Collected, ScopeFailure};
 use crate::once::OnceMap;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
-use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport, Url};
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Url};
 use kubeposture_checks::model::VersionCatalog;
 use kubeposture_checks::{Cloud, Field};
 use serde::Deserialize;
@@ -88,7 +88,7 @@ impl Default for AzureConfig {
 #[derive(Debug, Error)]
 pub enum SetupError {
     #[error(transparent)]
-    Tls(#[from] crate::tls::TlsError),
+    Tls(#[from] crate::http::TlsError),
     #[error("cannot set up the Azure credential: {0}")]
     Credential(String),
 }
@@ -96,11 +96,11 @@ pub enum SetupError {
 const ARM_SCOPE: &str = "https://management.azure.com/.default";
 
 fn client_options(cfg: &AzureConfig) -> Result<ClientOptions, SetupError> {
-    let http = crate::tls::http_client(cfg.extra_ca_pem.as_deref())?;
+    let http = crate::http::http_client(cfg.extra_ca_pem.as_deref())?;
     let mut custom = CustomConfiguration::default();
     custom.authority_host = cfg.endpoints.authority_host.as_str().trim_end_matches('/').to_string();
     Ok(ClientOptions {
-        transport: Some(Transport::new(Arc::new(http))),
+        transport: Some(crate::http::SdkClient::transport(http)),
         cloud: Some(Arc::new(CloudConfiguration::Custom(custom))),
         retry: RetryOptions::exponential(ExponentialRetryOptions {
             max_retries: cfg.max_retries,
