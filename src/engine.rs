@@ -1,7 +1,7 @@
 //! The scan engine: runs providers, scores each cluster as soon as its posture is complete
 //! (while collection of the next goes on), and gathers the result.
 
-use crate::findings::{Finding, ScanResult};
+use crate::findings::ScanResult;
 use crate::progress::Progress;
 use kubeposture_checks::{Cloud, Context};
 use kubeposture_providers::azure::{self, AzureConfig};
@@ -44,17 +44,11 @@ pub async fn run(plan: ScanPlan, ctx: Context, progress: &Progress) -> ScanResul
     while let Some(item) = rx.recv().await {
         match item {
             Collected::Cluster(cluster) => {
-                let r = std::sync::Arc::new(cluster.r#ref.clone());
-                for (meta, outcome) in kubeposture_checks::evaluate(&cluster, &ctx) {
-                    result.record(Finding {
-                        check: meta,
-                        cluster: r.clone(),
-                        status: outcome.status,
-                        message: outcome.message,
-                        evidence: outcome.evidence,
-                    });
-                }
+                result.record_all(&cluster.r#ref, kubeposture_checks::evaluate(&cluster, &ctx));
                 progress.cluster_done(&cluster.r#ref.name);
+            }
+            Collected::Scope(scope) => {
+                result.record_all(&scope.r#ref, kubeposture_checks::evaluate_scope(&scope, &ctx));
             }
             Collected::ScopeFailed(f) => {
                 progress.scope_failed(&f);

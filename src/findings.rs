@@ -1,7 +1,7 @@
 //! The scan result: findings built from check outcomes, then sorted and filtered in one place
 //! (`ScanResult::finish`), which also decides the exit code.
 
-use kubeposture_checks::{CheckMeta, ClusterRef, Evidence, Severity, Status};
+use kubeposture_checks::{CheckMeta, Evidence, Outcome, ResourceKind, ResourceRef, Severity, Status};
 use kubeposture_providers::ScopeFailure;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,8 +10,8 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub check: &'static CheckMeta,
-    /// Shared by every finding of the cluster.
-    pub cluster: Arc<ClusterRef>,
+    /// The cluster, account or tenant; shared by all its findings.
+    pub resource: Arc<ResourceRef>,
     pub status: Status,
     pub message: String,
     pub evidence: Vec<Evidence>,
@@ -69,7 +69,7 @@ pub mod exit {
 
 #[derive(Debug, Default)]
 pub struct ScanResult {
-    pub clusters: BTreeMap<Arc<ClusterRef>, Counts>,
+    pub resources: BTreeMap<Arc<ResourceRef>, Counts>,
     pub findings: Vec<Finding>,
     pub not_collected: Vec<ScopeFailure>,
     pub started_at: Option<time::OffsetDateTime>,
@@ -77,24 +77,44 @@ pub struct ScanResult {
 }
 
 impl ScanResult {
+    /// Records one resource's outcomes.
+    pub fn record_all(&mut self, resource: &ResourceRef, outcomes: Vec<(&'static CheckMeta, Outcome)>) {
+        let resource = Arc::new(resource.clone());
+        for (check, o) in outcomes {
+            let f = Finding {
+                check,
+                resource: resource.clone(),
+                status: o.status,
+                message: o.message,
+                evidence: o.evidence,
+            };
+            self.record(f);
+        }
+    }
+
     pub fn record(&mut self, f: Finding) {
-        self.clusters.entry(f.cluster.clone()).or_default().add(f.status);
+        self.resources.entry(f.resource.clone()).or_default().add(f.status);
         self.findings.push(f);
     }
 
-    /// Deterministic order: severity (highest first), check id, cluster; scopes by name.
+    /// Deterministic order: severity (highest first), check id, resource; failed scopes by name.
     pub fn finish(&mut self) {
         self.findings.sort_by(|a, b| {
             b.check
                 .severity
                 .cmp(&a.check.severity)
                 .then_with(|| a.check.id.cmp(b.check.id))
-                .then_with(|| a.cluster.cmp(&b.cluster))
+                .then_with(|| a.resource.cmp(&b.resource))
                 .then_with(|| a.status.cmp(&b.status))
                 .then_with(|| a.message.cmp(&b.message))
         });
         self.not_collected.sort();
         self.not_collected.dedup();
+    }
+
+    /// How many resources of a kind were scored.
+    pub fn count(&self, kind: ResourceKind) -> usize {
+        self.resources.keys().filter(|r| r.kind == kind).count()
     }
 
     pub fn totals(&self) -> Counts {

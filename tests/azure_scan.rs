@@ -121,7 +121,7 @@ fn hostile_cluster_name_survives_table_and_csv() {
     let csv_text = std::fs::read_to_string(dir.join("kubeposture.csv")).unwrap();
     let mut rdr = csv::ReaderBuilder::new().from_reader(csv_text.as_bytes());
     let headers = rdr.headers().unwrap().clone();
-    let col = headers.iter().position(|h| h == "cluster").unwrap();
+    let col = headers.iter().position(|h| h == "resource").unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert!(!rows.is_empty());
     for r in &rows {
@@ -129,7 +129,7 @@ fn hostile_cluster_name_survives_table_and_csv() {
     }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("kubeposture.json")).unwrap()).unwrap();
-    assert_eq!(json["clusters"][0]["name"], name, "JSON keeps the exact name");
+    assert_eq!(json["resources"][0]["name"], name, "JSON keeps the exact name");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod context;
 pub mod field;
+pub mod iam;
 pub mod meta;
 pub mod model;
 pub mod outcome;
@@ -13,6 +14,6 @@ pub mod testing;
 pub use context::{Context, Thresholds};
 pub use field::{Field, Obs};
 pub use meta::{CheckMeta, Severity};
-pub use model::{Cloud, Cluster, ClusterRef};
+pub use model::{Cloud, Cluster, ResourceKind, ResourceRef, Scope};
 pub use outcome::{Evidence, Outcome, Status};
-pub use registry::{Check, all, evaluate, find};
+pub use registry::{Check, all, evaluate, evaluate_scope, find};

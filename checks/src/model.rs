@@ -6,6 +6,7 @@
 //! kept in the field for evidence.
 
 use crate::field::Field;
+use crate::iam::PolicyDocument;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -26,9 +27,29 @@ impl Cloud {
     }
 }
 
-/// Where a cluster lives: enough to name it uniquely and sort findings.
+/// What a finding is about: a cluster, or a scope above clusters (an AWS account, an Entra tenant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    Cluster,
+    Account,
+    Tenant,
+}
+
+impl ResourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Cluster => "cluster",
+            ResourceKind::Account => "account",
+            ResourceKind::Tenant => "tenant",
+        }
+    }
+}
+
+/// Where a resource lives: enough to name it uniquely and sort findings.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ClusterRef {
+pub struct ResourceRef {
+    pub kind: ResourceKind,
     pub cloud: Cloud,
     /// Azure subscription id or AWS account id.
     pub account: String,
@@ -36,14 +57,14 @@ pub struct ClusterRef {
     /// Azure resource group; `None` on EKS.
     pub resource_group: Option<String>,
     pub name: String,
-    /// ARM resource id or EKS cluster ARN.
+    /// ARM resource id, EKS cluster ARN, AWS account id or tenant id.
     pub id: String,
 }
 
 /// One managed Kubernetes cluster as the control APIs describe it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Cluster {
-    pub r#ref: ClusterRef,
+    pub r#ref: ResourceRef,
     pub version: Version,
     pub endpoint: ApiEndpoint,
     pub authn: Authentication,
@@ -52,6 +73,8 @@ pub struct Cluster {
     pub workload_identity: WorkloadIdentity,
     pub network: Network,
     pub node_pools: Field<Vec<NodePool>>,
+    /// EKS add-ons (`ListAddons`/`DescribeAddon`).
+    pub addons: Field<Vec<Addon>>,
     pub protection: Protection,
     pub logging: Logging,
 }
@@ -117,6 +140,31 @@ pub struct Authentication {
     pub mode: Field<String>,
     /// EKS `accessConfig.bootstrapClusterCreatorAdminPermissions`.
     pub creator_admin: Field<bool>,
+    /// EKS access entries with their associated access policies.
+    pub access_entries: Field<Vec<AccessEntry>>,
+}
+
+/// An EKS access entry (`DescribeAccessEntry`) and its access policies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    /// Evidence path prefix: `accessEntries[<principalArn>]`.
+    pub path: String,
+    pub principal_arn: String,
+    /// `STANDARD`, `EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, … kept as the API returned it.
+    pub kind: Option<String>,
+    pub username: Option<String>,
+    pub kubernetes_groups: Vec<String>,
+    /// `ListAssociatedAccessPolicies`.
+    pub policies: Field<Vec<AccessPolicy>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessPolicy {
+    /// `arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`.
+    pub policy_arn: String,
+    /// `accessScope.type`: `cluster` or `namespace`.
+    pub scope: String,
+    pub namespaces: Vec<String>,
 }
 
 /// Who may do what inside the cluster.
@@ -145,6 +193,20 @@ pub struct WorkloadIdentity {
     pub workload_identity_enabled: Field<bool>,
     /// AKS deprecated pod identity (`podIdentityProfile.enabled`).
     pub pod_identity_enabled: Field<bool>,
+    /// EKS: the IAM OIDC provider ARN whose URL is the cluster's issuer; absent when none exists.
+    pub oidc_provider: Field<String>,
+    /// EKS: IAM roles whose trust policy names the cluster's OIDC provider (IRSA roles).
+    pub irsa_roles: Field<Vec<IrsaRole>>,
+}
+
+/// An IAM role trusted through the cluster's OIDC provider.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IrsaRole {
+    pub arn: String,
+    pub name: String,
+    /// The trust policy (`AssumeRolePolicyDocument`), URL-decoded and parsed; unknown when it
+    /// is not a policy document (the reason says why).
+    pub trust: Field<PolicyDocument>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -163,6 +225,71 @@ pub struct NodePool {
     pub os_type: Field<String>,
     /// AKS `enableEncryptionAtHost`.
     pub encryption_at_host: Field<bool>,
+    /// EKS: instance metadata options of the nodes — from the launch template version, or from
+    /// each running instance when the node group has no launch template.
+    pub imds: Field<Vec<Imds>>,
+    /// EKS: the node IAM role and its policies (shared by every node group using it).
+    pub node_role: Field<Arc<NodeRole>>,
+}
+
+/// Instance metadata options as one source states them (`MetadataOptions`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Imds {
+    /// Evidence path prefix: `launchTemplate[lt-0abc…:3].LaunchTemplateData.MetadataOptions` or
+    /// `instance[i-0abc…].MetadataOptions`.
+    pub source: String,
+    /// `HttpTokens`: `required` (IMDSv2 only) or `optional`.
+    pub http_tokens: Option<String>,
+    /// `HttpPutResponseHopLimit`.
+    pub hop_limit: Option<i64>,
+    /// `HttpEndpoint`: `enabled` or `disabled`.
+    pub endpoint: Option<String>,
+}
+
+/// A node IAM role: its managed and inline policies with their documents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeRole {
+    pub arn: String,
+    pub name: String,
+    /// `ListAttachedRolePolicies` (+ `GetPolicy`/`GetPolicyVersion` for each document).
+    pub attached: Field<Vec<ManagedPolicy>>,
+    /// `ListRolePolicies` + `GetRolePolicy`.
+    pub inline: Field<Vec<InlinePolicy>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManagedPolicy {
+    pub arn: String,
+    pub name: String,
+    /// The default version's document.
+    pub document: Field<PolicyDocument>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InlinePolicy {
+    pub name: String,
+    pub document: Field<PolicyDocument>,
+}
+
+/// An EKS add-on (`DescribeAddon`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Addon {
+    /// Evidence path prefix: `addons[vpc-cni]`.
+    pub path: String,
+    pub name: String,
+    pub version: Option<String>,
+    /// `configurationValues` (JSON or YAML on the wire) parsed; absent when unset, unknown
+    /// when it does not parse.
+    pub configuration: Field<serde_json::Value>,
+    pub service_account_role_arn: Option<String>,
+}
+
+/// A scope above clusters: an AWS account or an Entra tenant, for what belongs to no cluster.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Scope {
+    pub r#ref: ResourceRef,
+    /// AWS: IAM OIDC providers for EKS issuers that match no cluster of the account.
+    pub orphan_oidc_providers: Field<Vec<String>>,
 }
 
 /// Protection add-ons and secrets encryption.
@@ -188,7 +315,7 @@ pub struct Logging {
 
 impl Cluster {
     /// A cluster of which nothing could be collected beyond its identity.
-    pub fn unknown(r#ref: ClusterRef, reason: &str) -> Self {
+    pub fn unknown(r#ref: ResourceRef, reason: &str) -> Self {
         macro_rules! u {
             ($p:expr) => {
                 Field::unknown($p, reason)
@@ -216,6 +343,7 @@ impl Cluster {
                 admin_group_ids: u!("aadProfile.adminGroupObjectIDs"),
                 mode: u!("accessConfig.authenticationMode"),
                 creator_admin: u!("accessConfig.bootstrapClusterCreatorAdminPermissions"),
+                access_entries: u!("accessEntries"),
             },
             authz: Authorization { kubernetes_rbac: u!("enableRBAC"), azure_rbac: u!("aadProfile.enableAzureRBAC") },
             cloud_identity: CloudIdentity { kind: u!("identity") },
@@ -224,9 +352,12 @@ impl Cluster {
                 oidc_issuer_url: u!("oidcIssuer.url"),
                 workload_identity_enabled: u!("workloadIdentity.enabled"),
                 pod_identity_enabled: u!("podIdentityProfile.enabled"),
+                oidc_provider: u!("oidcProvider"),
+                irsa_roles: u!("irsaRoles"),
             },
             network: Network { policy_engine: u!("networkPolicy") },
             node_pools: u!("nodePools"),
+            addons: u!("addons"),
             protection: Protection {
                 secrets_kms: u!("secretsEncryption"),
                 policy_addon: u!("policyAddon"),

@@ -3,13 +3,19 @@
 use crate::catalog::*;
 use crate::context::Context;
 use crate::meta::CheckMeta;
-use crate::model::Cluster;
+use crate::model::{Cluster, Scope};
 use crate::outcome::Outcome;
 
-/// A check: its metadata and a pure function of the model.
+/// How a check judges one cluster.
+pub type ClusterEval = fn(&Cluster, &Context) -> Outcome;
+/// How a check judges a scope above clusters (an AWS account, an Entra tenant).
+pub type ScopeEval = fn(&Scope, &Context) -> Outcome;
+
+/// A check: its metadata and pure functions of the model, for clusters, scopes or both.
 pub struct Check {
     pub meta: CheckMeta,
-    pub eval: fn(&Cluster, &Context) -> Outcome,
+    pub cluster: Option<ClusterEval>,
+    pub scope: Option<ScopeEval>,
 }
 
 /// Every implemented check, in catalog order.
@@ -46,7 +52,20 @@ pub fn find(id: &str) -> Option<&'static Check> {
 
 /// Runs every applicable check on one cluster. Pure: same inputs, same outputs.
 pub fn evaluate(cluster: &Cluster, ctx: &Context) -> Vec<(&'static CheckMeta, Outcome)> {
-    all().iter().filter(|c| c.meta.applies_to(cluster.r#ref.cloud)).map(|c| (&c.meta, (c.eval)(cluster, ctx))).collect()
+    all()
+        .iter()
+        .filter(|c| c.meta.applies_to(cluster.r#ref.cloud))
+        .filter_map(|c| Some((&c.meta, (c.cluster?)(cluster, ctx))))
+        .collect()
+}
+
+/// Runs every applicable scope check on one account or tenant.
+pub fn evaluate_scope(scope: &Scope, ctx: &Context) -> Vec<(&'static CheckMeta, Outcome)> {
+    all()
+        .iter()
+        .filter(|c| c.meta.applies_to(scope.r#ref.cloud))
+        .filter_map(|c| Some((&c.meta, (c.scope?)(scope, ctx))))
+        .collect()
 }
 
 #[cfg(test)]

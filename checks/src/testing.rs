@@ -39,7 +39,8 @@ pub fn aks_catalog() -> Arc<VersionCatalog> {
 /// An AKS cluster that passes every ARM check.
 pub fn hardened_aks() -> Cluster {
     Cluster {
-        r#ref: ClusterRef {
+        r#ref: ResourceRef {
+            kind: ResourceKind::Cluster,
             cloud: Cloud::Aks,
             account: "00000000-0000-0000-0000-000000000001".into(),
             region: "westeurope".into(),
@@ -67,6 +68,7 @@ pub fn hardened_aks() -> Cluster {
             admin_group_ids: list("properties.aadProfile.adminGroupObjectIDs", &[]),
             mode: Field::absent("accessConfig.authenticationMode"),
             creator_admin: Field::absent("accessConfig.bootstrapClusterCreatorAdminPermissions"),
+            access_entries: Field::absent("accessEntries"),
         },
         authz: Authorization {
             kubernetes_rbac: v("properties.enableRBAC", true),
@@ -78,6 +80,8 @@ pub fn hardened_aks() -> Cluster {
             oidc_issuer_url: v("properties.oidcIssuerProfile.issuerURL", "https://westeurope.oic.prod-aks.azure.com/t/c/".to_string()),
             workload_identity_enabled: v("properties.securityProfile.workloadIdentity.enabled", true),
             pod_identity_enabled: Field::absent("properties.podIdentityProfile.enabled"),
+            oidc_provider: Field::absent("oidcProvider"),
+            irsa_roles: Field::absent("irsaRoles"),
         },
         network: Network { policy_engine: v("properties.networkProfile.networkPolicy", "cilium".to_string()) },
         node_pools: Field::value(
@@ -88,9 +92,12 @@ pub fn hardened_aks() -> Cluster {
                 mode: v("properties.agentPoolProfiles[0].mode", "System".to_string()),
                 os_type: v("properties.agentPoolProfiles[0].osType", "Linux".to_string()),
                 encryption_at_host: v("properties.agentPoolProfiles[0].enableEncryptionAtHost", true),
+                imds: Field::absent("properties.agentPoolProfiles[0].imds"),
+                node_role: Field::absent("properties.agentPoolProfiles[0].nodeRole"),
             }],
             "1 pool",
         ),
+        addons: Field::absent("addons"),
         protection: Protection {
             secrets_kms: v("properties.securityProfile.azureKeyVaultKms.enabled", true),
             policy_addon: v("properties.addonProfiles.azurepolicy.enabled", true),
@@ -148,7 +155,13 @@ pub fn ctx() -> Context {
 
 /// Runs one check on a cluster with [`ctx`].
 pub fn run(check: &Check, c: &Cluster) -> Outcome {
-    (check.eval)(c, &ctx())
+    let eval = check.cluster.unwrap_or_else(|| panic!("{} has no cluster evaluation", check.meta.id));
+    eval(c, &ctx())
+}
+
+pub fn run_scope(check: &Check, s: &Scope) -> Outcome {
+    let eval = check.scope.unwrap_or_else(|| panic!("{} has no scope evaluation", check.meta.id));
+    eval(s, &ctx())
 }
 
 fn list_at(path: std::borrow::Cow<'static, str>, items: &[&str]) -> Field<Vec<String>> {

@@ -1,6 +1,6 @@
 //! What a provider streams to the engine.
 
-use kubeposture_checks::{Cloud, Cluster};
+use kubeposture_checks::{Cloud, Cluster, Scope};
 use serde::Serialize;
 
 /// One item of a scan's output stream.
@@ -8,6 +8,8 @@ use serde::Serialize;
 pub enum Collected {
     /// A cluster's posture, complete: checks can score it now.
     Cluster(Box<Cluster>),
+    /// An account or tenant, for what belongs to no cluster; sent after its clusters.
+    Scope(Box<Scope>),
     /// A scope (a whole cloud login, a subscription, an account/region) could not be collected.
     ScopeFailed(ScopeFailure),
 }

@@ -3,6 +3,7 @@
 
 use super::ReportMeta;
 use crate::findings::{Counts, ScanResult};
+use kubeposture_checks::ResourceKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -15,7 +16,7 @@ struct Report<'a> {
     tool: Tool,
     scan: Scan<'a>,
     summary: Summary,
-    clusters: Vec<Cluster<'a>>,
+    resources: Vec<Resource<'a>>,
     findings: Vec<Finding<'a>>,
     checks: BTreeMap<&'static str, Check>,
 }
@@ -49,11 +50,14 @@ struct NotCollected<'a> {
 #[derive(Serialize)]
 struct Summary {
     clusters: usize,
+    /// Accounts and tenants with findings of their own.
+    scopes: usize,
     findings: Counts,
 }
 
 #[derive(Serialize)]
-struct ClusterKey<'a> {
+struct ResourceKey<'a> {
+    kind: &'static str,
     cloud: &'static str,
     account: &'a str,
     region: &'a str,
@@ -63,9 +67,9 @@ struct ClusterKey<'a> {
 }
 
 #[derive(Serialize)]
-struct Cluster<'a> {
+struct Resource<'a> {
     #[serde(flatten)]
-    key: ClusterKey<'a>,
+    key: ResourceKey<'a>,
     counts: Counts,
 }
 
@@ -75,7 +79,7 @@ struct Finding<'a> {
     severity: &'static str,
     title: &'static str,
     status: &'static str,
-    cluster: ClusterKey<'a>,
+    resource: ResourceKey<'a>,
     message: &'a str,
     evidence: Vec<Evidence<'a>>,
 }
@@ -98,8 +102,9 @@ struct Check {
     compliance: &'static [&'static str],
 }
 
-fn key(c: &kubeposture_checks::ClusterRef) -> ClusterKey<'_> {
-    ClusterKey {
+fn key(c: &kubeposture_checks::ResourceRef) -> ResourceKey<'_> {
+    ResourceKey {
+        kind: c.kind.as_str(),
         cloud: c.cloud.as_str(),
         account: &c.account,
         region: &c.region,
@@ -148,8 +153,12 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
                 })
                 .collect(),
         },
-        summary: Summary { clusters: result.clusters.len(), findings: result.totals() },
-        clusters: result.clusters.iter().map(|(k, c)| Cluster { key: key(k), counts: *c }).collect(),
+        summary: Summary {
+            clusters: result.count(ResourceKind::Cluster),
+            scopes: result.resources.len() - result.count(ResourceKind::Cluster),
+            findings: result.totals(),
+        },
+        resources: result.resources.iter().map(|(k, c)| Resource { key: key(k), counts: *c }).collect(),
         findings: result
             .findings
             .iter()
@@ -158,7 +167,7 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
                 severity: f.check.severity.as_str(),
                 title: f.check.title,
                 status: f.status.as_str(),
-                cluster: key(&f.cluster),
+                resource: key(&f.resource),
                 message: &f.message,
                 evidence: f.evidence.iter().map(|e| Evidence { path: &e.path, observed: &e.observed }).collect(),
             })

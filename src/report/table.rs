@@ -4,7 +4,7 @@ use super::ReportMeta;
 use super::text::clean;
 use crate::findings::ScanResult;
 use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use kubeposture_checks::{Severity, Status};
+use kubeposture_checks::{ResourceKind, ResourceRef, Severity, Status};
 use std::io::Write;
 
 fn table(header: &[&str]) -> Table {
@@ -22,7 +22,7 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
     writeln!(
         out,
         "kubeposture: {} cluster(s), {} failing, {} unknown, {} passing (fail-on: {}, exit {})",
-        result.clusters.len(),
+        result.count(kubeposture_checks::ResourceKind::Cluster),
         totals.fail,
         totals.unknown,
         totals.pass,
@@ -38,12 +38,12 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
         writeln!(out, "\n{t}")?;
     }
 
-    if !result.clusters.is_empty() {
-        let mut t = table(&["Cluster", "Cloud", "Account", "Region", "Fail", "Unknown", "Pass", "N/A"]);
-        for (k, c) in &result.clusters {
+    if !result.resources.is_empty() {
+        let mut t = table(&["Resource", "Cloud", "Account", "Region", "Fail", "Unknown", "Pass", "N/A"]);
+        for (k, c) in &result.resources {
             let name = match &k.resource_group {
                 Some(rg) => format!("{}/{}", clean(rg), clean(&k.name)),
-                None => clean(&k.name),
+                None => resource_name(k),
             };
             t.add_row(vec![
                 Cell::new(name),
@@ -68,14 +68,14 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
         if rows.is_empty() {
             continue;
         }
-        let mut t = table(&["Check", "Status", "Cluster", "Finding", "Evidence"]);
+        let mut t = table(&["Check", "Status", "Resource", "Finding", "Evidence"]);
         for f in rows {
             let evidence: Vec<String> =
                 f.evidence.iter().map(|e| format!("{} = {}", clean(&e.path), clean(&e.observed))).collect();
             t.add_row(vec![
                 format!("{}\n{}", f.check.id, f.check.slug),
                 f.status.as_str().to_string(),
-                clean(&f.cluster.name),
+                resource_name(&f.resource),
                 clean(&f.message),
                 evidence.join("\n"),
             ]);
@@ -83,4 +83,12 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
         writeln!(out, "\n{} ({})\n{t}", sev.as_str().to_uppercase(), t.row_count())?;
     }
     Ok(())
+}
+
+/// A cluster by its name; an account or tenant by kind and name.
+fn resource_name(r: &ResourceRef) -> String {
+    match r.kind {
+        ResourceKind::Cluster => clean(&r.name),
+        kind => format!("{} {}", kind.as_str(), clean(&r.name)),
+    }
 }

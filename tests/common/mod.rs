@@ -144,7 +144,7 @@ pub fn triples(report: &Value) -> Vec<(String, String, String)> {
         .map(|f| {
             (
                 f["check_id"].as_str().unwrap().to_string(),
-                f["cluster"]["id"].as_str().unwrap().to_string(),
+                f["resource"]["id"].as_str().unwrap().to_string(),
                 f["status"].as_str().unwrap().to_string(),
             )
         })

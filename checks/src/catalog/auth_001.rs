@@ -22,7 +22,8 @@ certificates does.",
         ],
         compliance: &["CIS AKS 5.5.1", "AzPolicy 450d2877"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

@@ -21,7 +21,8 @@ AUTH-001), then `az aks rotate-certs -g <rg> -n <cluster>` to revoke admin kubec
         ],
         compliance: &["AzPolicy 993c2fcd"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

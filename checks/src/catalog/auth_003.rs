@@ -21,7 +21,8 @@ AUTH-001), then grant access with the Azure Kubernetes Service RBAC roles, prefe
         ],
         compliance: &["CIS AKS 5.5.2"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

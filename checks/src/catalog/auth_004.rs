@@ -20,7 +20,8 @@ enabled (the default of `az aks create`; do not pass `--disable-rbac`), move the
         ],
         compliance: &["AzPolicy ac4a19c2"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

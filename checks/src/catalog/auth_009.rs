@@ -22,7 +22,8 @@ identity the roles the service principal held, and delete the service principal'
         ],
         compliance: &["AzPolicy da6e2401"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

@@ -26,7 +26,8 @@ EKS: `aws eks update-cluster-version --name <cluster> --kubernetes-version <vers
         ],
         compliance: &["—"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 /// Support states meaning standard support (AKS `KubernetesOfficial`, EKS `STANDARD_SUPPORT`).

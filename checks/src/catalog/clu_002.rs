@@ -21,7 +21,8 @@ schedule it with a planned maintenance window: `az aks maintenanceconfiguration 
         ],
         compliance: &["—"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 /// Channels that upgrade the cluster automatically.

@@ -22,7 +22,8 @@ and give it a maintenance window: `az aks maintenanceconfiguration add -g <rg> -
         ],
         compliance: &["seeds/001"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 /// Channels in which AKS patches the nodes.

@@ -23,7 +23,8 @@ key.",
         ],
         compliance: &["CIS EKS 5.3.1", "CIS AKS 5.3.1", "AzPolicy dbbdc317"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

@@ -22,7 +22,8 @@ EKS the authenticator log is what maps a Kubernetes user back to the IAM princip
         ],
         compliance: &["CIS EKS 2.1.1", "CIS AKS 2.1.1"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

@@ -20,7 +20,8 @@ Kubernetes pod security baseline or restricted initiative to the cluster's scope
         ],
         compliance: &["seeds/004", "AzPolicy 0a15ec92"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

@@ -21,7 +21,8 @@ and the sensor on the cluster: `az aks update -g <rg> -n <cluster> --enable-defe
         ],
         compliance: &["seeds/004", "AzPolicy a1840de2"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

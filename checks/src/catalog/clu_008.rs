@@ -19,7 +19,8 @@ mount secrets through a SecretProviderClass using workload identity; enable rota
         references: &["https://learn.microsoft.com/azure/aks/csi-secrets-store-driver"],
         compliance: &["seeds/001"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

@@ -28,7 +28,8 @@ or set `publicAccessCidrs` to your egress ranges.",
             "EKS-BP \"Make the EKS cluster endpoint private\"",
         ],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
@@ -85,7 +86,7 @@ mod tests {
     }
 
     fn run(c: &Cluster) -> Outcome {
-        (CHECK.eval)(c, &Context::new(time::OffsetDateTime::UNIX_EPOCH))
+        crate::testing::run(&CHECK, c)
     }
 
     #[test]

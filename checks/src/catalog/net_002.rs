@@ -25,7 +25,8 @@ ranges on the public allow-list.",
         ],
         compliance: &["CIS AKS 5.4.1", "CIS EKS 5.4.1"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 /// What is wrong with one allow-list entry.
@@ -168,9 +169,9 @@ mod tests {
     fn thresholds_are_configurable() {
         let mut ctx = ctx();
         ctx.thresholds.max_ipv4_prefix = 24;
-        assert_eq!((CHECK.eval)(&public(&["198.51.0.0/22"]), &ctx).status, Status::Fail);
+        assert_eq!(eval(&public(&["198.51.0.0/22"]), &ctx).status, Status::Fail);
         ctx.thresholds.max_ipv4_prefix = 8;
-        assert_eq!((CHECK.eval)(&public(&["198.51.0.0/22"]), &ctx).status, Status::Pass);
+        assert_eq!(eval(&public(&["198.51.0.0/22"]), &ctx).status, Status::Pass);
     }
 
     #[test]

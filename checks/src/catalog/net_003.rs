@@ -23,7 +23,8 @@ Reach the API through a VPN, ExpressRoute/Direct Connect, a jump host, or `az ak
         ],
         compliance: &["CIS AKS 5.4.2", "CIS EKS 5.4.2", "AzPolicy 040732e8"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

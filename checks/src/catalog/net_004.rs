@@ -19,7 +19,8 @@ then need the private DNS zone, or a custom DNS server that forwards to it). Set
         references: &["https://learn.microsoft.com/azure/aks/private-clusters"],
         compliance: &["CIS AKS 5.4.2"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

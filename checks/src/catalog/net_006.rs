@@ -22,7 +22,8 @@ NetworkPolicies per namespace. EKS: enable the VPC CNI's network policy support 
         ],
         compliance: &["CIS AKS 5.4.4", "CIS EKS 5.4.4"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 /// Engines this build knows enforce NetworkPolicy.

@@ -20,7 +20,8 @@ host itself.",
         references: &["https://learn.microsoft.com/azure/aks/enable-host-encryption"],
         compliance: &["AzPolicy 41425d9f"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn named(pools: &[&NodePool]) -> String {
@@ -82,6 +83,8 @@ mod tests {
             mode: Field::value(format!("{path}.mode"), "User".to_string(), "User"),
             os_type: Field::value(format!("{path}.osType"), "Linux".to_string(), "Linux"),
             encryption_at_host: Field::from_option(format!("{path}.enableEncryptionAtHost"), at_host),
+            imds: Field::absent("imds"),
+            node_role: Field::absent("nodeRole"),
             path,
         }
     }

@@ -23,7 +23,8 @@ each workload its own user-assigned identity with a federated credential for its
         ],
         compliance: &["AzPolicy 2cc2e023"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

@@ -22,7 +22,8 @@ run `az aks update -g <rg> -n <cluster> --disable-pod-identity`.",
         ],
         compliance: &["seeds/002"],
     },
-    eval,
+    cluster: Some(eval),
+    scope: None,
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

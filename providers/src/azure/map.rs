@@ -24,13 +24,14 @@ pub fn subscription(id: &str) -> Option<String> {
     parts.windows(2).find(|w| w[0].eq_ignore_ascii_case("subscriptions")).map(|w| w[1].to_string())
 }
 
-pub fn cluster_ref(id: &str, name: &str, location: &str, subscription_id: &str) -> ClusterRef {
+pub fn cluster_ref(id: &str, name: &str, location: &str, subscription_id: &str) -> ResourceRef {
     let name = match (name, id.rsplit('/').next()) {
         ("", Some(last)) if !last.is_empty() => last,
         ("", _) => "(unnamed)",
         (n, _) => n,
     };
-    ClusterRef {
+    ResourceRef {
+        kind: ResourceKind::Cluster,
         cloud: Cloud::Aks,
         account: subscription(id).unwrap_or_else(|| subscription_id.to_string()),
         region: location.to_string(),
@@ -117,6 +118,7 @@ pub fn map(mc: &ManagedCluster, subscription_id: &str, extras: Extras) -> Cluste
             }),
             mode: Field::absent("accessConfig.authenticationMode"),
             creator_admin: Field::absent("accessConfig.bootstrapClusterCreatorAdminPermissions"),
+            access_entries: Field::absent("accessEntries"),
         },
         authz: Authorization {
             kubernetes_rbac: opt_bool("properties.enableRBAC", p.enable_rbac),
@@ -140,6 +142,8 @@ pub fn map(mc: &ManagedCluster, subscription_id: &str, extras: Extras) -> Cluste
             pod_identity_enabled: nested("properties.podIdentityProfile", p.pod_identity_profile.as_ref(), |w| {
                 opt_bool("properties.podIdentityProfile.enabled", w.enabled)
             }),
+            oidc_provider: Field::absent("oidcProvider"),
+            irsa_roles: Field::absent("irsaRoles"),
         },
         network: Network {
             policy_engine: nested("properties.networkProfile", p.network_profile.as_ref(), |n| {
@@ -147,6 +151,7 @@ pub fn map(mc: &ManagedCluster, subscription_id: &str, extras: Extras) -> Cluste
             }),
         },
         node_pools: node_pools(p),
+        addons: Field::absent("addons"),
         protection: Protection {
             secrets_kms: nested("properties.securityProfile", sec, |s| {
                 nested("properties.securityProfile.azureKeyVaultKms", s.azure_key_vault_kms.as_ref(), |k| {
@@ -238,6 +243,8 @@ fn node_pools(p: &ClusterProperties) -> Field<Vec<NodePool>> {
                 mode: Field::from_option(f("mode"), ap.mode.clone()),
                 os_type: Field::from_option(f("osType"), ap.os_type.clone()),
                 encryption_at_host: Field::from_option(f("enableEncryptionAtHost"), ap.enable_encryption_at_host),
+                imds: Field::absent(f("imds")),
+                node_role: Field::absent(f("nodeRole")),
                 path: base,
             }
         })
