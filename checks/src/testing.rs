@@ -1,7 +1,8 @@
-//! Fixture builders for check tests: a fully hardened AKS cluster that tests then break.
+//! Fixture builders for check tests: fully hardened AKS and EKS clusters that tests then break.
 
 use crate::context::Context;
 use crate::field::Field;
+use crate::iam::{Condition, Effect, PolicyDocument, Principals, Statement};
 use crate::model::*;
 use crate::outcome::{Outcome, Status};
 use crate::registry::Check;
@@ -105,6 +106,250 @@ pub fn hardened_aks() -> Cluster {
             keyvault_secrets_provider: v("properties.addonProfiles.azureKeyvaultSecretsProvider.enabled", true),
         },
         logging: Logging { enabled_categories: list("diagnosticSettings[*].logs", &["kube-audit-admin", "kube-apiserver"]) },
+    }
+}
+
+pub const EKS_ACCOUNT: &str = "111122223333";
+pub const EKS_ISSUER: &str = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+pub const EKS_OIDC_PROVIDER: &str =
+    "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+
+/// An EKS catalog (`DescribeClusterVersions`): 1.30 in extended support, 1.31 … 1.33 standard.
+pub fn eks_catalog() -> Arc<VersionCatalog> {
+    let cv = |minor: &str, status: &str, end: &str| CatalogVersion {
+        minor: minor.into(),
+        support: vec![status.to_string()],
+        preview: false,
+        end_of_standard_support: Some(end.to_string()),
+    };
+    Arc::new(VersionCatalog {
+        versions: vec![
+            cv("1.30", "EXTENDED_SUPPORT", "2025-07-23T00:00:00Z"),
+            cv("1.31", "STANDARD_SUPPORT", "2025-11-26T00:00:00Z"),
+            cv("1.32", "STANDARD_SUPPORT", "2026-03-23T00:00:00Z"),
+            cv("1.33", "STANDARD_SUPPORT", "2026-07-29T00:00:00Z"),
+        ],
+    })
+}
+
+/// A statement for test policy documents: `effect` on `actions` and `resources`.
+pub fn statement(index: usize, effect: Effect, actions: &[&str], resources: &[&str]) -> Statement {
+    let strings = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    Statement {
+        index,
+        sid: None,
+        effect,
+        principal: None,
+        not_principal: None,
+        action: Some(strings(actions)),
+        not_action: None,
+        resource: (!resources.is_empty()).then(|| strings(resources)),
+        not_resource: None,
+        conditions: vec![],
+        raw: format!("{{\"Action\":{actions:?},\"Resource\":{resources:?}}}"),
+    }
+}
+
+/// A condition entry for test policy documents.
+pub fn condition(operator: &str, key: &str, values: &[&str]) -> Condition {
+    Condition { operator: operator.into(), key: key.into(), values: values.iter().map(|s| s.to_string()).collect() }
+}
+
+/// The trust policy of a well-scoped IRSA role: one service account, audience sts.amazonaws.com.
+pub fn irsa_trust(sub: &str) -> PolicyDocument {
+    let host = EKS_ISSUER.trim_start_matches("https://");
+    let mut st = statement(0, Effect::Allow, &["sts:AssumeRoleWithWebIdentity"], &[]);
+    st.principal = Some(Principals::ByType([("Federated".to_string(), vec![EKS_OIDC_PROVIDER.to_string()])].into()));
+    st.conditions = vec![
+        condition("StringEquals", &format!("{host}:sub"), &[sub]),
+        condition("StringEquals", &format!("{host}:aud"), &["sts.amazonaws.com"]),
+    ];
+    PolicyDocument { version: Some("2012-10-17".into()), statements: vec![st] }
+}
+
+fn doc(path: &str, statements: Vec<Statement>) -> Field<PolicyDocument> {
+    Field::value(path.to_string(), PolicyDocument { version: Some("2012-10-17".into()), statements }, "{…}")
+}
+
+/// The node role of [`hardened_eks`]: the two AWS-managed node policies, no CNI policy, no inline.
+pub fn eks_node_role() -> NodeRole {
+    let managed = |name: &str, actions: &[&str]| ManagedPolicy {
+        arn: format!("arn:aws:iam::aws:policy/{name}"),
+        name: name.into(),
+        document: doc(&format!("policy[{name}].Document"), vec![statement(0, Effect::Allow, actions, &["*"])]),
+    };
+    NodeRole {
+        arn: "arn:aws:iam::111122223333:role/eks-node".into(),
+        name: "eks-node".into(),
+        attached: Field::value(
+            "role[eks-node].AttachedPolicies",
+            vec![
+                managed(
+                    "AmazonEKSWorkerNodePolicy",
+                    &["ec2:DescribeInstances", "ec2:DescribeRouteTables", "eks:DescribeCluster"],
+                ),
+                managed("AmazonEC2ContainerRegistryReadOnly", &["ecr:GetAuthorizationToken", "ecr:BatchGetImage"]),
+            ],
+            "[AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryReadOnly]",
+        ),
+        inline: Field::value("role[eks-node].RolePolicyNames", vec![], "[]"),
+    }
+}
+
+/// An EKS cluster that passes every EKS check: private endpoint, API access entries with one
+/// admin role, a scoped IRSA role, IMDSv2 with hop limit 1, network policy in vpc-cni, KMS
+/// secrets encryption, audit and authenticator logs.
+pub fn hardened_eks() -> Cluster {
+    let arn = "arn:aws:eks:eu-west-1:111122223333:cluster/eks-hardened";
+    let admin = AccessEntry {
+        path: "accessEntries[arn:aws:iam::111122223333:role/platform-admins]".into(),
+        principal_arn: "arn:aws:iam::111122223333:role/platform-admins".into(),
+        kind: Some("STANDARD".into()),
+        username: Some("arn:aws:sts::111122223333:assumed-role/platform-admins/{{SessionName}}".into()),
+        kubernetes_groups: vec![],
+        policies: Field::value(
+            "accessEntries[arn:aws:iam::111122223333:role/platform-admins].associatedAccessPolicies",
+            vec![AccessPolicy {
+                policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy".into(),
+                scope: "cluster".into(),
+                namespaces: vec![],
+            }],
+            "[AmazonEKSClusterAdminPolicy (cluster)]",
+        ),
+    };
+    let node = AccessEntry {
+        path: "accessEntries[arn:aws:iam::111122223333:role/eks-node]".into(),
+        principal_arn: "arn:aws:iam::111122223333:role/eks-node".into(),
+        kind: Some("EC2_LINUX".into()),
+        username: Some("system:node:{{EC2PrivateDNSName}}".into()),
+        kubernetes_groups: vec![],
+        policies: Field::value(
+            "accessEntries[arn:aws:iam::111122223333:role/eks-node].associatedAccessPolicies",
+            vec![],
+            "[]",
+        ),
+    };
+    let irsa = IrsaRole {
+        arn: "arn:aws:iam::111122223333:role/payments-api".into(),
+        name: "payments-api".into(),
+        trust: Field::value(
+            "role[payments-api].AssumeRolePolicyDocument",
+            irsa_trust("system:serviceaccount:payments:api"),
+            "{…}",
+        ),
+    };
+    let pool = NodePool {
+        name: "ng-general".into(),
+        path: "nodegroups[ng-general]".into(),
+        mode: Field::absent("nodegroups[ng-general].mode"),
+        os_type: v("nodegroups[ng-general].amiType", "AL2023_x86_64_STANDARD".to_string()),
+        encryption_at_host: Field::absent("nodegroups[ng-general].encryptionAtHost"),
+        imds: Field::value(
+            "nodegroups[ng-general].launchTemplate",
+            vec![Imds {
+                source: "launchTemplate[lt-0abc1234def567890:3].LaunchTemplateData.MetadataOptions".into(),
+                http_tokens: Some("required".into()),
+                hop_limit: Some(1),
+                endpoint: Some("enabled".into()),
+            }],
+            "lt-0abc1234def567890 version 3",
+        ),
+        node_role: Field::value(
+            "nodegroups[ng-general].nodeRole",
+            Arc::new(eks_node_role()),
+            "arn:aws:iam::111122223333:role/eks-node",
+        ),
+    };
+    let vpc_cni = Addon {
+        path: "addons[vpc-cni]".into(),
+        name: "vpc-cni".into(),
+        version: Some("v1.19.2-eksbuild.1".into()),
+        configuration: Field::value(
+            "addons[vpc-cni].configurationValues",
+            serde_json::json!({"enableNetworkPolicy": "true"}),
+            r#"{"enableNetworkPolicy":"true"}"#,
+        ),
+        service_account_role_arn: Some("arn:aws:iam::111122223333:role/vpc-cni-irsa".into()),
+    };
+    Cluster {
+        r#ref: ResourceRef {
+            kind: ResourceKind::Cluster,
+            cloud: Cloud::Eks,
+            account: EKS_ACCOUNT.into(),
+            region: "eu-west-1".into(),
+            resource_group: None,
+            name: "eks-hardened".into(),
+            id: arn.into(),
+        },
+        version: Version {
+            current: v("cluster.version", "1.32".to_string()),
+            support_plan: v("cluster.upgradePolicy.supportType", "STANDARD".to_string()),
+            catalog: Field::value("clusterVersions[eu-west-1]", eks_catalog(), "1.30, 1.31, 1.32, 1.33"),
+            upgrade_channel: Field::absent("upgradeChannel"),
+            node_os_upgrade_channel: Field::absent("nodeOSUpgradeChannel"),
+        },
+        endpoint: ApiEndpoint {
+            public: v("cluster.resourcesVpcConfig.endpointPublicAccess", false),
+            private: v("cluster.resourcesVpcConfig.endpointPrivateAccess", true),
+            allowed_cidrs: list("cluster.resourcesVpcConfig.publicAccessCidrs", &["0.0.0.0/0"]),
+            private_cluster_public_fqdn: Field::absent("privateClusterPublicFqdn"),
+            public_network_access: Field::absent("publicNetworkAccess"),
+        },
+        authn: Authentication {
+            entra_managed: Field::absent("aadProfile.managed"),
+            local_accounts_enabled: Field::absent("disableLocalAccounts"),
+            admin_group_ids: Field::absent("aadProfile.adminGroupObjectIDs"),
+            mode: v("cluster.accessConfig.authenticationMode", "API".to_string()),
+            creator_admin: v("cluster.accessConfig.bootstrapClusterCreatorAdminPermissions", false),
+            access_entries: Field::value("accessEntries", vec![admin, node], "2 entries"),
+        },
+        authz: Authorization {
+            kubernetes_rbac: Field::absent("enableRBAC"),
+            azure_rbac: Field::absent("aadProfile.enableAzureRBAC"),
+        },
+        cloud_identity: CloudIdentity {
+            kind: Field::value("cluster.roleArn", "iam_role".to_string(), "arn:aws:iam::111122223333:role/eks-cluster"),
+        },
+        workload_identity: WorkloadIdentity {
+            oidc_issuer_enabled: v("cluster.identity.oidc.issuer", true),
+            oidc_issuer_url: v("cluster.identity.oidc.issuer", EKS_ISSUER.to_string()),
+            workload_identity_enabled: Field::absent("workloadIdentity.enabled"),
+            pod_identity_enabled: Field::absent("podIdentityProfile.enabled"),
+            oidc_provider: v("iam.ListOpenIDConnectProviders", EKS_OIDC_PROVIDER.to_string()),
+            irsa_roles: Field::value("iam.ListRoles", vec![irsa], "1 role"),
+        },
+        network: Network { policy_engine: Field::absent("networkPolicy") },
+        node_pools: Field::value("nodegroups", vec![pool], "1 node group"),
+        addons: Field::value("addons", vec![vpc_cni], "[vpc-cni]"),
+        protection: Protection {
+            secrets_kms: Field::value(
+                "cluster.encryptionConfig",
+                true,
+                r#"[{"resources":["secrets"],"provider":{"keyArn":"arn:aws:kms:eu-west-1:111122223333:key/1234"}}]"#,
+            ),
+            policy_addon: Field::absent("policyAddon"),
+            defender: Field::absent("defender"),
+            keyvault_secrets_provider: Field::absent("keyvaultSecretsProvider"),
+        },
+        logging: Logging {
+            enabled_categories: list("cluster.logging.clusterLogging", &["api", "audit", "authenticator"]),
+        },
+    }
+}
+
+/// An AWS account scope with nothing wrong in it.
+pub fn clean_account() -> Scope {
+    Scope {
+        r#ref: ResourceRef {
+            kind: ResourceKind::Account,
+            cloud: Cloud::Eks,
+            account: EKS_ACCOUNT.into(),
+            region: String::new(),
+            resource_group: None,
+            name: EKS_ACCOUNT.into(),
+            id: EKS_ACCOUNT.into(),
+        },
+        orphan_oidc_providers: Field::value("iam.ListOpenIDConnectProviders", vec![], "[]"),
     }
 }
 
