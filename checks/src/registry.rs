@@ -25,14 +25,21 @@ pub fn all() -> &'static [Check] {
         net_002::CHECK,
         net_003::CHECK,
         net_004::CHECK,
+        net_005::CHECK,
         net_006::CHECK,
         auth_001::CHECK,
         auth_002::CHECK,
         auth_003::CHECK,
         auth_004::CHECK,
+        auth_005::CHECK,
+        auth_006::CHECK,
+        auth_007::CHECK,
+        auth_008::CHECK,
         auth_009::CHECK,
+        idn_012::CHECK,
         wid_005::CHECK,
         wid_006::CHECK,
+        node_001::CHECK,
         node_004::CHECK,
         clu_001::CHECK,
         clu_002::CHECK,
@@ -173,6 +180,44 @@ mod tests {
 
     fn nothing_collected() -> Cluster {
         Cluster::unknown(hardened_aks().r#ref, "AuthorizationFailed")
+    }
+
+    #[test]
+    fn hardened_eks_passes_every_eks_check() {
+        let outcomes = evaluate(&hardened_eks(), &ctx());
+        for (meta, o) in &outcomes {
+            // NET-002 judges a public allow-list; the hardened cluster's endpoint is private.
+            let expected = if meta.id == "NET-002" { Status::NotApplicable } else { Status::Pass };
+            assert_eq!(o.status, expected, "{}: {o:?}", meta.id);
+        }
+        assert_eq!(outcomes.len(), all().iter().filter(|c| c.meta.applies_to(Cloud::Eks)).count());
+        let ids: Vec<&str> = outcomes.iter().map(|(m, _)| m.id).collect();
+        for id in ["NET-005", "AUTH-005", "AUTH-006", "AUTH-007", "AUTH-008", "IDN-012", "NODE-001"] {
+            assert!(ids.contains(&id), "{id} runs on EKS: {ids:?}");
+        }
+    }
+
+    #[test]
+    fn eks_nothing_collected_is_unknown_everywhere() {
+        let c = Cluster::unknown(hardened_eks().r#ref, "AccessDeniedException on DescribeCluster");
+        let outcomes = evaluate(&c, &ctx());
+        assert!(!outcomes.is_empty());
+        for (meta, o) in outcomes {
+            assert_eq!(o.status, Status::Unknown, "{}: {o:?}", meta.id);
+            assert!(o.message.contains("AccessDeniedException on DescribeCluster"), "{}: {}", meta.id, o.message);
+        }
+    }
+
+    #[test]
+    fn eks_nothing_passes_on_absence() {
+        let mut c = everything_absent();
+        c.r#ref = hardened_eks().r#ref;
+        for (meta, o) in evaluate(&c, &ctx()) {
+            assert_ne!(o.status, Status::Pass, "{}: {o:?}", meta.id);
+            if o.status == Status::Fail {
+                assert!(o.evidence.iter().any(|e| e.observed == "(absent)"), "{}: {o:?}", meta.id);
+            }
+        }
     }
 
     #[test]

@@ -266,4 +266,63 @@ mod tests {
             observed: KubernetesOfficial
         "#);
     }
+
+    fn eks_at(version: &str) -> Cluster {
+        let mut c = hardened_eks();
+        set_str(&mut c.version.current, version);
+        c
+    }
+
+    #[test]
+    fn eks_standard_support_passes() {
+        for v in ["1.32", "1.31", "1.33.1"] {
+            let o = run(&CHECK, &eks_at(v));
+            assert_eq!(o.status, Status::Pass, "{v}: {o:?}");
+        }
+    }
+
+    #[test]
+    fn eks_extended_support_fails() {
+        let o = run(&CHECK, &eks_at("1.30"));
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.message, "Kubernetes 1.30 is out of standard support (EXTENDED_SUPPORT); upgrade.");
+    }
+
+    #[test]
+    fn eks_past_end_of_standard_support_fails() {
+        let mut c = eks_at("1.31");
+        let mut versions = eks_catalog().versions.clone();
+        versions[1].end_of_standard_support = Some("2025-05-31T23:59:59Z".into());
+        c.version.catalog = Field::value(c.version.catalog.path.clone(), Arc::new(VersionCatalog { versions }), "test");
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("ended on 2025-05-31T23:59:59Z"), "{}", o.message);
+    }
+
+    #[test]
+    fn eks_missing_inputs_are_unknown() {
+        let mut c = hardened_eks();
+        c.version.catalog =
+            Field::unknown("clusterVersions[eu-west-1]", "AccessDeniedException on DescribeClusterVersions");
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Unknown);
+        assert!(o.message.contains("DescribeClusterVersions"));
+        assert_eq!(run(&CHECK, &eks_at("1.34")).status, Status::Unknown);
+        assert_eq!(run(&CHECK, &eks_at("1.28")).status, Status::Fail);
+    }
+
+    #[test]
+    fn eks_failure_snapshot() {
+        insta::assert_yaml_snapshot!(run(&CHECK, &eks_at("1.30")), @r#"
+        status: fail
+        message: Kubernetes 1.30 is out of standard support (EXTENDED_SUPPORT); upgrade.
+        evidence:
+          - path: cluster.version
+            observed: "1.30"
+          - path: "clusterVersions[eu-west-1]"
+            observed: "1.30, 1.31, 1.32, 1.33"
+          - path: "clusterVersions[eu-west-1][1.30]"
+            observed: "support=[EXTENDED_SUPPORT] preview=false endOfStandardSupport=2025-07-23T00:00:00Z"
+        "#);
+    }
 }

@@ -58,4 +58,30 @@ mod tests {
             observed: (absent)
         "#);
     }
+
+    #[test]
+    fn eks_decision_table() {
+        assert_eq!(run(&CHECK, &hardened_eks()).status, Status::Pass);
+        let mut c = hardened_eks();
+        // `encryptionConfig: []`: no KMS key covers Secrets.
+        c.protection.secrets_kms = Field::value("cluster.encryptionConfig", false, "[]");
+        assert_eq!(run(&CHECK, &c).status, Status::Fail);
+        absent(&mut c.protection.secrets_kms);
+        assert_eq!(run(&CHECK, &c).status, Status::Fail);
+        unknown(&mut c.protection.secrets_kms);
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+    }
+
+    #[test]
+    fn eks_failure_snapshot() {
+        let mut c = hardened_eks();
+        c.protection.secrets_kms = Field::value("cluster.encryptionConfig", false, "[]");
+        insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
+        status: fail
+        message: "Kubernetes Secrets are not encrypted with a customer-managed KMS key, so you cannot audit or revoke their decryption."
+        evidence:
+          - path: cluster.encryptionConfig
+            observed: "[]"
+        "#);
+    }
 }

@@ -61,11 +61,13 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
             if missing.is_empty() {
                 return Outcome::pass("Control-plane logging ships both the audit and authenticator logs.", evidence);
             }
+            let consequence = match missing.as_slice() {
+                ["audit"] => "API server requests leave no audit trail",
+                ["authenticator"] => "API requests cannot be traced to the IAM principals behind them",
+                _ => "API server requests leave no audit trail and cannot be traced to IAM principals",
+            };
             Outcome::fail(
-                format!(
-                    "Control-plane logging does not enable {}, so API requests cannot be traced to IAM principals.",
-                    missing.join(" or ")
-                ),
+                format!("Control-plane logging does not enable {}, so {consequence}.", missing.join(" or ")),
                 evidence,
             )
         }
@@ -138,6 +140,43 @@ mod tests {
         evidence:
           - path: "diagnosticSettings[*].logs"
             observed: "[\"kube-apiserver\",\"guard\"]"
+        "#);
+    }
+
+    fn hardened_eks_with(types: &[&str]) -> Cluster {
+        let mut c = hardened_eks();
+        set_list(&mut c.logging.enabled_categories, types);
+        c
+    }
+
+    #[test]
+    fn eks_decision_table() {
+        assert_eq!(run(&CHECK, &hardened_eks()).status, Status::Pass);
+        let all = ["api", "audit", "authenticator", "controllermanager", "scheduler"];
+        assert_eq!(run(&CHECK, &hardened_eks_with(&all)).status, Status::Pass);
+        let o = run(&CHECK, &hardened_eks_with(&["api", "audit"]));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("does not enable authenticator,"), "{}", o.message);
+        let o = run(&CHECK, &hardened_eks_with(&["authenticator"]));
+        assert!(o.message.contains("does not enable audit, so API server requests leave no audit trail"));
+        let o = run(&CHECK, &hardened_eks_with(&[]));
+        assert!(o.message.contains("does not enable audit or authenticator"), "{}", o.message);
+        let mut c = hardened_eks();
+        absent(&mut c.logging.enabled_categories);
+        let o = run(&CHECK, &c);
+        assert_eq!((o.status, o.evidence[0].observed.as_str()), (Status::Fail, "(absent)"));
+        unknown(&mut c.logging.enabled_categories);
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+    }
+
+    #[test]
+    fn eks_failure_snapshot() {
+        insta::assert_yaml_snapshot!(run(&CHECK, &hardened_eks_with(&["api", "audit"])), @r#"
+        status: fail
+        message: "Control-plane logging does not enable authenticator, so API requests cannot be traced to the IAM principals behind them."
+        evidence:
+          - path: cluster.logging.clusterLogging
+            observed: "[\"api\",\"audit\"]"
         "#);
     }
 }

@@ -4,6 +4,7 @@
 #[allow(unused_imports)]
 pub(crate) mod prelude {
     pub use crate::catalog::cidr::*;
+    pub use crate::catalog::eks::*;
     pub use crate::catalog::setting::*;
     pub use crate::catalog::version::*;
     pub use crate::context::Context;
@@ -16,6 +17,7 @@ pub(crate) mod prelude {
 }
 
 pub mod cidr;
+pub mod eks;
 pub mod setting;
 pub mod version;
 
@@ -23,6 +25,10 @@ pub mod auth_001;
 pub mod auth_002;
 pub mod auth_003;
 pub mod auth_004;
+pub mod auth_005;
+pub mod auth_006;
+pub mod auth_007;
+pub mod auth_008;
 pub mod auth_009;
 pub mod clu_001;
 pub mod clu_002;
@@ -32,11 +38,14 @@ pub mod clu_005;
 pub mod clu_006;
 pub mod clu_007;
 pub mod clu_008;
+pub mod idn_012;
 pub mod net_001;
 pub mod net_002;
 pub mod net_003;
 pub mod net_004;
+pub mod net_005;
 pub mod net_006;
+pub mod node_001;
 pub mod node_004;
 pub mod wid_005;
 pub mod wid_006;

@@ -135,4 +135,49 @@ mod tests {
         unknown(&mut c.endpoint.allowed_cidrs);
         assert_eq!(run(&c).status, Status::Unknown);
     }
+
+    fn eks(public: bool, cidrs: &[&str]) -> Cluster {
+        let mut c = hardened_eks();
+        set(&mut c.endpoint.public, public);
+        set_list(&mut c.endpoint.allowed_cidrs, cidrs);
+        c
+    }
+
+    #[test]
+    fn eks_public_endpoint_open_to_all_fails() {
+        for open in [&["0.0.0.0/0"][..], &["203.0.113.0/24", "::/0"], &[]] {
+            let o = run(&eks(true, open));
+            assert_eq!(o.status, Status::Fail, "{open:?}");
+            assert_eq!(o.evidence[0], Evidence::new("cluster.resourcesVpcConfig.endpointPublicAccess", "true"));
+            assert_eq!(o.evidence[1].path, "cluster.resourcesVpcConfig.publicAccessCidrs");
+        }
+    }
+
+    #[test]
+    fn eks_public_endpoint_with_narrow_cidrs_passes() {
+        assert_eq!(run(&eks(true, &["203.0.113.0/24"])).status, Status::Pass);
+    }
+
+    #[test]
+    fn eks_private_endpoint_ignores_the_default_cidrs() {
+        // EKS reports publicAccessCidrs ["0.0.0.0/0"] even when the public endpoint is off.
+        let c = hardened_eks();
+        assert_eq!(c.endpoint.allowed_cidrs.observed(), r#"["0.0.0.0/0"]"#);
+        let o = run(&c);
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(o.evidence, vec![Evidence::new("cluster.resourcesVpcConfig.endpointPublicAccess", "false")]);
+    }
+
+    #[test]
+    fn eks_failure_snapshot() {
+        insta::assert_yaml_snapshot!(run(&eks(true, &["0.0.0.0/0"])), @r#"
+        status: fail
+        message: "The public API endpoint's allow-list contains 0.0.0.0/0, which admits the whole internet."
+        evidence:
+          - path: cluster.resourcesVpcConfig.endpointPublicAccess
+            observed: "true"
+          - path: cluster.resourcesVpcConfig.publicAccessCidrs
+            observed: "[\"0.0.0.0/0\"]"
+        "#);
+    }
 }

@@ -226,4 +226,45 @@ mod tests {
             observed: bogus
         "#);
     }
+
+    fn eks(public: bool, cidrs: &[&str]) -> Cluster {
+        let mut c = hardened_eks();
+        set(&mut c.endpoint.public, public);
+        set_list(&mut c.endpoint.allowed_cidrs, cidrs);
+        c
+    }
+
+    #[test]
+    fn eks_private_endpoint_with_default_cidrs_is_not_applicable() {
+        let o = run(&CHECK, &hardened_eks());
+        assert_eq!(o.status, Status::NotApplicable);
+        assert!(!o.evidence.iter().any(|e| e.observed.contains("0.0.0.0/0")), "{o:?}");
+    }
+
+    #[test]
+    fn eks_public_cidrs_are_judged() {
+        assert_eq!(run(&CHECK, &eks(true, &["203.0.113.0/24", "2001:db8:1::/48"])).status, Status::Pass);
+        for wide in ["0.0.0.0/0", "52.0.0.0/8", "10.0.0.0/16"] {
+            let o = run(&CHECK, &eks(true, &["203.0.113.0/24", wide]));
+            assert_eq!(o.status, Status::Fail, "{wide}");
+            let at = "cluster.resourcesVpcConfig.publicAccessCidrs[1]";
+            assert!(o.evidence.contains(&Evidence::new(at, wide)), "{wide}: {:?}", o.evidence);
+        }
+        assert_eq!(run(&CHECK, &eks(true, &[])).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn eks_failure_snapshot() {
+        insta::assert_yaml_snapshot!(run(&CHECK, &eks(true, &["203.0.113.0/24", "52.0.0.0/8"])), @r#"
+        status: fail
+        message: "The public API endpoint's allow-list admits too much: 52.0.0.0/8 (/8 is wider than /16)."
+        evidence:
+          - path: cluster.resourcesVpcConfig.endpointPublicAccess
+            observed: "true"
+          - path: cluster.resourcesVpcConfig.publicAccessCidrs
+            observed: "[\"203.0.113.0/24\",\"52.0.0.0/8\"]"
+          - path: "cluster.resourcesVpcConfig.publicAccessCidrs[1]"
+            observed: 52.0.0.0/8
+        "#);
+    }
 }

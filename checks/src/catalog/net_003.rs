@@ -33,7 +33,14 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     let evidence = vec![Evidence::of(public)];
     match public.get() {
         Some(true) => Outcome::fail(
-            "The API server has a public endpoint; make the cluster private so the control plane is reachable only from your networks.",
+            match c.r#ref.cloud {
+                Cloud::Aks => {
+                    "The API server has a public endpoint; make the cluster private so the control plane is reachable only from your networks."
+                }
+                Cloud::Eks => {
+                    "The API server has a public endpoint; enable endpointPrivateAccess and disable endpointPublicAccess so the control plane is reachable only from your VPC and connected networks."
+                }
+            },
             evidence,
         ),
         Some(false) => Outcome::pass("The API server has no public endpoint.", evidence),
@@ -74,6 +81,18 @@ mod tests {
         assert!(o.message.contains("AuthorizationFailed"));
         absent(&mut c.endpoint.public);
         assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+    }
+
+    #[test]
+    fn eks_public_endpoint_fails_with_eks_wording() {
+        assert_eq!(run(&CHECK, &hardened_eks()).status, Status::Pass);
+        let mut c = hardened_eks();
+        set(&mut c.endpoint.public, true);
+        set_list(&mut c.endpoint.allowed_cidrs, &["203.0.113.0/24"]);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("disable endpointPublicAccess") && !o.message.contains("make the cluster private"));
+        assert_eq!(o.evidence, vec![Evidence::new("cluster.resourcesVpcConfig.endpointPublicAccess", "true")]);
     }
 
     #[test]

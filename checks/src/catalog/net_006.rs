@@ -15,7 +15,8 @@ as databases. One compromised workload then becomes a foothold for lateral movem
         remediation: "AKS: install a policy engine, e.g. `az aks update -g <rg> -n <cluster> --network-policy azure` \
 (or `calico`), or move to Azure CNI powered by Cilium with `--network-dataplane cilium`; then apply default-deny \
 NetworkPolicies per namespace. EKS: enable the VPC CNI's network policy support with \
-`aws eks update-addon --cluster-name <cluster> --addon-name vpc-cni --configuration-values '{\"enableNetworkPolicy\":\"true\"}'`.",
+`aws eks update-addon --cluster-name <cluster> --addon-name vpc-cni --configuration-values '{\"enableNetworkPolicy\":\"true\"}'` \
+(vpc-cni v1.14 or later), or install a Calico or Cilium policy engine add-on.",
         references: &[
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html",
@@ -26,10 +27,21 @@ NetworkPolicies per namespace. EKS: enable the VPC CNI's network policy support 
     scope: None,
 };
 
-/// Engines this build knows enforce NetworkPolicy.
+/// Engines this build knows enforce NetworkPolicy (AKS `networkProfile.networkPolicy`).
 const KNOWN_ENGINES: &[&str] = &["azure", "calico", "cilium"];
 
+/// EKS: add-ons whose name contains one of these (ASCII case ignored) install a NetworkPolicy
+/// engine of their own (Calico / Tigera operator, Cilium / Isovalent), whatever vpc-cni says.
+const EKS_ENGINE_ADDONS: &[&str] = &["calico", "cilium", "tigera"];
+
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
+    match c.r#ref.cloud {
+        Cloud::Aks => aks(c),
+        Cloud::Eks => eks(c),
+    }
+}
+
+fn aks(c: &Cluster) -> Outcome {
     let engine = &c.network.policy_engine;
     require!(engine);
     let evidence = vec![Evidence::of(engine)];
@@ -56,9 +68,78 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     }
 }
 
+/// What vpc-cni's `enableNetworkPolicy` says: `Some(true)`/`Some(false)`, or `None` for a value
+/// this build does not recognise. Missing means the add-on default, `false`.
+fn network_policy_enabled(config: Option<&serde_json::Value>) -> Option<bool> {
+    use serde_json::Value;
+    match config.and_then(|c| c.get("enableNetworkPolicy")) {
+        None | Some(Value::Null) => Some(false),
+        Some(Value::Bool(b)) => Some(*b),
+        Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => Some(true),
+        Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("false") || s.trim().is_empty() => Some(false),
+        Some(_) => None,
+    }
+}
+
+fn eks(c: &Cluster) -> Outcome {
+    let addons = &c.addons;
+    require!(addons);
+    // Absent: the add-on list came back without add-ons, so nothing installs a policy engine.
+    let list = addons.get().map(Vec::as_slice).unwrap_or_default();
+    let addon_evidence = |a: &crate::model::Addon| {
+        Evidence::new(a.path.clone(), format!("{} {}", a.name, a.version.as_deref().unwrap_or("(version absent)")))
+    };
+    let engines: Vec<_> =
+        list.iter().filter(|a| EKS_ENGINE_ADDONS.iter().any(|e| a.name.to_ascii_lowercase().contains(e))).collect();
+    if !engines.is_empty() {
+        let names: Vec<&str> = engines.iter().map(|a| a.name.as_str()).collect();
+        return Outcome::pass(
+            format!("NetworkPolicy objects are enforced by the {} add-on.", names.join(", ")),
+            engines.iter().map(|a| addon_evidence(a)).collect(),
+        );
+    }
+    let Some(cni) = list.iter().find(|a| a.name.trim().eq_ignore_ascii_case("vpc-cni")) else {
+        let shown = match addons.get() {
+            None => "No add-ons are reported".to_string(),
+            Some(l) if l.is_empty() => "No add-ons are installed".to_string(),
+            Some(l) => format!(
+                "The installed add-ons ({}) include neither vpc-cni nor a policy engine",
+                l.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        return Outcome::fail(
+            format!(
+                "{shown}, so no NetworkPolicy engine is visible through the EKS API (a self-managed CNI or engine is not seen by this check); without one every pod can reach every other pod."
+            ),
+            vec![Evidence::of(addons)],
+        );
+    };
+    let config = &cni.configuration;
+    require!(config);
+    let evidence = vec![addon_evidence(cni), Evidence::of(config)];
+    match network_policy_enabled(config.get()) {
+        Some(true) => Outcome::pass(
+            "NetworkPolicy objects are enforced by the vpc-cni add-on (enableNetworkPolicy is true).",
+            evidence,
+        ),
+        Some(false) => Outcome::fail(
+            "The vpc-cni add-on's configurationValues do not set enableNetworkPolicy to \"true\" and no other policy engine add-on is installed, so NetworkPolicy objects are not enforced and every pod can reach every other pod.",
+            evidence,
+        ),
+        None => Outcome::unknown_because(
+            format!(
+                "unrecognised vpc-cni enableNetworkPolicy value {}; this build cannot tell whether NetworkPolicy is enforced.",
+                config.get().and_then(|v| v.get("enableNetworkPolicy")).map(|v| v.to_string()).unwrap_or_default()
+            ),
+            evidence,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Addon;
     use crate::testing::*;
 
     #[test]
@@ -110,6 +191,118 @@ mod tests {
         evidence:
           - path: properties.networkProfile.networkPolicy
             observed: (absent)
+        "#);
+    }
+
+    fn addon(name: &str, config: Field<serde_json::Value>) -> Addon {
+        Addon {
+            path: format!("addons[{name}]"),
+            name: name.into(),
+            version: Some("v1.0.0-eksbuild.1".into()),
+            configuration: config,
+            service_account_role_arn: None,
+        }
+    }
+
+    fn cni_config(json: serde_json::Value) -> Field<serde_json::Value> {
+        let raw = json.to_string();
+        Field::value("addons[vpc-cni].configurationValues", json, raw)
+    }
+
+    fn eks_with(addons: Vec<Addon>) -> Cluster {
+        let mut c = hardened_eks();
+        let raw = format!("{} add-ons", addons.len());
+        c.addons = Field::value("addons", addons, raw);
+        c
+    }
+
+    #[test]
+    fn eks_vpc_cni_network_policy_passes_as_string_or_bool() {
+        let o = run(&CHECK, &hardened_eks());
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(
+            o.evidence[1],
+            Evidence::new("addons[vpc-cni].configurationValues", r#"{"enableNetworkPolicy":"true"}"#)
+        );
+        let c = eks_with(vec![addon("vpc-cni", cni_config(serde_json::json!({"enableNetworkPolicy": true})))]);
+        assert_eq!(run(&CHECK, &c).status, Status::Pass);
+    }
+
+    #[test]
+    fn eks_vpc_cni_without_network_policy_fails() {
+        for config in [
+            serde_json::json!({"enableNetworkPolicy": "false"}),
+            serde_json::json!({"enableNetworkPolicy": false}),
+            serde_json::json!({"env": {"ENABLE_PREFIX_DELEGATION": "true"}}),
+        ] {
+            let c = eks_with(vec![addon("vpc-cni", cni_config(config.clone()))]);
+            assert_eq!(run(&CHECK, &c).status, Status::Fail, "{config}");
+        }
+        let c = eks_with(vec![addon("vpc-cni", Field::absent("addons[vpc-cni].configurationValues"))]);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.evidence[1], Evidence::new("addons[vpc-cni].configurationValues", "(absent)"));
+    }
+
+    #[test]
+    fn eks_other_policy_engine_addon_passes() {
+        let off = addon("vpc-cni", cni_config(serde_json::json!({"enableNetworkPolicy": "false"})));
+        for engine in ["tigera-operator", "calico", "isovalent_cilium"] {
+            let c = eks_with(vec![off.clone(), addon(engine, Field::absent("configurationValues"))]);
+            let o = run(&CHECK, &c);
+            assert_eq!(o.status, Status::Pass, "{engine}");
+            assert!(o.message.contains(engine), "{}", o.message);
+        }
+    }
+
+    #[test]
+    fn eks_without_addons_fails() {
+        let o = run(&CHECK, &eks_with(vec![]));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.starts_with("No add-ons are installed"), "{}", o.message);
+        let o = run(&CHECK, &eks_with(vec![addon("coredns", Field::absent("addons[coredns].configurationValues"))]));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("(coredns) include neither vpc-cni"), "{}", o.message);
+        let mut c = hardened_eks();
+        absent(&mut c.addons);
+        let o = run(&CHECK, &c);
+        assert_eq!((o.status, o.evidence[0].observed.as_str()), (Status::Fail, "(absent)"));
+    }
+
+    #[test]
+    fn eks_uncollected_or_unreadable_is_unknown() {
+        let mut c = hardened_eks();
+        c.addons = Field::unknown("addons", "AccessDeniedException on ListAddons");
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Unknown);
+        assert!(o.message.contains("AccessDeniedException on ListAddons"));
+        let c = eks_with(vec![addon(
+            "vpc-cni",
+            Field::unknown("addons[vpc-cni].configurationValues", "configurationValues is neither JSON nor YAML"),
+        )]);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Unknown);
+        assert!(o.message.contains("neither JSON nor YAML"), "{}", o.message);
+        let c = eks_with(vec![addon("vpc-cni", cni_config(serde_json::json!({"enableNetworkPolicy": "yes"})))]);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Unknown);
+        assert!(o.message.contains(r#"enableNetworkPolicy value "yes""#), "{}", o.message);
+    }
+
+    #[test]
+    fn eks_failure_snapshot() {
+        let c = eks_with(vec![
+            addon("vpc-cni", cni_config(serde_json::json!({"enableNetworkPolicy": "false"}))),
+            addon("coredns", Field::absent("addons[coredns].configurationValues")),
+        ]);
+        insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
+        status: fail
+        message: "The vpc-cni add-on's configurationValues do not set enableNetworkPolicy to \"true\" and no other policy engine add-on is installed, so NetworkPolicy objects are not enforced and every pod can reach every other pod."
+        evidence:
+          - path: "addons[vpc-cni]"
+            observed: vpc-cni v1.0.0-eksbuild.1
+          - path: "addons[vpc-cni].configurationValues"
+            observed: "{\"enableNetworkPolicy\":\"false\"}"
         "#);
     }
 }

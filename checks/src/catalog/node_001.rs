@@ -1,0 +1,312 @@
+//! NODE-001: pods can fetch the node's instance-profile credentials from IMDS.
+
+use crate::catalog::prelude::*;
+use crate::model::{Imds, NodePool};
+
+pub const CHECK: Check = Check {
+    meta: CheckMeta {
+        id: "NODE-001",
+        slug: "node-credentials-reachable-from-pods",
+        title: "Node credentials reachable from pods through IMDS",
+        severity: Severity::High,
+        clouds: &[Cloud::Eks],
+        rationale: "The node's IAM role can pull every image, describe and attach network interfaces and often much \
+more. When the instance metadata service accepts IMDSv1 requests, or answers IMDSv2 token requests more than one \
+network hop away, any pod (including one exploited through an SSRF bug) can read the node role's credentials and act \
+as the node in the AWS account, bypassing IRSA and EKS Pod Identity scoping.",
+        remediation: "Require IMDSv2 and a hop limit of 1 in the node group's launch template: `aws ec2 \
+create-launch-template-version --launch-template-id <lt-id> --source-version <n> --launch-template-data \
+'{\"MetadataOptions\":{\"HttpTokens\":\"required\",\"HttpPutResponseHopLimit\":1}}'`, then `aws eks \
+update-nodegroup-version --cluster-name <cluster> --nodegroup-name <nodegroup> --launch-template \
+id=<lt-id>,version=<new>`. Running instances can be fixed in place with `aws ec2 modify-instance-metadata-options \
+--instance-id <id> --http-tokens required --http-put-response-hop-limit 1`. Give pods that need AWS access their own \
+role through IRSA or EKS Pod Identity.",
+        references: &[
+            "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html",
+            "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-options.html",
+        ],
+        compliance: &["EKS-BP \"Restrict access to the instance profile assigned to the worker node\""],
+    },
+    cluster: Some(eval),
+    scope: None,
+};
+
+/// How one metadata-options source exposes the node's credentials.
+struct SourceVerdict {
+    /// Why pods can reach the credentials; empty when they cannot.
+    problems: Vec<String>,
+    evidence: Vec<Evidence>,
+}
+
+fn judge(imds: &Imds) -> SourceVerdict {
+    let at = |name: &str| format!("{}.{name}", imds.source);
+    if imds.endpoint.as_deref().is_some_and(|e| e.trim().eq_ignore_ascii_case("disabled")) {
+        // No metadata service at all: no credentials to fetch.
+        return SourceVerdict { problems: vec![], evidence: vec![Evidence::new(at("HttpEndpoint"), "disabled")] };
+    }
+    let mut problems = Vec::new();
+    let tokens = match imds.http_tokens.as_deref().map(str::trim) {
+        Some(t) if t.eq_ignore_ascii_case("required") => t.to_string(),
+        Some(t) => {
+            problems.push(format!("HttpTokens is {t}, so IMDSv1 requests need no token"));
+            t.to_string()
+        }
+        None => {
+            problems.push("HttpTokens is not set (the EC2 default is optional: IMDSv1 answers)".to_string());
+            "(absent: EC2 default is optional unless the AMI requires IMDSv2)".to_string()
+        }
+    };
+    let hops = match imds.hop_limit {
+        Some(n) if n > 1 => {
+            problems.push(format!("HttpPutResponseHopLimit is {n}, so IMDSv2 tokens reach pods"));
+            n.to_string()
+        }
+        Some(n) => n.to_string(),
+        None => "(absent: EC2 default is 1; an AMI with ImdsSupport v2.0 or an account IMDS default can raise it)"
+            .to_string(),
+    };
+    let evidence = vec![Evidence::new(at("HttpTokens"), tokens), Evidence::new(at("HttpPutResponseHopLimit"), hops)];
+    SourceVerdict { problems, evidence }
+}
+
+fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
+    let field = &c.node_pools;
+    require!(field);
+    let Some(pools) = field.get() else {
+        return Outcome::unknown_because(
+            format!("{} is absent, so the node groups' metadata options cannot be judged.", field.path),
+            vec![Evidence::of(field)],
+        );
+    };
+    if pools.is_empty() {
+        return Outcome::not_applicable(
+            "The cluster has no managed node groups (Fargate only), so no node credentials are exposed to pods; self-managed nodes are not collected.",
+            vec![Evidence::of(field)],
+        );
+    }
+    let (mut failing, mut fail_evidence) = (Vec::new(), Vec::new());
+    let (mut undetermined, mut unknown_evidence): (Vec<String>, Vec<Evidence>) = (Vec::new(), Vec::new());
+    let mut pass_evidence = Vec::new();
+    for pool in pools {
+        match judge_pool(pool) {
+            PoolVerdict::Fail(problems, evidence) => {
+                failing.extend(problems);
+                fail_evidence.extend(evidence);
+            }
+            PoolVerdict::Undetermined(why, evidence) => {
+                undetermined.push(why);
+                unknown_evidence.push(evidence);
+            }
+            PoolVerdict::Pass(evidence) => pass_evidence.extend(evidence),
+        }
+    }
+    if !failing.is_empty() {
+        return Outcome::fail(
+            format!("Pods can fetch the node role's credentials from IMDS: {}.", failing.join("; ")),
+            fail_evidence,
+        );
+    }
+    if !undetermined.is_empty() {
+        return Outcome::unknown_because(
+            format!("The metadata options of node group(s) could not be judged: {}.", undetermined.join("; ")),
+            unknown_evidence,
+        );
+    }
+    let names: Vec<&str> = pools.iter().map(|p| p.name.as_str()).collect();
+    Outcome::pass(
+        format!(
+            "Every node group requires IMDSv2 with a hop limit of 1, or disables IMDS, so pods cannot fetch node credentials: {}.",
+            names.join(", ")
+        ),
+        pass_evidence,
+    )
+}
+
+enum PoolVerdict {
+    /// `node group via source: problems` for each failing source, and their evidence.
+    Fail(Vec<String>, Vec<Evidence>),
+    /// Why the pool could not be judged, and the field that says so.
+    Undetermined(String, Evidence),
+    Pass(Vec<Evidence>),
+}
+
+fn judge_pool(pool: &NodePool) -> PoolVerdict {
+    let field = &pool.imds;
+    let sources = match field.get() {
+        Some(s) if !s.is_empty() => s,
+        Some(_) => {
+            return PoolVerdict::Undetermined(
+                format!("{}: no launch template version or instance reported metadata options", pool.name),
+                Evidence::of(field),
+            );
+        }
+        None => {
+            let why = field.unknown_reason().unwrap_or("metadata options absent from the response");
+            return PoolVerdict::Undetermined(format!("{}: {why}", pool.name), Evidence::of(field));
+        }
+    };
+    let (mut problems, mut bad_evidence, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
+    for imds in sources {
+        let v = judge(imds);
+        if v.problems.is_empty() {
+            evidence.extend(v.evidence);
+        } else {
+            problems.push(format!("node group {} via {}: {}", pool.name, imds.source, v.problems.join(" and ")));
+            bad_evidence.extend(v.evidence);
+        }
+    }
+    if problems.is_empty() { PoolVerdict::Pass(evidence) } else { PoolVerdict::Fail(problems, bad_evidence) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::Field;
+    use crate::testing::*;
+
+    const LT: &str = "launchTemplate[lt-0abc1234def567890:3].LaunchTemplateData.MetadataOptions";
+
+    fn imds(source: &str, tokens: Option<&str>, hops: Option<i64>, endpoint: Option<&str>) -> Imds {
+        Imds {
+            source: source.into(),
+            http_tokens: tokens.map(Into::into),
+            hop_limit: hops,
+            endpoint: endpoint.map(Into::into),
+        }
+    }
+
+    /// The hardened cluster with its one node group's metadata sources replaced.
+    fn with_sources(sources: Vec<Imds>) -> Cluster {
+        let mut c = hardened_eks();
+        let mut pools = c.node_pools.get().cloned().expect("pools");
+        pools[0].imds = Field::value(pools[0].imds.path.clone(), sources, "test");
+        c.node_pools = Field::value(c.node_pools.path.clone(), pools, "1 node group");
+        c
+    }
+
+    fn second_pool(c: &mut Cluster, imds: Field<Vec<Imds>>) {
+        let mut pools = c.node_pools.get().cloned().expect("pools");
+        let mut p = pools[0].clone();
+        p.name = "ng-batch".into();
+        p.path = "nodegroups[ng-batch]".into();
+        p.imds = imds;
+        pools.push(p);
+        c.node_pools = Field::value(c.node_pools.path.clone(), pools, "2 node groups");
+    }
+
+    #[test]
+    fn imdsv2_with_one_hop_passes() {
+        let o = run(&CHECK, &hardened_eks());
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(o.evidence[0], Evidence::new(format!("{LT}.HttpTokens"), "required"));
+    }
+
+    #[test]
+    fn optional_tokens_fail_naming_group_and_source() {
+        let o = run(&CHECK, &with_sources(vec![imds(LT, Some("optional"), Some(1), Some("enabled"))]));
+        assert_eq!(o.status, Status::Fail);
+        assert!(
+            o.message.contains(&format!("node group ng-general via {LT}: HttpTokens is optional")),
+            "{}",
+            o.message
+        );
+        assert_eq!(o.evidence[0], Evidence::new(format!("{LT}.HttpTokens"), "optional"));
+    }
+
+    #[test]
+    fn absent_tokens_fail_and_say_why() {
+        let o = run(&CHECK, &with_sources(vec![imds(LT, None, Some(1), None)]));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.evidence[0].observed.contains("EC2 default is optional unless the AMI requires IMDSv2"));
+    }
+
+    #[test]
+    fn hop_limit_above_one_fails_absent_is_the_default_one() {
+        let o = run(&CHECK, &with_sources(vec![imds(LT, Some("required"), Some(2), Some("enabled"))]));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("HttpPutResponseHopLimit is 2"), "{}", o.message);
+        let o = run(&CHECK, &with_sources(vec![imds(LT, Some("required"), None, None)]));
+        assert_eq!(o.status, Status::Pass);
+        assert!(o.evidence[1].observed.starts_with("(absent: EC2 default is 1"), "{:?}", o.evidence);
+    }
+
+    #[test]
+    fn disabled_endpoint_passes_whatever_else_is_set() {
+        let o = run(&CHECK, &with_sources(vec![imds(LT, Some("optional"), Some(3), Some("disabled"))]));
+        assert_eq!(o.status, Status::Pass);
+        assert_eq!(o.evidence, vec![Evidence::new(format!("{LT}.HttpEndpoint"), "disabled")]);
+    }
+
+    #[test]
+    fn one_bad_instance_fails_the_group() {
+        let good = imds("instance[i-0aaa].MetadataOptions", Some("required"), Some(1), Some("enabled"));
+        let bad = imds("instance[i-0bbb].MetadataOptions", Some("required"), Some(2), Some("enabled"));
+        let o = run(&CHECK, &with_sources(vec![good, bad]));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("via instance[i-0bbb].MetadataOptions"), "{}", o.message);
+        assert!(!o.message.contains("i-0aaa"), "{}", o.message);
+    }
+
+    #[test]
+    fn undetermined_group_is_unknown_unless_another_fails() {
+        let mut c = hardened_eks();
+        second_pool(
+            &mut c,
+            Field::unknown("nodegroups[ng-batch].launchTemplate", "no launch template and no running instances"),
+        );
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Unknown);
+        assert!(o.message.contains("ng-batch: no launch template and no running instances"), "{}", o.message);
+        let mut c = with_sources(vec![imds(LT, Some("optional"), Some(1), None)]);
+        second_pool(&mut c, Field::unknown("nodegroups[ng-batch].launchTemplate", "UnauthorizedOperation"));
+        assert_eq!(run(&CHECK, &c).status, Status::Fail);
+        let mut c = hardened_eks();
+        second_pool(&mut c, Field::value("nodegroups[ng-batch].instances", vec![], "[]"));
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+        let mut c = hardened_eks();
+        second_pool(&mut c, Field::absent("nodegroups[ng-batch].launchTemplate"));
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+    }
+
+    #[test]
+    fn fargate_only_is_not_applicable() {
+        let mut c = hardened_eks();
+        c.node_pools = Field::value("nodegroups", vec![], "[]");
+        assert_eq!(run(&CHECK, &c).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn uncollected_node_groups_are_unknown() {
+        let mut c = hardened_eks();
+        unknown(&mut c.node_pools);
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+        absent(&mut c.node_pools);
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+    }
+
+    #[test]
+    fn failure_snapshot() {
+        let mut c = with_sources(vec![imds(LT, Some("optional"), Some(2), Some("enabled"))]);
+        second_pool(
+            &mut c,
+            Field::value(
+                "nodegroups[ng-batch].instances",
+                vec![imds("instance[i-0bbb].MetadataOptions", None, None, None)],
+                "1 instance",
+            ),
+        );
+        insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
+        status: fail
+        message: "Pods can fetch the node role's credentials from IMDS: node group ng-general via launchTemplate[lt-0abc1234def567890:3].LaunchTemplateData.MetadataOptions: HttpTokens is optional, so IMDSv1 requests need no token and HttpPutResponseHopLimit is 2, so IMDSv2 tokens reach pods; node group ng-batch via instance[i-0bbb].MetadataOptions: HttpTokens is not set (the EC2 default is optional: IMDSv1 answers)."
+        evidence:
+          - path: "launchTemplate[lt-0abc1234def567890:3].LaunchTemplateData.MetadataOptions.HttpTokens"
+            observed: optional
+          - path: "launchTemplate[lt-0abc1234def567890:3].LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit"
+            observed: "2"
+          - path: "instance[i-0bbb].MetadataOptions.HttpTokens"
+            observed: "(absent: EC2 default is optional unless the AMI requires IMDSv2)"
+          - path: "instance[i-0bbb].MetadataOptions.HttpPutResponseHopLimit"
+            observed: "(absent: EC2 default is 1; an AMI with ImdsSupport v2.0 or an account IMDS default can raise it)"
+        "#);
+    }
+}
