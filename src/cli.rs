@@ -65,9 +65,9 @@ pub enum AzureCredentialArg {
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Which clouds to scan.
-    #[arg(long, value_enum, default_value = "azure")]
-    pub cloud: CloudArg,
+    /// Which clouds to scan [default: azure; with --demo: all].
+    #[arg(long, value_enum)]
+    pub cloud: Option<CloudArg>,
     /// Scan a built-in mock estate through the real credential and API code (no cloud account needed).
     #[arg(long)]
     pub demo: bool,
@@ -92,9 +92,36 @@ pub struct ScanArgs {
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Most requests in flight per API host.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_in_flight: u16,
+    /// Retries per request on throttling (429, honouring Retry-After on Azure) and transient errors.
+    #[arg(long, default_value_t = 8)]
+    pub max_retries: u32,
 
     #[command(flatten)]
     pub azure: AzureArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct AwsArgs {
+    /// AWS named profile (default: AWS_PROFILE, then the default credential chain).
+    #[arg(long, value_name = "NAME")]
+    pub aws_profile: Option<String>,
+    /// Scan the account of this role by assuming it (repeatable): ARN or ARN,external_id=ID.
+    #[arg(long, value_name = "ARN[,external_id=ID]")]
+    pub aws_role_arn: Vec<String>,
+    /// External id for every --aws-role-arn that does not name its own.
+    #[arg(long, value_name = "ID")]
+    pub aws_external_id: Option<String>,
+    /// Only these AWS regions (repeatable; default: every region enabled in the account).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// One endpoint for every AWS service (the SDK also reads AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "URL")]
+    pub aws_endpoint_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -117,10 +144,4 @@ pub struct AzureArgs {
     /// Override an ARM api-version: managedClusters=…, subscriptions=…, diagnosticSettings=… (repeatable).
     #[arg(long, value_name = "NAME=VERSION")]
     pub arm_api_version: Vec<String>,
-    /// Most requests in flight per API host.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub max_in_flight: u16,
-    /// Retries per request on throttling (429, honouring Retry-After) and 5xx.
-    #[arg(long, default_value_t = 8)]
-    pub max_retries: u32,
 }

@@ -15,7 +15,7 @@ impl Demo {
     }
 
     /// Points an Azure config at the mock and logs in as the demo estate's client.
-    pub fn configure(&self, cfg: &mut AzureConfig) -> anyhow::Result<()> {
+    pub fn configure_azure(&self, cfg: &mut AzureConfig) -> anyhow::Result<()> {
         let creds = Estate::demo()
             .client_credentials()
             .ok_or_else(|| anyhow::anyhow!("the demo estate has no client credentials"))?;

@@ -4,6 +4,7 @@
 use crate::findings::ScanResult;
 use crate::progress::Progress;
 use kubeposture_checks::{Cloud, Context};
+use kubeposture_providers::aws::{self, AwsConfig};
 use kubeposture_providers::azure::{self, AzureConfig};
 use kubeposture_providers::{Collected, ScopeFailure};
 use tokio::sync::mpsc;
@@ -11,7 +12,7 @@ use tokio::sync::mpsc;
 /// Which clouds to scan and how.
 pub struct ScanPlan {
     pub azure: Option<AzureConfig>,
-    pub aws_requested: bool,
+    pub aws: Option<AwsConfig>,
 }
 
 pub async fn run(plan: ScanPlan, ctx: Context, progress: &Progress) -> ScanResult {
@@ -31,12 +32,15 @@ pub async fn run(plan: ScanPlan, ctx: Context, progress: &Progress) -> ScanResul
             })
         });
     }
-    if plan.aws_requested {
-        result.not_collected.push(ScopeFailure {
-            cloud: Cloud::Eks,
-            scope: "AWS".into(),
-            operation: "setup".into(),
-            reason: "the AWS provider is not part of this build yet".into(),
+    if let Some(cfg) = plan.aws {
+        let tx = tx.clone();
+        providers.spawn(async move {
+            aws::scan(cfg, tx).await.err().map(|e| ScopeFailure {
+                cloud: Cloud::Eks,
+                scope: "AWS".into(),
+                operation: "setup".into(),
+                reason: e.to_string(),
+            })
         });
     }
     drop(tx);

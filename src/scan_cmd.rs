@@ -5,6 +5,7 @@ use crate::findings::exit;
 use crate::report::{self, Format, ReportMeta};
 use anyhow::{Context as _, bail};
 use kubeposture_checks::Context;
+use kubeposture_providers::aws::{AwsConfig, RoleTarget};
 use kubeposture_providers::azure::{self, AzureConfig, CredentialChoice};
 use url::Url;
 
@@ -39,8 +40,8 @@ fn azure_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<Az
             graph: endpoint(&a.graph_endpoint, "--graph-endpoint")?,
         },
         subscriptions: a.subscriptions.clone(),
-        max_in_flight_per_host: a.max_in_flight as usize,
-        max_retries: a.max_retries,
+        max_in_flight_per_host: args.max_in_flight as usize,
+        max_retries: args.max_retries,
         extra_ca_pem: extra_ca,
         ..Default::default()
     };
@@ -57,6 +58,37 @@ fn azure_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<Az
     Ok(cfg)
 }
 
+/// `ARN` or `ARN,external_id=ID`.
+fn role_target(spec: &str, default_external_id: Option<&String>) -> anyhow::Result<RoleTarget> {
+    let (arn, external_id) = match spec.split_once(',') {
+        None => (spec, default_external_id.cloned()),
+        Some((arn, opt)) => match opt.trim().strip_prefix("external_id=") {
+            Some(id) if !id.is_empty() => (arn, Some(id.to_string())),
+            _ => bail!("--aws-role-arn wants ARN or ARN,external_id=ID, got {spec}"),
+        },
+    };
+    if !arn.starts_with("arn:") || !arn.contains(":role/") {
+        bail!("--aws-role-arn: '{arn}' is not an IAM role ARN");
+    }
+    Ok(RoleTarget { arn: arn.to_string(), external_id })
+}
+
+fn aws_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<AwsConfig> {
+    let a = &args.aws;
+    let roles =
+        a.aws_role_arn.iter().map(|r| role_target(r, a.aws_external_id.as_ref())).collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(AwsConfig {
+        profile: a.aws_profile.clone(),
+        roles,
+        regions: a.regions.clone(),
+        endpoint_url: a.aws_endpoint_url.clone(),
+        extra_ca_pem: extra_ca,
+        max_in_flight_per_host: args.max_in_flight as usize,
+        max_retries: args.max_retries,
+        ..Default::default()
+    })
+}
+
 pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     if args.format.len() > 1 && args.output_dir.is_none() {
         bail!("several --format values need --output-dir");
@@ -71,14 +103,19 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let want_azure = matches!(args.cloud, CloudArg::Azure | CloudArg::All);
-    let want_aws = matches!(args.cloud, CloudArg::Aws | CloudArg::All);
+    let cloud = args.cloud.unwrap_or(if args.demo { CloudArg::All } else { CloudArg::Azure });
+    let want_azure = matches!(cloud, CloudArg::Azure | CloudArg::All);
+    let want_aws = matches!(cloud, CloudArg::Aws | CloudArg::All);
 
-    let mut azure_cfg = if want_azure { Some(azure_config(&args, extra_ca)?) } else { None };
+    let mut azure_cfg = if want_azure { Some(azure_config(&args, extra_ca.clone())?) } else { None };
+    let mut aws_cfg = if want_aws { Some(aws_config(&args, extra_ca)?) } else { None };
     let demo = if args.demo {
         let d = crate::demo::Demo::start().await?;
         if let Some(cfg) = azure_cfg.as_mut() {
-            d.configure(cfg)?;
+            d.configure_azure(cfg)?;
+        }
+        if let Some(cfg) = aws_cfg.as_mut() {
+            d.configure_aws(cfg)?;
         }
         Some(d)
     } else {
@@ -95,7 +132,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let ctx = Context { now: time::OffsetDateTime::now_utc(), thresholds };
     let progress = crate::progress::Progress::new(!args.quiet);
     let started = time::OffsetDateTime::now_utc();
-    let plan = crate::engine::ScanPlan { azure: azure_cfg, aws_requested: want_aws };
+    let plan = crate::engine::ScanPlan { azure: azure_cfg, aws: aws_cfg };
     let mut result = crate::engine::run(plan, ctx, &progress).await;
     progress.finish();
     if args.timestamps {

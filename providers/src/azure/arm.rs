@@ -8,10 +8,9 @@ use azure_core::http::policies::{Policy, PolicyResult};
 use azure_core::http::{ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request, Url};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use crate::limit::{HostLimiter, host_key};
+use std::sync::Arc;
 use thiserror::Error;
-use tokio::sync::Semaphore;
 
 /// Why an ARM/Graph call failed. Display is one line, safe to print.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -77,7 +76,7 @@ impl ApiClient {
         limiter: Arc<HostLimiter>,
     ) -> Self {
         let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(credential, [scope.to_string()]));
-        let limit: Arc<dyn Policy> = limiter;
+        let limit: Arc<dyn Policy> = Arc::new(Limit(limiter));
         let pipeline = Pipeline::new(
             Some("kubeposture"),
             Some(env!("CARGO_PKG_VERSION")),
@@ -169,32 +168,12 @@ pub fn redact(url: &Url) -> String {
 
 /// Bounds in-flight requests per host (a per-try policy: retries wait outside the bound).
 #[derive(Debug)]
-pub struct HostLimiter {
-    per_host: usize,
-    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
-}
-
-impl HostLimiter {
-    pub fn new(per_host: usize) -> Arc<Self> {
-        Arc::new(Self { per_host: per_host.max(1), hosts: Mutex::new(HashMap::new()) })
-    }
-    fn semaphore(&self, host: &str) -> Arc<Semaphore> {
-        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
-        hosts.entry(host.to_string()).or_insert_with(|| Arc::new(Semaphore::new(self.per_host))).clone()
-    }
-}
+pub struct Limit(pub Arc<HostLimiter>);
 
 #[async_trait::async_trait]
-impl Policy for HostLimiter {
+impl Policy for Limit {
     async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
-        let host = format!(
-            "{}:{}",
-            request.url().host_str().unwrap_or(""),
-            request.url().port_or_known_default().unwrap_or(0)
-        );
-        let sem = self.semaphore(&host);
-        let _permit =
-            sem.acquire_owned().await.map_err(|e| azure_core::Error::with_message(ErrorKind::Other, e.to_string()))?;
+        let _slot = self.0.acquire(&host_key(request.url())).await;
         next[0].send(ctx, request, &next[1..]).await
     }
 }

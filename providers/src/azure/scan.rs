@@ -1,6 +1,7 @@
 //! The Azure scan: subscriptions → clusters (paged) → per-cluster extras → model, streamed.
 
-use super::arm::{ApiClient, ApiError, HostLimiter};
+use super::arm::{ApiClient, ApiError};
+use crate::limit::HostLimiter;
 use super::credential::{self, CredentialChoice};
 use super::map::{self, Extras};
 use super::models::*;

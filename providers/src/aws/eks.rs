@@ -1,0 +1,235 @@
+//! Per-cluster EKS reads: node groups (with their IMDS options and node roles), access entries
+//! with their access policies, add-ons, and the region's version catalog.
+
+use super::ec2::{self, TemplateRef};
+use super::error::err;
+use super::iam::NodeRoles;
+use aws_sdk_eks::Client;
+use aws_smithy_types::date_time::Format;
+use kubeposture_checks::Field;
+use kubeposture_checks::model::{AccessEntry, AccessPolicy, Addon, CatalogVersion, NodePool, VersionCatalog};
+use std::sync::Arc;
+
+/// The clients one cluster's collection uses.
+pub struct Clients<'a> {
+    pub eks: &'a Client,
+    pub ec2: &'a aws_sdk_ec2::Client,
+    pub iam: &'a aws_sdk_iam::Client,
+    pub node_roles: &'a NodeRoles,
+}
+
+pub async fn node_pools(c: &Clients<'_>, cluster: &str) -> Field<Vec<NodePool>> {
+    const PATH: &str = "nodegroups";
+    let names = c.eks.list_nodegroups().cluster_name(cluster).into_paginator().items().send().try_collect().await;
+    let names = match names.map_err(err("ListNodegroups")) {
+        Ok(n) => n,
+        Err(e) => return Field::unknown(PATH, e.to_string()),
+    };
+    let pools = futures::future::join_all(names.iter().map(|n| node_pool(c, cluster, n))).await;
+    let raw = format!("[{}]", names.join(", "));
+    Field::value(PATH, pools, raw)
+}
+
+async fn node_pool(c: &Clients<'_>, cluster: &str, name: &str) -> NodePool {
+    let base = format!("nodegroups[{name}]");
+    let at = |leaf: &str| format!("{base}.{leaf}");
+    let described = c.eks.describe_nodegroup().cluster_name(cluster).nodegroup_name(name).send().await;
+    let ng = match described.map_err(err("DescribeNodegroup")) {
+        Ok(o) => o.nodegroup,
+        Err(e) => {
+            let reason = e.to_string();
+            return NodePool {
+                name: name.to_string(),
+                mode: Field::absent(at("mode")),
+                os_type: Field::unknown(at("amiType"), reason.clone()),
+                encryption_at_host: Field::absent(at("encryptionAtHost")),
+                imds: Field::unknown(at("imds"), reason.clone()),
+                node_role: Field::unknown(at("nodeRole"), reason),
+                path: base,
+            };
+        }
+    };
+    let ng = ng.as_ref();
+    let imds = match ng.and_then(|n| n.launch_template()) {
+        Some(lt) => {
+            let t = TemplateRef { id: lt.id(), name: lt.name(), version: lt.version() };
+            ec2::from_launch_template(c.ec2, at("launchTemplate"), t).await
+        }
+        None => ec2::from_instances(c.ec2, at("instances"), cluster, name).await,
+    };
+    let node_role = match ng.and_then(|n| n.node_role()) {
+        Some(arn) => c.node_roles.get(c.iam, arn, &at("nodeRole")).await,
+        None => Field::absent(at("nodeRole")),
+    };
+    NodePool {
+        name: name.to_string(),
+        mode: Field::from_option(at("capacityType"), ng.and_then(|n| n.capacity_type()).map(|t| t.as_str().to_string())),
+        os_type: Field::from_option(at("amiType"), ng.and_then(|n| n.ami_type()).map(|t| t.as_str().to_string())),
+        encryption_at_host: Field::absent(at("encryptionAtHost")),
+        imds,
+        node_role,
+        path: base,
+    }
+}
+
+pub async fn access_entries(eks: &Client, cluster: &str) -> Field<Vec<AccessEntry>> {
+    const PATH: &str = "accessEntries";
+    let arns = eks.list_access_entries().cluster_name(cluster).into_paginator().items().send().try_collect().await;
+    let arns = match arns.map_err(err("ListAccessEntries")) {
+        Ok(a) => a,
+        Err(e) => return Field::unknown(PATH, e.to_string()),
+    };
+    let entries = futures::future::join_all(arns.iter().map(|a| access_entry(eks, cluster, a))).await;
+    let raw = format!("{} entr{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" });
+    Field::value(PATH, entries, raw)
+}
+
+async fn access_entry(eks: &Client, cluster: &str, principal: &str) -> AccessEntry {
+    let path = format!("accessEntries[{principal}]");
+    let (described, policies) = tokio::join!(
+        eks.describe_access_entry().cluster_name(cluster).principal_arn(principal).send(),
+        eks.list_associated_access_policies()
+            .cluster_name(cluster)
+            .principal_arn(principal)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+    );
+    let policies_path = format!("{path}.associatedAccessPolicies");
+    let policies = match policies.map_err(err("ListAssociatedAccessPolicies")) {
+        Ok(list) => {
+            let mapped: Vec<AccessPolicy> = list
+                .iter()
+                .map(|p| AccessPolicy {
+                    policy_arn: p.policy_arn().unwrap_or_default().to_string(),
+                    scope: p.access_scope().and_then(|s| s.r#type()).map(|t| t.as_str().to_string()).unwrap_or_default(),
+                    namespaces: p.access_scope().map(|s| s.namespaces().to_vec()).unwrap_or_default(),
+                })
+                .collect();
+            let raw = mapped
+                .iter()
+                .map(|p| format!("{} ({})", p.policy_arn.rsplit('/').next().unwrap_or(&p.policy_arn), p.scope))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Field::value(policies_path, mapped, format!("[{raw}]"))
+        }
+        Err(e) => Field::unknown(policies_path, e.to_string()),
+    };
+    // The entry's type and username are extras: the principal is known from the list.
+    let entry = described.ok().and_then(|d| d.access_entry);
+    AccessEntry {
+        path,
+        principal_arn: principal.to_string(),
+        kind: entry.as_ref().and_then(|e| e.r#type()).map(str::to_string),
+        username: entry.as_ref().and_then(|e| e.username()).map(str::to_string),
+        kubernetes_groups: entry.as_ref().map(|e| e.kubernetes_groups().to_vec()).unwrap_or_default(),
+        policies,
+    }
+}
+
+/// Add-ons; only `vpc-cni` is described (its configuration decides network policy).
+pub async fn addons(eks: &Client, cluster: &str) -> Field<Vec<Addon>> {
+    const PATH: &str = "addons";
+    let names = eks.list_addons().cluster_name(cluster).into_paginator().items().send().try_collect().await;
+    let names = match names.map_err(err("ListAddons")) {
+        Ok(n) => n,
+        Err(e) => return Field::unknown(PATH, e.to_string()),
+    };
+    let mut out = Vec::new();
+    for name in &names {
+        let path = format!("addons[{name}]");
+        let config_path = format!("{path}.configurationValues");
+        if name != "vpc-cni" {
+            out.push(Addon {
+                path,
+                name: name.clone(),
+                version: None,
+                configuration: Field::absent(config_path),
+                service_account_role_arn: None,
+            });
+            continue;
+        }
+        let described = eks.describe_addon().cluster_name(cluster).addon_name(name).send().await;
+        let addon = match described.map_err(err("DescribeAddon")) {
+            Ok(d) => d.addon,
+            Err(e) => {
+                let reason = e.to_string();
+                out.push(Addon {
+                    path,
+                    name: name.clone(),
+                    version: None,
+                    configuration: Field::unknown(config_path, reason),
+                    service_account_role_arn: None,
+                });
+                continue;
+            }
+        };
+        let a = addon.as_ref();
+        out.push(Addon {
+            path,
+            name: name.clone(),
+            version: a.and_then(|a| a.addon_version()).map(str::to_string),
+            configuration: configuration(config_path, a.and_then(|a| a.configuration_values())),
+            service_account_role_arn: a.and_then(|a| a.service_account_role_arn()).map(str::to_string),
+        });
+    }
+    Field::value(PATH, out, format!("[{}]", names.join(", ")))
+}
+
+/// `configurationValues`: JSON or YAML text; empty means unset.
+fn configuration(path: String, text: Option<&str>) -> Field<serde_json::Value> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Field::absent(path);
+    };
+    match serde_yaml_ng::from_str::<serde_json::Value>(text) {
+        Ok(v) => Field::value(path, v, text.to_string()),
+        Err(e) => Field::unknown(path, format!("configurationValues is neither JSON nor YAML: {e}")),
+    }
+}
+
+/// `DescribeClusterVersions` → the region's catalog.
+pub async fn versions(eks: &Client, region: &str) -> Field<Arc<VersionCatalog>> {
+    let path = format!("clusterVersions[{region}]");
+    let listed = eks.describe_cluster_versions().include_all(true).into_paginator().items().send().try_collect().await;
+    let listed = match listed.map_err(err("DescribeClusterVersions")) {
+        Ok(l) => l,
+        Err(e) => return Field::unknown(path, e.to_string()),
+    };
+    let versions: Vec<CatalogVersion> = listed
+        .iter()
+        .filter_map(|v| {
+            let mut support: Vec<String> = Vec::new();
+            let states = [v.version_status().map(|s| s.as_str()), v.status().map(|s| s.as_str())];
+            for s in states.into_iter().flatten() {
+                let s = s.to_ascii_uppercase().replace('-', "_");
+                if !support.contains(&s) {
+                    support.push(s);
+                }
+            }
+            Some(CatalogVersion {
+                minor: v.cluster_version()?.to_string(),
+                support,
+                preview: false,
+                end_of_standard_support: v.end_of_standard_support_date().and_then(|d| d.fmt(Format::DateTime).ok()),
+            })
+        })
+        .collect();
+    let raw = versions.iter().map(|v| format!("{} {}", v.minor, v.support.join("/"))).collect::<Vec<_>>().join(", ");
+    Field::value(path, Arc::new(VersionCatalog { versions }), raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_values_are_json_or_yaml() {
+        let json = configuration("p".into(), Some(r#"{"enableNetworkPolicy": "true"}"#));
+        assert_eq!(json.get().unwrap()["enableNetworkPolicy"], "true");
+        let yaml = configuration("p".into(), Some("enableNetworkPolicy: \"true\"\nenv:\n  X: 1\n"));
+        assert_eq!(yaml.get().unwrap()["enableNetworkPolicy"], "true");
+        assert!(configuration("p".into(), Some("  ")).get().is_none());
+        assert!(configuration("p".into(), Some("{not: [json")).is_unknown());
+    }
+}

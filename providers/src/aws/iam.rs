@@ -1,0 +1,233 @@
+//! IAM, read once per account and shared by every cluster and region of it: OIDC providers,
+//! roles with their trust policies, node roles with their policies (each policy document
+//! fetched once per ARN per scan).
+
+use super::error::{AwsError, err};
+use crate::once::OnceMap;
+use aws_sdk_iam::Client;
+use kubeposture_checks::Field;
+use kubeposture_checks::iam::{PolicyDocument, Principals};
+use kubeposture_checks::model::{InlinePolicy, ManagedPolicy, NodeRole};
+use std::sync::Arc;
+
+/// A role and its trust policy as `ListRoles` returned it.
+#[derive(Debug)]
+pub struct RoleTrust {
+    pub name: String,
+    pub arn: String,
+    /// The decoded document text (kept to attribute a document that does not parse).
+    pub text: String,
+    pub trust: Result<PolicyDocument, String>,
+}
+
+/// Account-wide IAM facts.
+#[derive(Debug)]
+pub struct AccountIam {
+    /// `ListOpenIDConnectProviders`: provider ARNs.
+    pub oidc_providers: Result<Vec<String>, AwsError>,
+    pub roles: Result<Vec<RoleTrust>, AwsError>,
+}
+
+/// Parses a policy document as IAM sends it (URL-encoded) or already decoded.
+pub fn parse_document(wire: &str) -> (String, Result<PolicyDocument, String>) {
+    let text = decode(wire);
+    let doc = kubeposture_checks::iam::parse(&text).map_err(|e| e.to_string());
+    (text, doc)
+}
+
+/// Percent-decodes an IAM document unless it is already JSON.
+fn decode(wire: &str) -> String {
+    let t = wire.trim();
+    if t.starts_with('{') {
+        return t.to_string();
+    }
+    percent_decode(t)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub async fn load_account(iam: &Client) -> AccountIam {
+    let providers = async {
+        let out = iam.list_open_id_connect_providers().send().await.map_err(err("ListOpenIDConnectProviders"))?;
+        Ok(out.open_id_connect_provider_list().iter().filter_map(|p| p.arn().map(str::to_string)).collect())
+    };
+    let roles = async {
+        let roles =
+            iam.list_roles().into_paginator().items().send().try_collect().await.map_err(err("ListRoles"))?;
+        Ok(roles
+            .into_iter()
+            .map(|r| {
+                let (text, trust) = match r.assume_role_policy_document() {
+                    Some(wire) => parse_document(wire),
+                    None => (String::new(), Err("ListRoles returned no AssumeRolePolicyDocument".to_string())),
+                };
+                RoleTrust { name: r.role_name().to_string(), arn: r.arn().to_string(), text, trust }
+            })
+            .collect())
+    };
+    let (oidc_providers, roles) = tokio::join!(providers, roles);
+    AccountIam { oidc_providers, roles }
+}
+
+/// The host-and-path form of an issuer (`oidc.eks.REGION.amazonaws.com/id/ID`).
+pub fn issuer_key(issuer: &str) -> String {
+    issuer.trim().trim_start_matches("https://").trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// The provider ARN's issuer part (`arn:aws:iam::ACCT:oidc-provider/HOST/PATH` → `host/path`).
+pub fn provider_issuer(arn: &str) -> Option<String> {
+    arn.split_once(":oidc-provider/").map(|(_, url)| issuer_key(url))
+}
+
+/// Whether a trust document names `provider_arn` as a federated principal.
+pub fn trusts_provider(doc: &PolicyDocument, provider_arn: &str) -> bool {
+    doc.statements.iter().any(|s| match &s.principal {
+        Some(Principals::ByType(by_type)) => by_type
+            .iter()
+            .filter(|(t, _)| t.eq_ignore_ascii_case("Federated"))
+            .flat_map(|(_, v)| v)
+            .any(|p| p.eq_ignore_ascii_case(provider_arn)),
+        _ => false,
+    })
+}
+
+/// Node roles and policy documents, fetched once each however many node groups share them.
+#[derive(Default)]
+pub struct NodeRoles {
+    roles: OnceMap<String, Field<Arc<NodeRole>>>,
+    documents: OnceMap<String, Field<PolicyDocument>>,
+}
+
+impl NodeRoles {
+    pub async fn get(&self, iam: &Client, role_arn: &str, path: &str) -> Field<Arc<NodeRole>> {
+        let path = path.to_string();
+        self.roles.get_or_init(role_arn.to_string(), || self.load(iam, role_arn, path)).await
+    }
+
+    async fn load(&self, iam: &Client, role_arn: &str, path: String) -> Field<Arc<NodeRole>> {
+        let name = role_arn.rsplit('/').next().unwrap_or(role_arn).to_string();
+        let (attached, inline) = tokio::join!(self.attached(iam, &name), self.inline(iam, &name));
+        let role = NodeRole { arn: role_arn.to_string(), name, attached, inline };
+        Field::value(path, Arc::new(role), role_arn.to_string())
+    }
+
+    async fn attached(&self, iam: &Client, role: &str) -> Field<Vec<ManagedPolicy>> {
+        let path = format!("role[{role}].AttachedPolicies");
+        let listed = iam
+            .list_attached_role_policies()
+            .role_name(role)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(err("ListAttachedRolePolicies"));
+        let listed = match listed {
+            Ok(l) => l,
+            Err(e) => return Field::unknown(path, e.to_string()),
+        };
+        let mut out = Vec::new();
+        for p in listed {
+            let arn = p.policy_arn().unwrap_or_default().to_string();
+            let name = p.policy_name().unwrap_or_default().to_string();
+            let document = self.documents.get_or_init(arn.clone(), || managed_document(iam, arn.clone())).await;
+            out.push(ManagedPolicy { arn, name, document });
+        }
+        let raw = format!("[{}]", out.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "));
+        Field::value(path, out, raw)
+    }
+
+    async fn inline(&self, iam: &Client, role: &str) -> Field<Vec<InlinePolicy>> {
+        let path = format!("role[{role}].RolePolicyNames");
+        let names = iam
+            .list_role_policies()
+            .role_name(role)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(err("ListRolePolicies"));
+        let names = match names {
+            Ok(n) => n,
+            Err(e) => return Field::unknown(path, e.to_string()),
+        };
+        let mut out = Vec::new();
+        for name in names {
+            let doc_path = format!("role[{role}].RolePolicy[{name}].PolicyDocument");
+            let document = match iam.get_role_policy().role_name(role).policy_name(&name).send().await {
+                Ok(o) => document_field(doc_path, Some(o.policy_document())),
+                Err(e) => Field::unknown(doc_path, err("GetRolePolicy")(e).to_string()),
+            };
+            out.push(InlinePolicy { name, document });
+        }
+        let raw = format!("[{}]", out.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "));
+        Field::value(path, out, raw)
+    }
+}
+
+/// A managed policy's default version document (`GetPolicy` then `GetPolicyVersion`).
+async fn managed_document(iam: &Client, arn: String) -> Field<PolicyDocument> {
+    let path = format!("policy[{arn}].DefaultVersion.Document");
+    let policy = match iam.get_policy().policy_arn(&arn).send().await {
+        Ok(p) => p,
+        Err(e) => return Field::unknown(path, err("GetPolicy")(e).to_string()),
+    };
+    let Some(version) = policy.policy().and_then(|p| p.default_version_id()) else {
+        return Field::unknown(path, "GetPolicy returned no DefaultVersionId");
+    };
+    match iam.get_policy_version().policy_arn(&arn).version_id(version).send().await {
+        Ok(v) => document_field(path, v.policy_version().and_then(|v| v.document())),
+        Err(e) => Field::unknown(path, err("GetPolicyVersion")(e).to_string()),
+    }
+}
+
+fn document_field(path: String, wire: Option<&str>) -> Field<PolicyDocument> {
+    let Some(wire) = wire else {
+        return Field::unknown(path, "IAM returned no policy document");
+    };
+    let (text, doc) = parse_document(wire);
+    match doc {
+        Ok(d) => Field::value(path, d, text),
+        Err(e) => Field::unknown(path, format!("the policy document does not parse: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_url_encoded_and_keeps_decoded_documents() {
+        let wire = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
+        assert_eq!(decode(wire), r#"{"Version":"2012-10-17","Statement":[]}"#);
+        assert_eq!(decode(r#" {"a": "50%"} "#), r#"{"a": "50%"}"#);
+        assert_eq!(percent_decode("a%2Bb+c%zz%"), "a+b+c%zz%");
+    }
+
+    #[test]
+    fn issuer_keys_match_provider_arns() {
+        let issuer = "https://oidc.eks.us-east-1.amazonaws.com/id/ABC123";
+        let arn = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123";
+        assert_eq!(provider_issuer(arn), Some(issuer_key(issuer)));
+        assert_eq!(provider_issuer("arn:aws:iam::1:role/x"), None);
+    }
+}

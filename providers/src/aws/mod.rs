@@ -1,0 +1,12 @@
+//! AWS: credentials and accounts, EKS/IAM/EC2/STS reads, and mapping clusters into the model.
+
+pub mod config;
+mod ec2;
+mod eks;
+pub mod error;
+pub mod iam;
+pub mod map;
+mod scan;
+
+pub use config::{AwsConfig, RoleTarget, SetupError, StaticKeys};
+pub use scan::scan;

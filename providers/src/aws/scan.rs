@@ -1,0 +1,307 @@
+//! The AWS scan: login → accounts (the caller's, or one per assumed role) → enabled regions →
+//! clusters, streamed as each is complete; then one account scope (orphaned OIDC providers).
+//! IAM is read once per account, versions once per region, policies once per ARN.
+
+use super::config::{self, AwsConfig, SetupError};
+use super::eks::{self, Clients};
+use super::error::{AwsError, err};
+use super::iam::{self, AccountIam, NodeRoles, issuer_key, provider_issuer};
+use super::map::{self, Extras};
+use crate::collected::{Collected, ScopeFailure};
+use crate::once::OnceMap;
+use aws_config::{Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use kubeposture_checks::model::VersionCatalog;
+use kubeposture_checks::{Cloud, Cluster, Field, ResourceKind, ResourceRef, Scope};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{OnceCell, Semaphore, mpsc};
+
+pub async fn scan(cfg: AwsConfig, tx: mpsc::Sender<Collected>) -> Result<(), SetupError> {
+    let base = config::load(&cfg).await?;
+    let scanner = Arc::new(Scanner {
+        cluster_slots: Arc::new(Semaphore::new(cfg.cluster_concurrency.max(1))),
+        versions: OnceMap::default(),
+        node_roles: NodeRoles::default(),
+        cfg,
+        tx,
+    });
+    let accounts = scanner.accounts(&base).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for account in accounts {
+        let s = scanner.clone();
+        tasks.spawn(async move { s.account(account).await });
+    }
+    while tasks.join_next().await.is_some() {}
+    Ok(())
+}
+
+struct Scanner {
+    cfg: AwsConfig,
+    tx: mpsc::Sender<Collected>,
+    cluster_slots: Arc<Semaphore>,
+    /// `DescribeClusterVersions`, once per region.
+    versions: OnceMap<String, Field<Arc<VersionCatalog>>>,
+    node_roles: NodeRoles,
+}
+
+/// One account to scan, with credentials acting in it.
+struct Account {
+    id: String,
+    conf: SdkConfig,
+    iam: aws_sdk_iam::Client,
+    /// IAM facts, read once however many regions and clusters need them.
+    facts: OnceCell<Arc<AccountIam>>,
+}
+
+fn failure(scope: String, e: &AwsError) -> ScopeFailure {
+    ScopeFailure { cloud: Cloud::Eks, scope, operation: e.operation.to_string(), reason: e.to_string() }
+}
+
+impl Scanner {
+    async fn send(&self, item: Collected) {
+        // The receiver only goes away when the scan is being abandoned.
+        let _ = self.tx.send(item).await;
+    }
+
+    async fn whoami(conf: &SdkConfig) -> Result<String, AwsError> {
+        let out = aws_sdk_sts::Client::new(conf).get_caller_identity().send().await.map_err(err("GetCallerIdentity"))?;
+        out.account.ok_or_else(|| AwsError {
+            operation: "GetCallerIdentity",
+            code: None,
+            status: None,
+            message: "no Account in the answer".into(),
+        })
+    }
+
+    /// The caller's account, or one account per role assumed.
+    async fn accounts(&self, base: &SdkConfig) -> Vec<Account> {
+        let account = |id: String, conf: SdkConfig| Account {
+            iam: aws_sdk_iam::Client::new(&conf),
+            id,
+            conf,
+            facts: OnceCell::new(),
+        };
+        if self.cfg.roles.is_empty() {
+            return match Self::whoami(base).await {
+                Ok(id) => vec![account(id, base.clone())],
+                Err(e) => {
+                    self.send(Collected::ScopeFailed(failure("AWS login".into(), &e))).await;
+                    vec![]
+                }
+            };
+        }
+        let mut out = Vec::new();
+        for role in &self.cfg.roles {
+            let mut builder = aws_config::sts::AssumeRoleProvider::builder(&role.arn).session_name("kubeposture");
+            if let Some(id) = &role.external_id {
+                builder = builder.external_id(id);
+            }
+            let provider = builder.configure(base).build().await;
+            let conf = base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+            match Self::whoami(&conf).await {
+                Ok(id) => out.push(account(id, conf)),
+                Err(mut e) => {
+                    e.operation = "AssumeRole";
+                    self.send(Collected::ScopeFailed(failure(format!("role {}", role.arn), &e))).await;
+                }
+            }
+        }
+        out
+    }
+
+    async fn regions(&self, account: &Account) -> Result<Vec<String>, AwsError> {
+        if !self.cfg.regions.is_empty() {
+            return Ok(self.cfg.regions.clone());
+        }
+        let ec2 = aws_sdk_ec2::Client::new(&account.conf);
+        let out = ec2.describe_regions().send().await.map_err(err("DescribeRegions"))?;
+        let mut regions: Vec<String> = out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
+        regions.sort();
+        Ok(regions)
+    }
+
+    async fn facts(&self, account: &Account) -> Arc<AccountIam> {
+        account.facts.get_or_init(|| async { Arc::new(iam::load_account(&account.iam).await) }).await.clone()
+    }
+
+    async fn account(self: Arc<Self>, account: Account) {
+        let label = format!("account {}", account.id);
+        let regions = match self.regions(&account).await {
+            Ok(r) => r,
+            Err(e) => return self.send(Collected::ScopeFailed(failure(label, &e))).await,
+        };
+        let account = Arc::new(account);
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let mut tasks = tokio::task::JoinSet::new();
+        for region in regions {
+            let (s, account, seen) = (self.clone(), account.clone(), seen.clone());
+            tasks.spawn(async move { s.region(account, region, seen).await });
+        }
+        while tasks.join_next().await.is_some() {}
+        let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner()));
+        let facts = self.facts(&account).await;
+        self.send(Collected::Scope(Box::new(account_scope(&account.id, &facts, &seen)))).await;
+    }
+
+    async fn region(self: Arc<Self>, account: Arc<Account>, region: String, seen: Arc<Mutex<Seen>>) {
+        let conf = account.conf.to_builder().region(Region::new(region.clone())).build();
+        let eks = aws_sdk_eks::Client::new(&conf);
+        let names = eks.list_clusters().into_paginator().items().send().try_collect().await.map_err(err("ListClusters"));
+        let names = match names {
+            Ok(n) => n,
+            Err(e) => {
+                let scope = format!("account {} region {region}", account.id);
+                return self.send(Collected::ScopeFailed(failure(scope, &e))).await;
+            }
+        };
+        seen.lock().unwrap_or_else(|p| p.into_inner()).regions.insert(region.clone());
+        let ec2 = aws_sdk_ec2::Client::new(&conf);
+        let mut tasks = tokio::task::JoinSet::new();
+        for name in names {
+            let permit = self.cluster_slots.clone().acquire_owned().await;
+            let (s, account, seen, eks, ec2, region) =
+                (self.clone(), account.clone(), seen.clone(), eks.clone(), ec2.clone(), region.clone());
+            tasks.spawn(async move {
+                let _permit = permit;
+                let cluster = s.cluster(&account, &region, &eks, &ec2, &name).await;
+                seen.lock().unwrap_or_else(|p| p.into_inner()).record(&region, &name, &cluster);
+                s.send(Collected::Cluster(Box::new(cluster))).await;
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+
+    async fn cluster(
+        &self,
+        account: &Account,
+        region: &str,
+        eks: &aws_sdk_eks::Client,
+        ec2: &aws_sdk_ec2::Client,
+        name: &str,
+    ) -> Cluster {
+        let described = eks.describe_cluster().name(name).send().await.map_err(err("DescribeCluster"));
+        let c = match described.map(|d| d.cluster) {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                let r = map::cluster_ref(&account.id, region, name, None);
+                return Cluster::unknown(r, "DescribeCluster returned no cluster");
+            }
+            Err(e) => return Cluster::unknown(map::cluster_ref(&account.id, region, name, None), &e.to_string()),
+        };
+        let r = map::cluster_ref(&account.id, region, name, c.arn());
+        let clients = Clients { eks, ec2, iam: &account.iam, node_roles: &self.node_roles };
+        let (catalog, node_pools, access_entries, addons, facts) = tokio::join!(
+            self.versions.get_or_init(region.to_string(), || eks::versions(eks, region)),
+            eks::node_pools(&clients, name),
+            eks::access_entries(eks, name),
+            eks::addons(eks, name),
+            self.facts(account),
+        );
+        map::map(r, &c, &facts, Extras { catalog, node_pools, access_entries, addons })
+    }
+}
+
+/// What an account's regions showed: regions listed, issuers of their clusters.
+#[derive(Default)]
+struct Seen {
+    regions: BTreeSet<String>,
+    issuers: BTreeSet<String>,
+    /// Regions with a cluster whose issuer could not be read, and why.
+    uncertain: BTreeMap<String, String>,
+}
+
+impl Seen {
+    fn record(&mut self, region: &str, name: &str, cluster: &Cluster) {
+        let issuer = &cluster.workload_identity.oidc_issuer_url;
+        match (issuer.get(), issuer.unknown_reason()) {
+            (Some(i), _) => {
+                self.issuers.insert(issuer_key(i));
+            }
+            (None, Some(why)) => {
+                self.uncertain.insert(region.to_string(), format!("cluster {name}: {why}"));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The account scope: IAM OIDC providers for EKS issuers that no cluster uses, in the regions
+/// that were listed (a provider for a region not scanned is not judged).
+fn account_scope(account: &str, facts: &AccountIam, seen: &Seen) -> Scope {
+    const PATH: &str = "iam.ListOpenIDConnectProviders";
+    let orphan_oidc_providers = match &facts.oidc_providers {
+        Ok(arns) => {
+            let mut orphans = Vec::new();
+            for arn in arns {
+                let Some(key) = provider_issuer(arn) else { continue };
+                let Some(region) = eks_issuer_region(&key).filter(|r| seen.regions.contains(*r)) else { continue };
+                if seen.issuers.contains(&key) {
+                    continue;
+                }
+                if let Some(why) = seen.uncertain.get(region) {
+                    let reason = format!("{arn} may belong to a cluster that could not be read ({why})");
+                    return scope(account, Field::unknown(PATH, reason));
+                }
+                orphans.push(arn.clone());
+            }
+            let raw = serde_json::to_string(&orphans).unwrap_or_default();
+            Field::value(PATH, orphans, raw)
+        }
+        Err(e) => Field::unknown(PATH, e.to_string()),
+    };
+    scope(account, orphan_oidc_providers)
+}
+
+fn scope(account: &str, orphan_oidc_providers: Field<Vec<String>>) -> Scope {
+    Scope {
+        r#ref: ResourceRef {
+            kind: ResourceKind::Account,
+            cloud: Cloud::Eks,
+            account: account.to_string(),
+            region: String::new(),
+            resource_group: None,
+            name: account.to_string(),
+            id: account.to_string(),
+        },
+        orphan_oidc_providers,
+    }
+}
+
+/// The region of an EKS issuer (`oidc.eks.REGION.amazonaws.com/id/ID`); `None` for other issuers.
+fn eks_issuer_region(key: &str) -> Option<&str> {
+    let host = key.split('/').next()?;
+    let rest = host.strip_prefix("oidc.eks.")?;
+    let (region, domain) = rest.split_once('.')?;
+    domain.starts_with("amazonaws.com").then_some(region)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orphans_are_eks_providers_of_scanned_regions_without_a_cluster() {
+        let arn = |host: &str| format!("arn:aws:iam::111122223333:oidc-provider/{host}");
+        let facts = AccountIam {
+            oidc_providers: Ok(vec![
+                arn("oidc.eks.us-east-1.amazonaws.com/id/USED"),
+                arn("oidc.eks.us-east-1.amazonaws.com/id/ORPHAN"),
+                arn("oidc.eks.ap-south-1.amazonaws.com/id/NOTSCANNED"),
+                arn("token.actions.githubusercontent.com"),
+            ]),
+            roles: Ok(vec![]),
+        };
+        let mut seen = Seen {
+            regions: ["us-east-1".to_string()].into(),
+            issuers: [issuer_key("https://oidc.eks.us-east-1.amazonaws.com/id/USED")].into(),
+            uncertain: BTreeMap::new(),
+        };
+        let scope = account_scope("111122223333", &facts, &seen);
+        assert_eq!(scope.orphan_oidc_providers.get().unwrap(), &vec![arn("oidc.eks.us-east-1.amazonaws.com/id/ORPHAN")]);
+        assert_eq!(eks_issuer_region("oidc.eks.cn-north-1.amazonaws.com.cn/id/X"), Some("cn-north-1"));
+        seen.uncertain.insert("us-east-1".into(), "cluster x: AccessDeniedException".into());
+        let scope = account_scope("111122223333", &facts, &seen);
+        assert!(scope.orphan_oidc_providers.unknown_reason().unwrap().contains("AccessDeniedException"));
+    }
+}
