@@ -31,8 +31,14 @@ pub fn all() -> &'static [Check] {
         auth_003::CHECK,
         auth_004::CHECK,
         auth_009::CHECK,
+        wid_001::CHECK,
+        wid_002::CHECK,
+        wid_003::CHECK,
+        wid_004::CHECK,
         wid_005::CHECK,
         wid_006::CHECK,
+        node_002::CHECK,
+        node_003::CHECK,
         node_004::CHECK,
         clu_001::CHECK,
         clu_002::CHECK,
@@ -169,6 +175,32 @@ mod tests {
             evaluate(&hardened_aks(), &ctx()).len(),
             all().iter().filter(|c| c.meta.applies_to(Cloud::Aks)).count()
         );
+    }
+
+    /// The IAM-based EKS checks (workload identity trust and node roles).
+    const EKS_IAM: &[&str] = &["WID-001", "WID-002", "WID-003", "WID-004", "NODE-002", "NODE-003"];
+
+    #[test]
+    fn hardened_eks_passes_the_iam_checks() {
+        let outcomes = evaluate(&hardened_eks(), &ctx());
+        for id in EKS_IAM {
+            let (_, o) = outcomes.iter().find(|(m, _)| m.id == *id).unwrap_or_else(|| panic!("{id} not run on EKS"));
+            assert_eq!(o.status, Status::Pass, "{id}: {o:?}");
+        }
+        let scope = evaluate_scope(&clean_account(), &ctx());
+        assert!(scope.iter().any(|(m, _)| m.id == "WID-004"));
+        for (meta, o) in scope {
+            assert_eq!(o.status, Status::Pass, "{}: {o:?}", meta.id);
+        }
+    }
+
+    #[test]
+    fn nothing_collected_on_eks_is_unknown_for_the_iam_checks() {
+        let c = Cluster::unknown(hardened_eks().r#ref, "AccessDeniedException");
+        for (meta, o) in evaluate(&c, &ctx()).into_iter().filter(|(m, _)| EKS_IAM.contains(&m.id)) {
+            assert_eq!(o.status, Status::Unknown, "{}: {o:?}", meta.id);
+            assert!(o.message.contains("AccessDeniedException"), "{}: {}", meta.id, o.message);
+        }
     }
 
     fn nothing_collected() -> Cluster {

@@ -8,6 +8,8 @@ pub mod broad;
 pub mod condition;
 pub mod document;
 pub mod eval;
+#[cfg(test)]
+mod fuzz;
 pub mod irsa;
 pub mod parse;
 pub mod request;
