@@ -37,9 +37,15 @@ pub fn all() -> &'static [Check] {
         auth_008::CHECK,
         auth_009::CHECK,
         idn_012::CHECK,
+        wid_001::CHECK,
+        wid_002::CHECK,
+        wid_003::CHECK,
+        wid_004::CHECK,
         wid_005::CHECK,
         wid_006::CHECK,
         node_001::CHECK,
+        node_002::CHECK,
+        node_003::CHECK,
         node_004::CHECK,
         clu_001::CHECK,
         clu_002::CHECK,
@@ -176,6 +182,15 @@ mod tests {
             evaluate(&hardened_aks(), &ctx()).len(),
             all().iter().filter(|c| c.meta.applies_to(Cloud::Aks)).count()
         );
+    }
+
+    #[test]
+    fn clean_account_passes_every_scope_check() {
+        let scope = evaluate_scope(&clean_account(), &ctx());
+        assert!(scope.iter().any(|(m, _)| m.id == "WID-004"));
+        for (meta, o) in scope {
+            assert_eq!(o.status, Status::Pass, "{}: {o:?}", meta.id);
+        }
     }
 
     fn nothing_collected() -> Cluster {

@@ -18,7 +18,10 @@ pub(crate) mod prelude {
 
 pub mod cidr;
 pub mod eks;
+pub mod irsa;
+pub mod node_role;
 pub mod setting;
+pub mod verdicts;
 pub mod version;
 
 pub mod auth_001;
@@ -46,6 +49,12 @@ pub mod net_004;
 pub mod net_005;
 pub mod net_006;
 pub mod node_001;
+pub mod node_002;
+pub mod node_003;
 pub mod node_004;
+pub mod wid_001;
+pub mod wid_002;
+pub mod wid_003;
+pub mod wid_004;
 pub mod wid_005;
 pub mod wid_006;

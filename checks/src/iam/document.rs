@@ -1,16 +1,17 @@
 //! The parsed form of an IAM policy document.
 
+use crate::iam::wildcard;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A policy document (identity policy or role trust policy).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyDocument {
     pub version: Option<String>,
     pub statements: Vec<Statement>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statement {
     /// Position in the document (`Statement[i]` in evidence).
     pub index: usize,
@@ -35,11 +36,37 @@ pub enum Effect {
     Other(String),
 }
 
+impl Effect {
+    /// `Allow`/`Deny` as IAM spells them; anything else as written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+            Effect::Other(s) => s,
+        }
+    }
+}
+
 /// `"*"`, or principals by type (`AWS`, `Federated`, `Service`, `CanonicalUser`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Principals {
     Any,
     ByType(BTreeMap<String, Vec<String>>),
+}
+
+impl Principals {
+    /// Whether this principal element names the principal `kind` (`Federated`, …) `value`.
+    /// `"*"` and `{"AWS": "*"}` name every principal; types compare case-insensitively, values
+    /// as IAM wildcards.
+    pub fn matches(&self, kind: &str, value: &str) -> bool {
+        match self {
+            Principals::Any => true,
+            Principals::ByType(by_type) => by_type.iter().any(|(t, values)| {
+                let everyone = t.eq_ignore_ascii_case("AWS") && values.iter().any(|v| v == "*");
+                everyone || (t.eq_ignore_ascii_case(kind) && values.iter().any(|v| wildcard::matches(v, value)))
+            }),
+        }
+    }
 }
 
 /// One condition entry: `"ForAnyValue:StringLikeIfExists": {"key": ["v1", "v2"]}`.

@@ -1,7 +1,26 @@
 //! IAM policy documents: the parsed form the model carries, and the evaluation the WID and
 //! NODE checks need. Parsing accepts every JSON form IAM accepts (single values or arrays,
-//! `*` principals, condition operators with `ForAnyValue:`/`ForAllValues:` and `IfExists`).
+//! `*` principals, condition operators with `ForAnyValue:`/`ForAllValues:` and `IfExists`),
+//! plain or URL-encoded. Evaluation never panics and, where a request leaves something open,
+//! assumes the worst for the defender.
 
+pub mod broad;
+pub mod condition;
 pub mod document;
+pub mod eval;
+#[cfg(test)]
+mod fuzz;
+pub mod irsa;
+pub mod parse;
+pub mod request;
+pub mod wildcard;
 
+pub use broad::{BroadGrant, broad_statements};
+pub use condition::{Operator, Truth};
 pub use document::*;
+pub use eval::{Decision, decide};
+pub use irsa::{
+    Grant, IrsaAnalysis, STS_AUDIENCE, WEB_IDENTITY_ACTION, analyze_irsa, issuer_host, web_identity_statements,
+};
+pub use parse::{PolicyError, parse};
+pub use request::{KeyState, Request};

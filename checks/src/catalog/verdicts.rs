@@ -1,0 +1,88 @@
+//! Per-item verdicts of a check that judges many things (roles, policies) folded into one
+//! outcome: any failure fails, otherwise anything not judged is unknown, otherwise it passes.
+//! A failure never hides what could not be judged: the message names those too.
+
+use crate::outcome::{Evidence, Outcome};
+
+#[derive(Debug, Default)]
+pub struct Verdicts {
+    fails: Vec<String>,
+    unknowns: Vec<String>,
+    passes: Vec<String>,
+    fail_evidence: Vec<Evidence>,
+    unknown_evidence: Vec<Evidence>,
+    pass_evidence: Vec<Evidence>,
+}
+
+impl Verdicts {
+    pub fn fail(&mut self, what: String, evidence: Vec<Evidence>) {
+        self.fails.push(what);
+        self.fail_evidence.extend(evidence);
+    }
+    pub fn unknown(&mut self, what: String, evidence: Vec<Evidence>) {
+        self.unknowns.push(what);
+        self.unknown_evidence.extend(evidence);
+    }
+    pub fn pass(&mut self, what: String, evidence: Vec<Evidence>) {
+        self.passes.push(what);
+        self.pass_evidence.extend(evidence);
+    }
+
+    /// One outcome: `fail`/`unknown`/`pass` lead the message and the items follow it.
+    /// `context` (e.g. the OIDC provider judged against) leads the evidence.
+    pub fn outcome(self, fail: &str, unknown: &str, pass: &str, context: Vec<Evidence>) -> Outcome {
+        let mut evidence = context;
+        if !self.fails.is_empty() {
+            let mut message = format!("{fail}: {}.", self.fails.join("; "));
+            if !self.unknowns.is_empty() {
+                message.push_str(&format!(" Not judged: {}.", self.unknowns.join("; ")));
+            }
+            evidence.extend(self.fail_evidence);
+            evidence.extend(self.unknown_evidence);
+            return Outcome::fail(message, evidence);
+        }
+        if !self.unknowns.is_empty() {
+            evidence.extend(self.unknown_evidence);
+            return Outcome::unknown_because(format!("{unknown}: {}.", self.unknowns.join("; ")), evidence);
+        }
+        evidence.extend(self.pass_evidence);
+        Outcome::pass(format!("{pass}: {}.", self.passes.join("; ")), evidence)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Status;
+
+    fn ev(s: &str) -> Vec<Evidence> {
+        vec![Evidence::new(s, s)]
+    }
+
+    #[test]
+    fn fail_wins_and_names_what_was_not_judged() {
+        let mut v = Verdicts::default();
+        v.pass("a".into(), ev("a"));
+        v.unknown("b (denied)".into(), ev("b"));
+        v.fail("c is open".into(), ev("c"));
+        let o = v.outcome("Bad", "Not judged", "Fine", ev("ctx"));
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.message, "Bad: c is open. Not judged: b (denied).");
+        let paths: Vec<&str> = o.evidence.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["ctx", "c", "b"]);
+    }
+
+    #[test]
+    fn unknown_beats_pass() {
+        let mut v = Verdicts::default();
+        v.pass("a".into(), ev("a"));
+        v.unknown("b".into(), ev("b"));
+        let o = v.outcome("Bad", "Could not judge", "Fine", vec![]);
+        assert_eq!((o.status, o.message.as_str()), (Status::Unknown, "Could not judge: b."));
+        let mut v = Verdicts::default();
+        v.pass("a".into(), ev("a"));
+        v.pass("z".into(), ev("z"));
+        let o = v.outcome("Bad", "Could not judge", "Fine", vec![]);
+        assert_eq!((o.status, o.message.as_str(), o.evidence.len()), (Status::Pass, "Fine: a; z.", 2));
+    }
+}
