@@ -2,6 +2,7 @@
 //! same credential and ARM code as a real scan.
 
 use kubeposture_mocks::{Estate, MockCloud, MockOptions};
+use kubeposture_providers::aws::AwsConfig;
 use kubeposture_providers::azure::{AzureConfig, CredentialChoice, Endpoints};
 
 pub struct Demo {
@@ -28,5 +29,12 @@ impl Demo {
         };
         cfg.extra_ca_pem = Some(self.mock.ca_pem().as_bytes().to_vec());
         Ok(())
+    }
+
+    /// Points an AWS config at the mock.
+    pub fn configure_aws(&self, cfg: &mut AwsConfig) -> anyhow::Result<()> {
+        cfg.endpoint_url = Some(self.mock.url());
+        cfg.extra_ca_pem = Some(self.mock.ca_pem().as_bytes().to_vec());
+        anyhow::bail!("the demo estate has no AWS part yet")
     }
 }

@@ -75,8 +75,11 @@ fn role_target(spec: &str, default_external_id: Option<&String>) -> anyhow::Resu
 
 fn aws_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<AwsConfig> {
     let a = &args.aws;
-    let roles =
-        a.aws_role_arn.iter().map(|r| role_target(r, a.aws_external_id.as_ref())).collect::<anyhow::Result<Vec<_>>>()?;
+    let roles = a
+        .aws_role_arn
+        .iter()
+        .map(|r| role_target(r, a.aws_external_id.as_ref()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(AwsConfig {
         profile: a.aws_profile.clone(),
         roles,

@@ -255,6 +255,8 @@ pub struct NodeRole {
     pub attached: Field<Vec<ManagedPolicy>>,
     /// `ListRolePolicies` + `GetRolePolicy`.
     pub inline: Field<Vec<InlinePolicy>>,
+    /// `ListInstanceProfilesForRole`: the instance profile ARNs that hand out its credentials.
+    pub instance_profiles: Field<Vec<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -193,6 +193,11 @@ pub fn eks_node_role() -> NodeRole {
             "[AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryReadOnly]",
         ),
         inline: Field::value("role[eks-node].RolePolicyNames", vec![], "[]"),
+        instance_profiles: Field::value(
+            "role[eks-node].InstanceProfiles",
+            vec!["arn:aws:iam::111122223333:instance-profile/eks-node".to_string()],
+            "[eks-node]",
+        ),
     }
 }
 

@@ -35,6 +35,8 @@ role through IRSA or EKS Pod Identity.",
 struct SourceVerdict {
     /// Why pods can reach the credentials; empty when they cannot.
     problems: Vec<String>,
+    /// What the source leaves to defaults this check cannot see.
+    undetermined: Option<String>,
     evidence: Vec<Evidence>,
 }
 
@@ -42,7 +44,8 @@ fn judge(imds: &Imds) -> SourceVerdict {
     let at = |name: &str| format!("{}.{name}", imds.source);
     if imds.endpoint.as_deref().is_some_and(|e| e.trim().eq_ignore_ascii_case("disabled")) {
         // No metadata service at all: no credentials to fetch.
-        return SourceVerdict { problems: vec![], evidence: vec![Evidence::new(at("HttpEndpoint"), "disabled")] };
+        let evidence = vec![Evidence::new(at("HttpEndpoint"), "disabled")];
+        return SourceVerdict { problems: vec![], undetermined: None, evidence };
     }
     let mut problems = Vec::new();
     let tokens = match imds.http_tokens.as_deref().map(str::trim) {
@@ -56,17 +59,22 @@ fn judge(imds: &Imds) -> SourceVerdict {
             "(absent: EC2 default is optional unless the AMI requires IMDSv2)".to_string()
         }
     };
+    let mut undetermined = None;
     let hops = match imds.hop_limit {
         Some(n) if n > 1 => {
             problems.push(format!("HttpPutResponseHopLimit is {n}, so IMDSv2 tokens reach pods"));
             n.to_string()
         }
         Some(n) => n.to_string(),
-        None => "(absent: EC2 default is 1; an AMI with ImdsSupport v2.0 or an account IMDS default can raise it)"
-            .to_string(),
+        None => {
+            // Not a pass: AL2023 AMIs (ImdsSupport v2.0) and account IMDS defaults make it 2.
+            undetermined =
+                Some(format!("{} leaves HttpPutResponseHopLimit to the AMI's or account's default", imds.source));
+            "(absent: the AMI's or account's default applies, 2 for AL2023 AMIs)".to_string()
+        }
     };
     let evidence = vec![Evidence::new(at("HttpTokens"), tokens), Evidence::new(at("HttpPutResponseHopLimit"), hops)];
-    SourceVerdict { problems, evidence }
+    SourceVerdict { problems, undetermined, evidence }
 }
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
@@ -146,16 +154,22 @@ fn judge_pool(pool: &NodePool) -> PoolVerdict {
         }
     };
     let (mut problems, mut bad_evidence, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
+    let mut undetermined = None;
     for imds in sources {
         let v = judge(imds);
         if v.problems.is_empty() {
+            undetermined = undetermined.or(v.undetermined.map(|why| (why, v.evidence[1].clone())));
             evidence.extend(v.evidence);
         } else {
             problems.push(format!("node group {} via {}: {}", pool.name, imds.source, v.problems.join(" and ")));
             bad_evidence.extend(v.evidence);
         }
     }
-    if problems.is_empty() { PoolVerdict::Pass(evidence) } else { PoolVerdict::Fail(problems, bad_evidence) }
+    match (problems.is_empty(), undetermined) {
+        (false, _) => PoolVerdict::Fail(problems, bad_evidence),
+        (true, Some((why, e))) => PoolVerdict::Undetermined(format!("{}: {why}", pool.name), e),
+        (true, None) => PoolVerdict::Pass(evidence),
+    }
 }
 
 #[cfg(test)]
@@ -221,13 +235,14 @@ mod tests {
     }
 
     #[test]
-    fn hop_limit_above_one_fails_absent_is_the_default_one() {
+    fn hop_limit_above_one_fails_absent_is_not_a_pass() {
         let o = run(&CHECK, &with_sources(vec![imds(LT, Some("required"), Some(2), Some("enabled"))]));
         assert_eq!(o.status, Status::Fail);
         assert!(o.message.contains("HttpPutResponseHopLimit is 2"), "{}", o.message);
         let o = run(&CHECK, &with_sources(vec![imds(LT, Some("required"), None, None)]));
-        assert_eq!(o.status, Status::Pass);
-        assert!(o.evidence[1].observed.starts_with("(absent: EC2 default is 1"), "{:?}", o.evidence);
+        assert_eq!(o.status, Status::Unknown, "{o:?}");
+        assert!(o.message.contains("leaves HttpPutResponseHopLimit"), "{}", o.message);
+        assert!(o.evidence[0].observed.starts_with("(absent: the AMI's or account's default"), "{:?}", o.evidence);
     }
 
     #[test]
@@ -306,7 +321,7 @@ mod tests {
           - path: "instance[i-0bbb].MetadataOptions.HttpTokens"
             observed: "(absent: EC2 default is optional unless the AMI requires IMDSv2)"
           - path: "instance[i-0bbb].MetadataOptions.HttpPutResponseHopLimit"
-            observed: "(absent: EC2 default is 1; an AMI with ImdsSupport v2.0 or an account IMDS default can raise it)"
+            observed: "(absent: the AMI's or account's default applies, 2 for AL2023 AMIs)"
         "#);
     }
 }

@@ -95,7 +95,10 @@ fn judge_role(r: &RoleUse, v: &mut Verdicts) {
     }
     let label = r.label();
     if !f.broad.is_empty() {
-        v.fail(format!("{label} has {}", f.broad.join(", ")), f.broad_evidence);
+        // Who else gets these credentials: every instance launched with the role's profiles.
+        let mut evidence = f.broad_evidence;
+        evidence.push(Evidence::of(&role.instance_profiles));
+        v.fail(format!("{label} has {}", f.broad.join(", ")), evidence);
     }
     if !f.unknown.is_empty() {
         v.unknown(format!("{label}: {}", f.unknown.join(", ")), f.unknown_evidence);
@@ -256,6 +259,8 @@ mod tests {
             observed: "arn:aws:iam::aws:policy/IAMFullAccess"
           - path: "role[eks-node].RolePolicy[node-extras].Statement[1]"
             observed: "{\"Action\":[\"ec2:*\",\"ssm:GetParameter\"],\"Effect\":\"Allow\",\"Resource\":\"*\"}"
+          - path: "role[eks-node].InstanceProfiles"
+            observed: "[eks-node]"
         "#);
     }
 }

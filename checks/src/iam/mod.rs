@@ -22,5 +22,5 @@ pub use eval::{Decision, decide};
 pub use irsa::{
     Grant, IrsaAnalysis, STS_AUDIENCE, WEB_IDENTITY_ACTION, analyze_irsa, issuer_host, web_identity_statements,
 };
-pub use parse::{PolicyError, parse};
+pub use parse::{PolicyError, decode, parse};
 pub use request::{KeyState, Request};

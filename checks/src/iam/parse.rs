@@ -39,6 +39,16 @@ pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
     from_value(&value)
 }
 
+/// The document text as JSON: itself when it is JSON, else percent-decoded (lossily, for
+/// attributing and showing a document that does not parse).
+pub fn decode(text: &str) -> std::borrow::Cow<'_, str> {
+    let t = text.trim();
+    if serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok() || !t.contains('%') {
+        return t.into();
+    }
+    percent_encoding::percent_decode_str(t).decode_utf8_lossy()
+}
+
 /// Converts an already-parsed JSON value.
 pub fn from_value(value: &Value) -> Result<PolicyDocument, PolicyError> {
     let Value::Object(doc) = value else {
@@ -215,6 +225,13 @@ mod tests {
             .collect();
         assert!(encoded.starts_with("%7B%22Version%22"));
         assert_eq!(parse(&encoded).unwrap(), parse(GOOD).unwrap());
+    }
+
+    #[test]
+    fn decode_keeps_json_and_decodes_the_wire_form() {
+        assert_eq!(decode(r#" {"a": "50%"} "#), r#"{"a": "50%"}"#);
+        assert_eq!(decode("%7B%22a%22%3A1%7D"), r#"{"a":1}"#);
+        assert_eq!(decode("not%20json%zz"), "not json%zz");
     }
 
     #[test]

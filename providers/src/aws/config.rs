@@ -118,7 +118,8 @@ fn http_client(extra_ca_pem: Option<&[u8]>, limiter: Arc<HostLimiter>) -> Result
     if let Some(pem) = extra_ca_pem {
         store = store.with_pem_certificate(pem.to_vec());
     }
-    let context = tls::TlsContext::builder().with_trust_store(store).build().map_err(|e| SetupError::Tls(e.to_string()))?;
+    let context =
+        tls::TlsContext::builder().with_trust_store(store).build().map_err(|e| SetupError::Tls(e.to_string()))?;
     let inner = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
         .tls_context(context)

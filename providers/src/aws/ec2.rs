@@ -79,3 +79,16 @@ pub async fn from_instances(ec2: &Client, path: String, cluster: &str, nodegroup
     let raw = format!("{} running instance(s)", imds.len());
     Field::value(path, imds, raw)
 }
+
+/// The running instances' options when there are any (they are what is in effect), each
+/// source annotated with why; else the launch template's.
+pub fn effective(template: Field<Vec<Imds>>, running: Field<Vec<Imds>>, note: &str) -> Field<Vec<Imds>> {
+    match running.get() {
+        Some(instances) if !instances.is_empty() => {
+            let annotated =
+                instances.iter().map(|i| Imds { source: format!("{} ({note})", i.source), ..i.clone() }).collect();
+            Field::value(running.path.clone(), annotated, running.observed())
+        }
+        _ => template,
+    }
+}

@@ -53,7 +53,18 @@ async fn node_pool(c: &Clients<'_>, cluster: &str, name: &str) -> NodePool {
     let imds = match ng.and_then(|n| n.launch_template()) {
         Some(lt) => {
             let t = TemplateRef { id: lt.id(), name: lt.name(), version: lt.version() };
-            ec2::from_launch_template(c.ec2, at("launchTemplate"), t).await
+            let from_template = ec2::from_launch_template(c.ec2, at("launchTemplate"), t).await;
+            // A template that leaves an option unset defers to the AMI's and account's defaults;
+            // the running instances then show what is in effect.
+            match from_template.get().and_then(|v| v.iter().find(|i| i.http_tokens.is_none() || i.hop_limit.is_none()))
+            {
+                Some(partial) => {
+                    let note = format!("{} leaves options unset", partial.source);
+                    let running = ec2::from_instances(c.ec2, at("instances"), cluster, name).await;
+                    ec2::effective(from_template.clone(), running, &note)
+                }
+                None => from_template,
+            }
         }
         None => ec2::from_instances(c.ec2, at("instances"), cluster, name).await,
     };
@@ -63,7 +74,10 @@ async fn node_pool(c: &Clients<'_>, cluster: &str, name: &str) -> NodePool {
     };
     NodePool {
         name: name.to_string(),
-        mode: Field::from_option(at("capacityType"), ng.and_then(|n| n.capacity_type()).map(|t| t.as_str().to_string())),
+        mode: Field::from_option(
+            at("capacityType"),
+            ng.and_then(|n| n.capacity_type()).map(|t| t.as_str().to_string()),
+        ),
         os_type: Field::from_option(at("amiType"), ng.and_then(|n| n.ami_type()).map(|t| t.as_str().to_string())),
         encryption_at_host: Field::absent(at("encryptionAtHost")),
         imds,
@@ -103,7 +117,11 @@ async fn access_entry(eks: &Client, cluster: &str, principal: &str) -> AccessEnt
                 .iter()
                 .map(|p| AccessPolicy {
                     policy_arn: p.policy_arn().unwrap_or_default().to_string(),
-                    scope: p.access_scope().and_then(|s| s.r#type()).map(|t| t.as_str().to_string()).unwrap_or_default(),
+                    scope: p
+                        .access_scope()
+                        .and_then(|s| s.r#type())
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
                     namespaces: p.access_scope().map(|s| s.namespaces().to_vec()).unwrap_or_default(),
                 })
                 .collect();

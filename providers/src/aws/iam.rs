@@ -28,40 +28,12 @@ pub struct AccountIam {
     pub roles: Result<Vec<RoleTrust>, AwsError>,
 }
 
-/// Parses a policy document as IAM sends it (URL-encoded) or already decoded.
+/// Parses a policy document as IAM sends it (URL-encoded) or already decoded; also returns
+/// the decoded text.
 pub fn parse_document(wire: &str) -> (String, Result<PolicyDocument, String>) {
-    let text = decode(wire);
+    let text = kubeposture_checks::iam::decode(wire).into_owned();
     let doc = kubeposture_checks::iam::parse(&text).map_err(|e| e.to_string());
     (text, doc)
-}
-
-/// Percent-decodes an IAM document unless it is already JSON.
-fn decode(wire: &str) -> String {
-    let t = wire.trim();
-    if t.starts_with('{') {
-        return t.to_string();
-    }
-    percent_decode(t)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub async fn load_account(iam: &Client) -> AccountIam {
@@ -70,8 +42,7 @@ pub async fn load_account(iam: &Client) -> AccountIam {
         Ok(out.open_id_connect_provider_list().iter().filter_map(|p| p.arn().map(str::to_string)).collect())
     };
     let roles = async {
-        let roles =
-            iam.list_roles().into_paginator().items().send().try_collect().await.map_err(err("ListRoles"))?;
+        let roles = iam.list_roles().into_paginator().items().send().try_collect().await.map_err(err("ListRoles"))?;
         Ok(roles
             .into_iter()
             .map(|r| {
@@ -124,8 +95,9 @@ impl NodeRoles {
 
     async fn load(&self, iam: &Client, role_arn: &str, path: String) -> Field<Arc<NodeRole>> {
         let name = role_arn.rsplit('/').next().unwrap_or(role_arn).to_string();
-        let (attached, inline) = tokio::join!(self.attached(iam, &name), self.inline(iam, &name));
-        let role = NodeRole { arn: role_arn.to_string(), name, attached, inline };
+        let (attached, inline, instance_profiles) =
+            tokio::join!(self.attached(iam, &name), self.inline(iam, &name), instance_profiles(iam, &name));
+        let role = NodeRole { arn: role_arn.to_string(), name, attached, inline, instance_profiles };
         Field::value(path, Arc::new(role), role_arn.to_string())
     }
 
@@ -184,6 +156,27 @@ impl NodeRoles {
     }
 }
 
+async fn instance_profiles(iam: &Client, role: &str) -> Field<Vec<String>> {
+    let path = format!("role[{role}].InstanceProfiles");
+    let listed = iam
+        .list_instance_profiles_for_role()
+        .role_name(role)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(err("ListInstanceProfilesForRole"));
+    match listed {
+        Ok(profiles) => {
+            let arns: Vec<String> = profiles.iter().map(|p| p.arn().to_string()).collect();
+            let raw = serde_json::to_string(&arns).unwrap_or_default();
+            Field::value(path, arns, raw)
+        }
+        Err(e) => Field::unknown(path, e.to_string()),
+    }
+}
+
 /// A managed policy's default version document (`GetPolicy` then `GetPolicyVersion`).
 async fn managed_document(iam: &Client, arn: String) -> Field<PolicyDocument> {
     let path = format!("policy[{arn}].DefaultVersion.Document");
@@ -216,11 +209,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decodes_url_encoded_and_keeps_decoded_documents() {
+    fn parses_url_encoded_and_decoded_documents() {
         let wire = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
-        assert_eq!(decode(wire), r#"{"Version":"2012-10-17","Statement":[]}"#);
-        assert_eq!(decode(r#" {"a": "50%"} "#), r#"{"a": "50%"}"#);
-        assert_eq!(percent_decode("a%2Bb+c%zz%"), "a+b+c%zz%");
+        let (text, doc) = parse_document(wire);
+        assert_eq!(text, r#"{"Version":"2012-10-17","Statement":[]}"#);
+        assert!(doc.unwrap().statements.is_empty());
+        let (text, doc) = parse_document("not%20a%20policy");
+        assert_eq!(text, "not a policy");
+        assert!(doc.is_err());
     }
 
     #[test]

@@ -137,13 +137,13 @@ fn workload_identity(r: &ResourceRef, issuer: Option<&str>, iam: &AccountIam) ->
     };
     // The ARN a trust policy must name: the existing provider's, or the one IAM would give it.
     let partition = r.id.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws");
-    let expected = oidc_provider
-        .get()
-        .cloned()
-        .unwrap_or_else(|| format!("arn:{partition}:iam::{}:oidc-provider/{}", r.account, issuer.trim_start_matches("https://")));
+    let expected = oidc_provider.get().cloned().unwrap_or_else(|| {
+        format!("arn:{partition}:iam::{}:oidc-provider/{}", r.account, issuer.trim_start_matches("https://"))
+    });
     let irsa_roles = match &iam.roles {
         Ok(roles) => {
-            let mine: Vec<IrsaRole> = roles.iter().filter(|role| targets(role, &expected, &key)).map(irsa_role).collect();
+            let mine: Vec<IrsaRole> =
+                roles.iter().filter(|role| targets(role, &expected, &key)).map(irsa_role).collect();
             let raw = format!("[{}]", mine.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", "));
             Field::value("iam.ListRoles", mine, raw)
         }
@@ -184,7 +184,8 @@ fn secrets_kms(c: &EksCluster) -> Field<bool> {
     const PATH: &str = "cluster.encryptionConfig";
     let configs = c.encryption_config();
     let covered = configs.iter().any(|e| {
-        e.resources().iter().any(|r| r == "secrets") && e.provider().and_then(|p| p.key_arn()).is_some_and(|k| !k.is_empty())
+        e.resources().iter().any(|r| r == "secrets")
+            && e.provider().and_then(|p| p.key_arn()).is_some_and(|k| !k.is_empty())
     });
     let raw = configs
         .iter()

@@ -65,7 +65,8 @@ impl Scanner {
     }
 
     async fn whoami(conf: &SdkConfig) -> Result<String, AwsError> {
-        let out = aws_sdk_sts::Client::new(conf).get_caller_identity().send().await.map_err(err("GetCallerIdentity"))?;
+        let out =
+            aws_sdk_sts::Client::new(conf).get_caller_identity().send().await.map_err(err("GetCallerIdentity"))?;
         out.account.ok_or_else(|| AwsError {
             operation: "GetCallerIdentity",
             code: None,
@@ -116,7 +117,8 @@ impl Scanner {
         }
         let ec2 = aws_sdk_ec2::Client::new(&account.conf);
         let out = ec2.describe_regions().send().await.map_err(err("DescribeRegions"))?;
-        let mut regions: Vec<String> = out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
+        let mut regions: Vec<String> =
+            out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
         regions.sort();
         Ok(regions)
     }
@@ -147,7 +149,8 @@ impl Scanner {
     async fn region(self: Arc<Self>, account: Arc<Account>, region: String, seen: Arc<Mutex<Seen>>) {
         let conf = account.conf.to_builder().region(Region::new(region.clone())).build();
         let eks = aws_sdk_eks::Client::new(&conf);
-        let names = eks.list_clusters().into_paginator().items().send().try_collect().await.map_err(err("ListClusters"));
+        let names =
+            eks.list_clusters().into_paginator().items().send().try_collect().await.map_err(err("ListClusters"));
         let names = match names {
             Ok(n) => n,
             Err(e) => {
@@ -298,7 +301,10 @@ mod tests {
             uncertain: BTreeMap::new(),
         };
         let scope = account_scope("111122223333", &facts, &seen);
-        assert_eq!(scope.orphan_oidc_providers.get().unwrap(), &vec![arn("oidc.eks.us-east-1.amazonaws.com/id/ORPHAN")]);
+        assert_eq!(
+            scope.orphan_oidc_providers.get().unwrap(),
+            &vec![arn("oidc.eks.us-east-1.amazonaws.com/id/ORPHAN")]
+        );
         assert_eq!(eks_issuer_region("oidc.eks.cn-north-1.amazonaws.com.cn/id/X"), Some("cn-north-1"));
         seen.uncertain.insert("us-east-1".into(), "cluster x: AccessDeniedException".into());
         let scope = account_scope("111122223333", &facts, &seen);

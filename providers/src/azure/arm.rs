@@ -1,6 +1,7 @@
 //! ARM (and Graph) over azure_core's pipeline: bearer token, retries honouring `Retry-After`,
 //! a bound on in-flight requests per host, and `nextLink` paging.
 
+use crate::limit::{HostLimiter, host_key};
 use azure_core::credentials::TokenCredential;
 use azure_core::error::ErrorKind;
 use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
@@ -8,7 +9,6 @@ use azure_core::http::policies::{Policy, PolicyResult};
 use azure_core::http::{ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request, Url};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use crate::limit::{HostLimiter, host_key};
 use std::sync::Arc;
 use thiserror::Error;
 

@@ -1,11 +1,11 @@
 //! The Azure scan: subscriptions → clusters (paged) → per-cluster extras → model, streamed.
 
 use super::arm::{ApiClient, ApiError};
-use crate::limit::HostLimiter;
 use super::credential::{self, CredentialChoice};
 use super::map::{self, Extras};
 use super::models::*;
 use crate::collected::{Collected, ScopeFailure};
+use crate::limit::HostLimiter;
 use crate::once::OnceMap;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Url};
