@@ -34,9 +34,16 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(level: &str) {
-    // The TLS verifier logs each refused certificate as an error; the scan reports it once itself.
-    let quiet_verifier = if level.contains("rustls") { "" } else { ",rustls_platform_verifier=off" };
-    let filter = tracing_subscriber::EnvFilter::try_new(format!("{level}{quiet_verifier}"))
+    // The TLS verifier logs each refused certificate as an error, and aws-config each source of
+    // its chains it tries; the scan reports what failed itself.
+    let mut directives = level.to_string();
+    if !level.contains("rustls") {
+        directives.push_str(",rustls_platform_verifier=off");
+    }
+    if !level.contains("aws") {
+        directives.push_str(",aws_config=error");
+    }
+    let filter = tracing_subscriber::EnvFilter::try_new(directives)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ =
         tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();

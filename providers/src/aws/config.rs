@@ -101,8 +101,14 @@ pub async fn load(cfg: &AwsConfig) -> Result<SdkConfig, SetupError> {
         );
         loader = loader.credentials_provider(creds);
     }
-    if let Some(r) = &cfg.home_region {
-        loader = loader.region(Region::new(r.clone()));
+    // The home region: given, else the environment's or profile's, else the first --region
+    // (not IMDS: a scan that names its regions need not probe instance metadata).
+    let home = cfg.home_region.clone().or_else(|| {
+        let from_env = ["AWS_REGION", "AWS_DEFAULT_REGION"].iter().any(|v| std::env::var_os(v).is_some());
+        (!from_env && cfg.profile.is_none()).then(|| cfg.regions.first().cloned()).flatten()
+    });
+    if let Some(r) = home {
+        loader = loader.region(Region::new(r));
     }
     let conf = loader.load().await;
     Ok(match conf.region() {

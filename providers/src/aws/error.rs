@@ -33,11 +33,19 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     if let SdkError::ServiceError(s) = e {
+        let status = s.raw().status().as_u16();
+        let message = match (s.err().message().filter(|m| !m.trim().is_empty()), s.err().code()) {
+            (Some(m), _) => m.to_string(),
+            (None, None) if status == 404 => {
+                "no error code or message: the endpoint does not serve this operation".into()
+            }
+            (None, _) => "(no message)".into(),
+        };
         return AwsError {
             operation,
             code: Some(s.err().code().unwrap_or("UnknownError").to_string()),
-            status: Some(s.raw().status().as_u16()),
-            message: s.err().message().unwrap_or("").to_string(),
+            status: Some(status),
+            message,
         };
     }
     let mut message = DisplayErrorContext(e).to_string();

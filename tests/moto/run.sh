@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Conformance against moto (a third-party AWS emulator): installs moto[server] in a virtualenv,
+# starts moto_server on loopback, builds an estate with boto3, scans it with kubeposture through
+# AWS_ENDPOINT_URL and asserts the exact findings (tests/moto/conformance.py).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+venv="$root/target/moto-venv"
+bin="${KUBEPOSTURE_BIN:-$root/target/debug/kubeposture}"
+
+command -v python3 >/dev/null || { echo "python3 is required for the moto conformance test"; exit 1; }
+if [ ! -x "$venv/bin/moto_server" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/tests/moto/requirements.txt"
+fi
+[ -x "$bin" ] || (cd "$root" && cargo build --quiet --bin kubeposture)
+
+port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+log="$root/target/moto-server.log"
+# AWS-managed policies (AdministratorAccess, AmazonEKS_CNI_Policy, …) exist only when loaded.
+MOTO_IAM_LOAD_MANAGED_POLICIES=true "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  "$venv/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null && break
+  sleep 0.2
+done
+
+"$venv/bin/python" "$root/tests/moto/conformance.py" --endpoint "http://127.0.0.1:$port" --bin "$bin"
