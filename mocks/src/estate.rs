@@ -1,5 +1,6 @@
 //! The estate file (`estate: v1`, YAML): what the mock cloud serves. API resources are kept
-//! as raw JSON in their real wire shape, so API examples can be pasted in unchanged.
+//! as raw JSON in their real wire shape, so API examples can be pasted in unchanged (AWS IAM
+//! and EC2 resources in the AWS CLI shape, rendered to XML when served; see `aws::estate`).
 //! The schema is documented in `mocks/README.md`.
 
 use crate::faults::Fault;
@@ -27,6 +28,8 @@ pub struct Estate {
     pub entra: Entra,
     #[serde(default)]
     pub azure: Azure,
+    #[serde(default)]
+    pub aws: crate::aws::estate::Aws,
     #[serde(default)]
     pub faults: Vec<Fault>,
 }
@@ -95,16 +98,34 @@ pub struct ClientCredentials {
     pub client_secret: String,
 }
 
+/// AWS login of the first credential of the first account, and the roles to assume from it
+/// (every `assumableRoles` entry, in estate order): what `--demo` scans AWS with.
+#[derive(Clone, Debug)]
+pub struct AwsCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// The identity the keys authenticate as.
+    pub arn: String,
+    pub roles: Vec<AwsRoleToAssume>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwsRoleToAssume {
+    pub role_arn: String,
+    pub external_id: Option<String>,
+}
+
 const DEMO: &str = include_str!("../estates/demo.yaml");
 
 impl Estate {
     /// Parses and validates an estate (YAML; JSON is YAML too).
     pub fn from_yaml(text: &str) -> Result<Estate, EstateError> {
-        let estate: Estate = serde_yaml_ng::from_str(text).map_err(|e| EstateError::Parse(e.to_string()))?;
+        let mut estate: Estate = serde_yaml_ng::from_str(text).map_err(|e| EstateError::Parse(e.to_string()))?;
         if estate.estate != "v1" {
             return Err(EstateError::Version(estate.estate));
         }
         estate.validate()?;
+        estate.aws.prepare().map_err(EstateError::Invalid)?;
         Ok(estate)
     }
 
@@ -120,6 +141,23 @@ impl Estate {
             tenant_id: t.tenant_id.clone(),
             client_id: c.client_id.clone(),
             client_secret: c.client_secret.clone(),
+        })
+    }
+
+    pub fn aws_credentials(&self) -> Option<AwsCredentials> {
+        let c = self.aws.accounts.iter().find_map(|a| a.credentials.first())?;
+        let roles = self
+            .aws
+            .accounts
+            .iter()
+            .flat_map(|a| &a.assumable_roles)
+            .map(|r| AwsRoleToAssume { role_arn: r.arn.clone(), external_id: r.external_id.clone() })
+            .collect();
+        Some(AwsCredentials {
+            access_key_id: c.access_key_id.clone(),
+            secret_access_key: c.secret_access_key.clone(),
+            arn: c.arn.clone(),
+            roles,
         })
     }
 
@@ -183,6 +221,49 @@ mod tests {
         let clusters: usize = e.azure.subscriptions.iter().map(|s| s.managed_clusters.len()).sum();
         assert!(clusters >= 6 && e.azure.subscriptions.len() >= 2);
         assert!(e.client_credentials().is_some());
+        let eks: Vec<(&str, &str, &str)> = e
+            .aws
+            .accounts
+            .iter()
+            .flat_map(|a| {
+                a.regional.iter().flat_map(move |(r, d)| {
+                    d.clusters.iter().map(move |c| (a.account_id.as_str(), r.as_str(), c.name()))
+                })
+            })
+            .collect();
+        assert!(eks.len() >= 6, "{eks:?}");
+        for (account, region) in [
+            ("111122223333", "us-east-1"),
+            ("111122223333", "eu-west-1"),
+            ("444455556666", "us-east-1"),
+            ("444455556666", "eu-west-1"),
+        ] {
+            assert!(eks.iter().any(|(a, r, _)| *a == account && *r == region), "{account} {region}");
+        }
+        let aws = e.aws_credentials().expect("demo AWS login");
+        assert_eq!(aws.access_key_id, "AKIAKUBEPOSTUREDEMO1");
+        assert_eq!(
+            aws.roles,
+            [
+                AwsRoleToAssume {
+                    role_arn: "arn:aws:iam::111122223333:role/kubeposture-reader".into(),
+                    external_id: None
+                },
+                AwsRoleToAssume {
+                    role_arn: "arn:aws:iam::444455556666:role/kubeposture-reader".into(),
+                    external_id: Some("kubeposture-demo".into())
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn aws_errors_name_where() {
+        let y = "estate: v1\naws:\n  accounts:\n    - accountId: \"111122223333\"\n      regions: [us-east-1]\n      regional:\n        us-east-1:\n          clusters: [{cluster: {name: c, createdAt: soon}}]\n";
+        let err = Estate::from_yaml(y).unwrap_err().to_string();
+        assert!(err.contains("aws.accounts[111122223333].regional.us-east-1.clusters[c].cluster.createdAt"), "{err}");
+        let typo = "estate: v1\naws:\n  acounts: []\n";
+        assert!(matches!(Estate::from_yaml(typo), Err(EstateError::Parse(_))));
     }
 
     #[test]

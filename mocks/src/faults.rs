@@ -11,6 +11,32 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("getManagedCluster", &["subscription", "cluster"]),
     ("listKubernetesVersions", &["subscription", "location"]),
     ("listDiagnosticSettings", &["subscription", "cluster"]),
+    // AWS: `account` is the caller's account (for sts:AssumeRole too; `role` picks the target).
+    ("sts:GetCallerIdentity", &["account"]),
+    ("sts:AssumeRole", &["account", "role"]),
+    ("iam:ListRoles", &["account", "page"]),
+    ("iam:GetRole", &["account", "role"]),
+    ("iam:ListOpenIDConnectProviders", &["account"]),
+    ("iam:GetOpenIDConnectProvider", &["account"]),
+    ("iam:ListAttachedRolePolicies", &["account", "role", "page"]),
+    ("iam:ListRolePolicies", &["account", "role", "page"]),
+    ("iam:GetRolePolicy", &["account", "role"]),
+    ("iam:GetPolicy", &["account", "policy"]),
+    ("iam:GetPolicyVersion", &["account", "policy"]),
+    ("iam:ListInstanceProfilesForRole", &["account", "role", "page"]),
+    ("ec2:DescribeRegions", &["account", "region"]),
+    ("ec2:DescribeLaunchTemplateVersions", &["account", "region", "page"]),
+    ("ec2:DescribeInstances", &["account", "region", "nodegroup", "page"]),
+    ("eks:ListClusters", &["account", "region", "page"]),
+    ("eks:DescribeCluster", &["account", "region", "cluster"]),
+    ("eks:ListNodegroups", &["account", "region", "cluster", "page"]),
+    ("eks:DescribeNodegroup", &["account", "region", "cluster", "nodegroup"]),
+    ("eks:ListAccessEntries", &["account", "region", "cluster", "page"]),
+    ("eks:DescribeAccessEntry", &["account", "region", "cluster", "principal"]),
+    ("eks:ListAssociatedAccessPolicies", &["account", "region", "cluster", "principal", "page"]),
+    ("eks:ListAddons", &["account", "region", "cluster", "page"]),
+    ("eks:DescribeAddon", &["account", "region", "cluster", "addon"]),
+    ("eks:DescribeClusterVersions", &["account", "region", "page"]),
 ];
 
 /// One fault rule from the estate's `faults:` list.
@@ -22,9 +48,23 @@ pub struct Fault {
     pub tenant: Option<String>,
     pub subscription: Option<String>,
     pub resource_group: Option<String>,
-    /// A cluster's name or full resource id.
+    /// A cluster's name or full resource id (AKS) / ARN (EKS).
     pub cluster: Option<String>,
     pub location: Option<String>,
+    /// AWS account id of the caller.
+    pub account: Option<String>,
+    /// AWS region (from the request's SigV4 credential scope).
+    pub region: Option<String>,
+    /// EKS node group name (ec2:DescribeInstances: the `tag:eks:nodegroup-name` filter value).
+    pub nodegroup: Option<String>,
+    /// IAM role name (or ARN).
+    pub role: Option<String>,
+    /// IAM managed policy ARN.
+    pub policy: Option<String>,
+    /// EKS access entry principal ARN.
+    pub principal: Option<String>,
+    /// EKS add-on name.
+    pub addon: Option<String>,
     /// 1-based page of a paged list.
     pub page: Option<u32>,
     /// HTTP status of the error answer.
@@ -46,10 +86,22 @@ pub struct Call<'a> {
     pub tenant: Option<&'a str>,
     pub subscription: Option<&'a str>,
     pub resource_group: Option<&'a str>,
-    /// The cluster's resource id.
+    /// The cluster's resource id (AKS) or ARN (EKS).
     pub cluster: Option<&'a str>,
     pub location: Option<&'a str>,
     pub page: Option<u32>,
+    pub account: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub nodegroup: Option<&'a str>,
+    /// Role name, or ARN (sts:AssumeRole).
+    pub role: Option<&'a str>,
+    pub policy: Option<&'a str>,
+    pub principal: Option<&'a str>,
+    pub addon: Option<&'a str>,
+    /// Who calls (AWS: the caller's ARN), for default error messages.
+    pub caller: Option<&'a str>,
+    /// What the call is on (AWS: a resource ARN), for default error messages.
+    pub resource: Option<&'a str>,
 }
 
 /// What to answer instead of the real response.
@@ -72,6 +124,13 @@ impl Fault {
             ("cluster", self.cluster.is_some()),
             ("location", self.location.is_some()),
             ("page", self.page.is_some()),
+            ("account", self.account.is_some()),
+            ("region", self.region.is_some()),
+            ("nodegroup", self.nodegroup.is_some()),
+            ("role", self.role.is_some()),
+            ("policy", self.policy.is_some()),
+            ("principal", self.principal.is_some()),
+            ("addon", self.addon.is_some()),
         ];
         for (sel, set) in used {
             if set && !allowed.contains(&sel) {
@@ -98,47 +157,87 @@ impl Fault {
                 Some(w) => got.is_some_and(|g| g.eq_ignore_ascii_case(w)),
             }
         }
-        let cluster_ok = match &self.cluster {
-            None => true,
-            Some(w) => call.cluster.is_some_and(|id| {
-                id.eq_ignore_ascii_case(w) || id.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case(w))
-            }),
-        };
+        // A name selects an id/ARN ending in `/name` too.
+        fn named(want: &Option<String>, got: Option<&str>) -> bool {
+            match want {
+                None => true,
+                Some(w) => got.is_some_and(|id| {
+                    id.eq_ignore_ascii_case(w) || id.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case(w))
+                }),
+            }
+        }
         self.operation == call.op
             && eq(&self.tenant, call.tenant)
             && eq(&self.subscription, call.subscription)
             && eq(&self.resource_group, call.resource_group)
             && eq(&self.location, call.location)
-            && cluster_ok
+            && named(&self.cluster, call.cluster)
+            && eq(&self.account, call.account)
+            && eq(&self.region, call.region)
+            && eq(&self.nodegroup, call.nodegroup)
+            && named(&self.role, call.role)
+            && eq(&self.policy, call.policy)
+            && eq(&self.principal, call.principal)
+            && eq(&self.addon, call.addon)
             && self.page.is_none_or(|p| call.page == Some(p))
     }
 
-    fn injected(&self) -> Injected {
+    fn injected(&self, call: &Call) -> Injected {
         if self.malformed {
             return Injected::Malformed;
         }
         let status = self.status.unwrap_or(500);
-        let code = self.code.clone().unwrap_or_else(|| default_code(status).to_string());
-        let message = self.message.clone().unwrap_or_else(|| default_message(&code, self.operation.as_str()));
+        let code = self.code.clone().unwrap_or_else(|| default_code(&self.operation, status).to_string());
+        let message = self.message.clone().unwrap_or_else(|| default_message(&code, call));
         Injected::Error { status, code, message }
     }
 }
 
-fn default_code(status: u16) -> &'static str {
-    match status {
-        401 => "InvalidAuthenticationToken",
-        403 => "AuthorizationFailed",
-        404 => "ResourceNotFound",
-        429 => "TooManyRequests",
-        _ => "InternalServerError",
+/// The service prefix of an AWS operation (`eks` of `eks:ListClusters`).
+fn aws_service(op: &str) -> Option<&str> {
+    op.split_once(':').map(|(s, _)| s)
+}
+
+fn default_code(op: &str, status: u16) -> &'static str {
+    match (aws_service(op), status) {
+        (None, 401) => "InvalidAuthenticationToken",
+        (None, 403) => "AuthorizationFailed",
+        (None, 404) => "ResourceNotFound",
+        (None, 429) => "TooManyRequests",
+        (None, _) => "InternalServerError",
+        (Some("eks"), 400) => "InvalidParameterException",
+        (Some("eks"), 401) => "UnrecognizedClientException",
+        (Some("eks"), 403) => "AccessDeniedException",
+        (Some("eks"), 404) => "ResourceNotFoundException",
+        (Some("eks"), 429) => "ThrottlingException",
+        (Some("eks"), 503) => "ServiceUnavailableException",
+        (Some("eks"), _) => "ServerException",
+        (Some("ec2"), 400) => "InvalidParameterValue",
+        (Some("ec2"), 401) => "AuthFailure",
+        (Some("ec2"), 403) => "UnauthorizedOperation",
+        (Some("ec2"), 503) => "Unavailable",
+        (Some("ec2"), _) => "InternalError",
+        (Some(_), 400) => "ValidationError",
+        (Some(_), 401 | 403) => "AccessDenied",
+        (Some(_), 404) => "NoSuchEntity",
+        (Some(_), 429) => "Throttling",
+        (Some(_), 503) => "ServiceUnavailable",
+        (Some("sts"), _) => "InternalFailure",
+        (Some(_), _) => "ServiceFailure",
     }
 }
 
-fn default_message(code: &str, op: &str) -> String {
+fn default_message(code: &str, call: &Call) -> String {
+    let op = call.op;
     match code {
         "AuthorizationFailed" => format!(
             "The client does not have authorization to perform action for {op} over the requested scope, or the scope is invalid."
         ),
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            let who = call.caller.map(|c| format!("User: {c} is")).unwrap_or_else(|| "You are".into());
+            let on = call.resource.map(|r| format!(" on resource: {r}")).unwrap_or_default();
+            format!("{who} not authorized to perform: {op}{on} because no identity-based policy allows the {op} action")
+        }
         _ => format!("{code} (injected by the mock on {op})"),
     }
 }
@@ -162,7 +261,7 @@ impl Faults {
             }
             let n = fired.fetch_add(1, Ordering::Relaxed);
             if rule.times.is_none_or(|t| n < t) {
-                return Some(rule.injected());
+                return Some(rule.injected(call));
             }
         }
         None
@@ -204,6 +303,60 @@ mod tests {
             matches!(f.check(&call), Some(Injected::Error { status: 403, ref code, .. }) if code == "AuthorizationFailed")
         );
         assert_eq!(f.check(&call), None, "times: 1");
+    }
+
+    #[test]
+    fn aws_selectors_and_default_codes() {
+        let f = Faults::new(vec![
+            fault(
+                "{operation: eks:ListAccessEntries, account: '111122223333', region: eu-west-1, cluster: prod, status: 403}",
+            ),
+            fault(
+                "{operation: iam:GetPolicyVersion, policy: 'arn:aws:iam::aws:policy/AdministratorAccess', status: 404}",
+            ),
+            fault("{operation: sts:AssumeRole, role: kubeposture-reader, status: 500}"),
+        ]);
+        let arn = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
+        let call = Call {
+            op: "eks:ListAccessEntries",
+            account: Some("111122223333"),
+            region: Some("eu-west-1"),
+            cluster: Some(arn),
+            caller: Some("arn:aws:sts::111122223333:assumed-role/kubeposture-reader/s"),
+            resource: Some(arn),
+            ..Default::default()
+        };
+        let Some(Injected::Error { status: 403, code, message }) = f.check(&call) else { panic!() };
+        assert_eq!(code, "AccessDeniedException");
+        assert!(message.starts_with("User: arn:aws:sts::111122223333:assumed-role/kubeposture-reader/s is not authorized to perform: eks:ListAccessEntries on resource: arn:aws:eks:"), "{message}");
+        assert_eq!(f.check(&Call { region: Some("us-east-1"), ..call }), None);
+        let pv = Call {
+            op: "iam:GetPolicyVersion",
+            policy: Some("arn:aws:iam::aws:policy/AdministratorAccess"),
+            ..Default::default()
+        };
+        assert!(matches!(f.check(&pv), Some(Injected::Error { status: 404, ref code, .. }) if code == "NoSuchEntity"));
+        let ar = Call {
+            op: "sts:AssumeRole",
+            role: Some("arn:aws:iam::444455556666:role/kubeposture-reader"),
+            ..Default::default()
+        };
+        assert!(
+            matches!(f.check(&ar), Some(Injected::Error { status: 500, ref code, .. }) if code == "InternalFailure")
+        );
+    }
+
+    #[test]
+    fn aws_selectors_are_validated_per_operation() {
+        assert!(fault("{operation: eks:ListClusters, cluster: c, status: 403}").validate().is_err());
+        assert!(fault("{operation: iam:ListOpenIDConnectProviders, page: 2, status: 500}").validate().is_err());
+        assert!(
+            fault("{operation: ec2:DescribeInstances, nodegroup: ng, page: 1, malformed: true}").validate().is_ok()
+        );
+        assert!(fault("{operation: iam:ListRole, status: 500}").validate().is_err());
+        assert!(
+            fault("{operation: eks:DescribeAddon, addon: vpc-cni, region: us-east-1, status: 404}").validate().is_ok()
+        );
     }
 
     #[test]

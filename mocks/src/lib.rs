@@ -1,9 +1,10 @@
 //! A mock cloud that speaks the real wire protocols over HTTPS on loopback: the Entra ID
-//! token endpoint and Azure Resource Manager, serving an estate file. It injects latency,
+//! token endpoint, Azure Resource Manager, and AWS (EKS, IAM, STS, EC2), serving an estate file. It injects latency,
 //! throttling and faults and counts calls, so kubeposture's real SDK code is what is tested.
 //! `mocks/README.md` documents the estate file and the options.
 
 mod arm;
+pub mod aws;
 mod entra;
 pub mod estate;
 pub mod faults;
@@ -12,7 +13,7 @@ mod server;
 mod state;
 mod tls;
 
-pub use estate::{ClientCredentials, Estate, EstateError};
+pub use estate::{AwsCredentials, AwsRoleToAssume, ClientCredentials, Estate, EstateError};
 pub use server::MockCloud;
 
 use std::path::PathBuf;
@@ -29,7 +30,9 @@ pub struct MockOptions {
     pub page_size: usize,
     /// Delay before every API answer.
     pub latency: Duration,
-    /// Share of API calls answered `429` (0.0 … 1.0); logins are never throttled.
+    /// Share of API calls answered with the service's throttling error (0.0 … 1.0): ARM 429,
+    /// EKS 429 `ThrottlingException`, IAM/STS 400 `Throttling`, EC2 503 `RequestLimitExceeded`.
+    /// Entra logins are never throttled; STS calls are (the AWS SDKs retry them).
     pub throttle_ratio: f64,
     /// `Retry-After` seconds on a throttled answer.
     pub retry_after_secs: u64,

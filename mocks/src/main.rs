@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "kubeposture-mock", about = "A mock cloud (Entra ID, ARM) serving an estate file over HTTPS.")]
+#[command(
+    name = "kubeposture-mock",
+    about = "A mock cloud (Entra ID, ARM, and AWS EKS/IAM/STS/EC2) serving an estate file over HTTPS."
+)]
 struct Args {
     /// Estate file (YAML, `estate: v1`); `demo` for the bundled demo estate.
     #[arg(long, default_value = "demo")]
@@ -24,7 +27,7 @@ struct Args {
     /// Delay before every API answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
-    /// Share of API calls answered 429 (0.0 to 1.0).
+    /// Share of API calls answered with the service's throttling error (0.0 to 1.0).
     #[arg(long, default_value_t = 0.0)]
     throttle: f64,
     /// Retry-After seconds on throttled answers.
@@ -56,6 +59,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Estate::from_yaml(&text)?
     };
     let creds = estate.client_credentials();
+    let aws = estate.aws_credentials();
     let opts = MockOptions {
         listen: args.listen,
         ca_pem_path: Some(args.ca_out.clone()),
@@ -78,6 +82,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
             "  kubeposture scan --azure-credential client-secret --ca-cert {} --authority-host {url} --arm-endpoint {url} --graph-endpoint {url}",
             args.ca_out.display()
         );
+    }
+    if let Some(a) = aws {
+        println!("AWS (EKS, IAM, STS, EC2) at the same URL:");
+        println!(
+            "  AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=<secretAccessKey from the estate> AWS_ENDPOINT_URL={url} (trust {})",
+            a.access_key_id,
+            args.ca_out.display()
+        );
+        for r in &a.roles {
+            match &r.external_id {
+                Some(e) => println!("  role to assume: {} (external id {e})", r.role_arn),
+                None => println!("  role to assume: {}", r.role_arn),
+            }
+        }
     }
     println!("call counters: {url}/_mock/counters — Ctrl-C stops");
     tokio::signal::ctrl_c().await?;

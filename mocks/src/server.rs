@@ -2,7 +2,7 @@
 
 use crate::estate::Estate;
 use crate::state::State;
-use crate::{MockError, MockOptions, arm, entra, tls};
+use crate::{MockError, MockOptions, arm, aws, entra, tls};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::Request;
@@ -52,7 +52,8 @@ impl MockCloud {
         Ok(MockCloud { url, ca_pem: tls.ca_pem, state, handle, task })
     }
 
-    /// `https://127.0.0.1:PORT` (no trailing slash): the authority host, ARM and Graph endpoint.
+    /// `https://127.0.0.1:PORT` (no trailing slash): the authority host, ARM and Graph endpoint,
+    /// and the AWS endpoint (`AWS_ENDPOINT_URL`) of EKS, IAM, STS and EC2.
     pub fn url(&self) -> String {
         self.url.clone()
     }
@@ -62,8 +63,9 @@ impl MockCloud {
         &self.ca_pem
     }
 
-    /// Calls served so far by operation (`listManagedClusters`), plus `OP:throttled` and
-    /// `OP:fault` for answers the mock replaced. Also at `GET /_mock/counters`.
+    /// Calls served so far by operation (`listManagedClusters`, `iam:ListRoles`), AWS calls also
+    /// per caller account (`iam:ListRoles@111122223333`), plus `…:throttled` and `…:fault` for
+    /// answers the mock replaced. Also at `GET /_mock/counters`.
     pub fn counters(&self) -> BTreeMap<String, u64> {
         self.state.counters()
     }
@@ -86,6 +88,11 @@ async fn dispatch(axum::extract::State(state): axum::extract::State<Arc<State>>,
         Ok(b) => b,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
     };
+    let aws_req =
+        aws::Request { method: &parts.method, path: &path, query: &query, headers: &parts.headers, body: &body };
+    if let Some(r) = aws::handle(&state, &aws_req).await {
+        return r;
+    }
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (&parts.method, segments.as_slice()) {
         (&Method::GET, ["_mock", "counters"]) => Json(state.counters()).into_response(),

@@ -24,6 +24,8 @@ pub struct State {
     counters: Mutex<BTreeMap<String, u64>>,
     tokens: Mutex<HashMap<String, Token>>,
     rng: Mutex<fastrand::Rng>,
+    /// AWS session credentials issued by `sts:AssumeRole`, by access key id.
+    pub aws_sessions: Mutex<HashMap<String, crate::aws::Session>>,
 }
 
 /// What the gate decided instead of serving the call.
@@ -32,7 +34,7 @@ pub enum Denied {
     Injected(Injected),
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -48,11 +50,38 @@ impl State {
             counters: Mutex::default(),
             tokens: Mutex::default(),
             rng: Mutex::new(rng),
+            aws_sessions: Mutex::default(),
         }
     }
 
     pub fn count(&self, key: &str) {
         *lock(&self.counters).entry(key.to_string()).or_default() += 1;
+    }
+
+    /// Counts `op{suffix}`, and for an AWS call also `op@ACCOUNT{suffix}` (the caller's account).
+    fn count_call(&self, call: &Call<'_>, suffix: &str) {
+        self.count(&format!("{}{suffix}", call.op));
+        if let Some(account) = call.account {
+            self.count(&format!("{}@{account}{suffix}", call.op));
+        }
+    }
+
+    /// A random `u64` from the mock's seeded generator.
+    pub fn random(&self) -> u64 {
+        lock(&self.rng).u64(..)
+    }
+
+    /// A request id in the UUID form AWS uses.
+    pub fn request_id(&self) -> String {
+        let (a, b) = (self.random(), self.random());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | ((b >> 48) & 0x3fff),
+            b & 0xffff_ffff_ffff
+        )
     }
 
     pub fn counters(&self) -> BTreeMap<String, u64> {
@@ -75,17 +104,18 @@ impl State {
     /// Every served call passes here: counted, delayed by the configured latency, then
     /// possibly throttled (at `throttle_ratio`, API calls only — not logins) or answered
     /// by a fault rule.
+    /// AWS calls are also counted per caller account (`iam:ListRoles@111122223333`).
     pub async fn gate(&self, call: &Call<'_>, throttleable: bool) -> Result<(), Denied> {
-        self.count(call.op);
+        self.count_call(call, "");
         if !self.opts.latency.is_zero() {
             tokio::time::sleep(self.opts.latency).await;
         }
         if throttleable && self.opts.throttle_ratio > 0.0 && lock(&self.rng).f64() < self.opts.throttle_ratio {
-            self.count(&format!("{}:throttled", call.op));
+            self.count_call(call, ":throttled");
             return Err(Denied::Throttled { retry_after_secs: self.opts.retry_after_secs });
         }
         if let Some(injected) = self.faults.check(call) {
-            self.count(&format!("{}:fault", call.op));
+            self.count_call(call, ":fault");
             return Err(Denied::Injected(injected));
         }
         Ok(())
