@@ -1,25 +1,30 @@
-//! `scan --demo`: the mock cloud in-process with the bundled estate, scanned through the
-//! same credential and ARM code as a real scan.
+//! `scan --demo`: the mock cloud in-process with the bundled estate, scanned through the same
+//! credential and API code as a real scan.
 
+use anyhow::Context as _;
 use kubeposture_mocks::{Estate, MockCloud, MockOptions};
-use kubeposture_providers::aws::AwsConfig;
+use kubeposture_providers::aws::{AwsConfig, RoleTarget, StaticKeys};
 use kubeposture_providers::azure::{AzureConfig, CredentialChoice, Endpoints};
 
 pub struct Demo {
     pub mock: MockCloud,
+    estate: Estate,
 }
 
 impl Demo {
     pub async fn start() -> anyhow::Result<Self> {
-        let mock = MockCloud::start(Estate::demo(), MockOptions::default()).await?;
-        Ok(Self { mock })
+        let estate = Estate::demo();
+        let mock = MockCloud::start(estate.clone(), MockOptions::default()).await?;
+        Ok(Self { mock, estate })
+    }
+
+    fn ca(&self) -> Option<Vec<u8>> {
+        Some(self.mock.ca_pem().as_bytes().to_vec())
     }
 
     /// Points an Azure config at the mock and logs in as the demo estate's client.
     pub fn configure_azure(&self, cfg: &mut AzureConfig) -> anyhow::Result<()> {
-        let creds = Estate::demo()
-            .client_credentials()
-            .ok_or_else(|| anyhow::anyhow!("the demo estate has no client credentials"))?;
+        let creds = self.estate.client_credentials().context("the demo estate has no Entra client")?;
         let url: url::Url = self.mock.url().parse()?;
         cfg.endpoints = Endpoints { authority_host: url.clone(), arm: url.clone(), graph: url };
         cfg.credential = CredentialChoice::ClientSecret {
@@ -27,14 +32,20 @@ impl Demo {
             client_id: creds.client_id,
             secret: creds.client_secret,
         };
-        cfg.extra_ca_pem = Some(self.mock.ca_pem().as_bytes().to_vec());
+        cfg.extra_ca_pem = self.ca();
         Ok(())
     }
 
-    /// Points an AWS config at the mock.
+    /// Points an AWS config at the mock: the demo's scanner keys, assuming its reader roles.
     pub fn configure_aws(&self, cfg: &mut AwsConfig) -> anyhow::Result<()> {
+        let creds = self.estate.aws_credentials().context("the demo estate has no AWS credentials")?;
+        cfg.static_keys =
+            Some(StaticKeys { access_key_id: creds.access_key_id, secret_access_key: creds.secret_access_key });
+        cfg.roles =
+            creds.roles.into_iter().map(|r| RoleTarget { arn: r.role_arn, external_id: r.external_id }).collect();
         cfg.endpoint_url = Some(self.mock.url());
-        cfg.extra_ca_pem = Some(self.mock.ca_pem().as_bytes().to_vec());
-        anyhow::bail!("the demo estate has no AWS part yet")
+        cfg.home_region = Some("us-east-1".into());
+        cfg.extra_ca_pem = self.ca();
+        Ok(())
     }
 }

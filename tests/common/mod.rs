@@ -6,6 +6,8 @@ use kubeposture_mocks::{Estate, MockCloud, MockOptions};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
+pub mod aws;
+
 pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 pub const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
 pub const SECRET: &str = "s3cr3t-Value-That-Must-Never-Be-Printed";
@@ -58,17 +60,58 @@ impl Mock {
             .unwrap()
     }
 
+    /// `kubeposture scan --cloud aws` against this mock with the given keys; `roles` are assumed
+    /// (each with the test external id).
+    pub fn scan_aws(&self, akid: &str, secret: &str, roles: &[&str], args: &[&str]) -> std::process::Output {
+        let url = self.url();
+        let mut cmd = Command::cargo_bin("kubeposture").unwrap();
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_ACCESS_KEY_ID", akid)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("HOME", self.dir.path())
+            .args(["scan", "--quiet", "--cloud", "aws", "--aws-endpoint-url", &url, "--ca-cert"])
+            .arg(&self.ca)
+            .args(["--aws-external-id", aws::EXTERNAL_ID]);
+        for r in roles {
+            cmd.args(["--aws-role-arn", r]);
+        }
+        cmd.args(args).timeout(std::time::Duration::from_secs(240)).output().unwrap()
+    }
+
+    /// An AWS scan's JSON report.
+    pub fn scan_aws_json(&self, roles: &[&str], args: &[&str]) -> (i32, Value, String) {
+        let mut a = vec!["--format", "json"];
+        a.extend_from_slice(args);
+        parse_report(self.scan_aws(aws::AKID, aws::SECRET, roles, &a))
+    }
+
     /// Scan and parse the JSON report.
     pub fn scan_json(&self, args: &[&str]) -> (i32, Value, String) {
         let mut a = vec!["--format", "json"];
         a.extend_from_slice(args);
-        let out = self.scan(SECRET, &a);
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        let report: Value =
-            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
-        (out.status.code().unwrap_or(-1), report, stderr)
+        parse_report(self.scan(SECRET, &a))
     }
+}
+
+fn parse_report(out: std::process::Output) -> (i32, Value, String) {
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
+    (out.status.code().unwrap_or(-1), report, stderr)
+}
+
+/// The finding of `check` on the resource named `name`.
+pub fn finding(report: &Value, check: &str, name: &str) -> Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == check && f["resource"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {check} finding on {name}"))
+        .clone()
 }
 
 impl Drop for Mock {
