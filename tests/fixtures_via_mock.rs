@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use kubeposture_checks::model::VersionCatalog;
+use kubeposture_checks::model::{EntraAccess, VersionCatalog};
 use kubeposture_checks::{Context, Field};
 use kubeposture_mocks::MockOptions;
 use kubeposture_providers::azure::map::{self, Extras};
@@ -35,7 +35,11 @@ fn direct_statuses(body: &Value, sub: &str) -> BTreeMap<String, String> {
     let list: KubernetesVersionList = serde_json::from_value(versions()).unwrap();
     let catalog: Field<Arc<VersionCatalog>> = Field::value("kubernetesVersions", Arc::new(map::catalog(&list)), "");
     let mc = ManagedCluster::deserialize(body).unwrap();
-    let cluster = map::map(&mc, sub, Extras { catalog, logging: Field::value("diagnosticSettings", vec![], "[]") });
+    let cluster = map::map(
+        &mc,
+        sub,
+        Extras { catalog, logging: Field::value("diagnosticSettings", vec![], "[]"), entra: EntraAccess::absent() },
+    );
     let ctx = Context::new(time::OffsetDateTime::now_utc());
     kubeposture_checks::evaluate(&cluster, &ctx)
         .into_iter()

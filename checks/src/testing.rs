@@ -106,6 +106,187 @@ pub fn hardened_aks() -> Cluster {
             keyvault_secrets_provider: v("properties.addonProfiles.azureKeyvaultSecretsProvider.enabled", true),
         },
         logging: Logging { enabled_categories: list("diagnosticSettings[*].logs", &["kube-audit-admin", "kube-apiserver"]) },
+        entra: hardened_entra(),
+    }
+}
+
+/// The AKS server application's id.
+pub const AKS_APP: &str = "6dae42f8-4368-4678-94ff-3960e28e3630";
+pub const AKS_RBAC_CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+pub const USER_ACCESS_ADMINISTRATOR: &str = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
+pub const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+
+/// Built-in role definitions the tests use, with their real permissions.
+pub fn role_definition(id: &str) -> Arc<RoleDefinition> {
+    let s = |l: &[&str]| l.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let (name, actions, not_actions, data_actions): (&str, &[&str], &[&str], &[&str]) = match id {
+        AKS_RBAC_CLUSTER_ADMIN => (
+            "Azure Kubernetes Service RBAC Cluster Admin",
+            &[
+                "Microsoft.Authorization/*/read",
+                "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
+            ],
+            &[],
+            &["Microsoft.ContainerService/managedClusters/*"],
+        ),
+        USER_ACCESS_ADMINISTRATOR => {
+            ("User Access Administrator", &["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"], &[], &[])
+        }
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635" => ("Owner", &["*"], &[], &[]),
+        "b24988ac-6180-42a0-ab88-20f7382dd24c" => (
+            "Contributor",
+            &["*"],
+            &[
+                "Microsoft.Authorization/*/Delete",
+                "Microsoft.Authorization/*/Write",
+                "Microsoft.Authorization/elevateAccess/Action",
+            ],
+            &[],
+        ),
+        "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8" => (
+            "Azure Kubernetes Service Cluster Admin Role",
+            &[
+                "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action",
+                "Microsoft.ContainerService/managedClusters/accessProfiles/listCredential/action",
+                "Microsoft.ContainerService/managedClusters/read",
+                "Microsoft.ContainerService/managedClusters/runcommand/action",
+            ],
+            &[],
+            &[],
+        ),
+        _ => ("Reader", &["*/read"], &[], &[]),
+    };
+    Arc::new(RoleDefinition {
+        id: id.into(),
+        name: name.into(),
+        actions: s(actions),
+        not_actions: s(not_actions),
+        data_actions: s(data_actions),
+        not_data_actions: vec![],
+    })
+}
+
+pub fn principal(kind: &str, id: &str, name: &str) -> Principal {
+    Principal { id: id.into(), kind: kind.into(), display_name: Some(name.into()) }
+}
+
+/// A role grant on the hardened cluster's resource group.
+pub fn grant(p: Principal, role_id: &str, terms: Terms) -> RoleGrant {
+    let scope = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod".to_string();
+    let path = format!("roleAssignments[{}:{role_id}]", p.id);
+    RoleGrant {
+        role: Field::value(
+            format!("roleDefinitions[{role_id}]"),
+            role_definition(role_id),
+            role_definition(role_id).name.clone(),
+        ),
+        terms: Field::value(format!("{path}.terms"), terms.clone(), terms.describe()),
+        principal: p,
+        scope,
+        condition: None,
+        path,
+    }
+}
+
+pub fn aks_admins() -> Principal {
+    principal("Group", "3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c", "aks-admins")
+}
+
+/// The hardened admin group: nobody active, one PIM-eligible member, a strict PIM policy.
+pub fn hardened_admin_group() -> AdminGroup {
+    let g = aks_admins();
+    AdminGroup {
+        members: Field::value(format!("groups[{}].members", g.id), vec![], "[]"),
+        eligible: Field::value(
+            format!("groups[{}].eligibilitySchedules", g.id),
+            vec![principal("User", "a11ce000-0000-0000-0000-000000000001", "Alice Admin")],
+            "[Alice Admin]",
+        ),
+        pim_policy: Field::value(
+            format!("groups[{}].roleManagementPolicy[member]", g.id),
+            PimPolicy {
+                path: format!("groups[{}].roleManagementPolicy[member]", g.id),
+                max_activation: Some("PT4H".into()),
+                approval_required: Some(true),
+                activation_rules: vec!["MultiFactorAuthentication".into(), "Justification".into()],
+            },
+            "PT4H, approval, MFA",
+        ),
+        group: g,
+    }
+}
+
+/// A Conditional Access policy covering AKS: MFA and a compliant device, sign-in every 4 h.
+pub fn aks_ca_policy() -> CaPolicy {
+    CaPolicy {
+        id: "ca-aks".into(),
+        name: "AKS: compliant device".into(),
+        state: "enabled".into(),
+        include_applications: vec![AKS_APP.into()],
+        exclude_applications: vec![],
+        include_users: vec!["All".into()],
+        grant_operator: Some("AND".into()),
+        grant_controls: vec!["mfa".into(), "compliantDevice".into()],
+        authentication_strength: None,
+        sign_in_frequency_hours: Some(4),
+        sign_in_every_time: false,
+        sign_in_risk_levels: vec![],
+        user_risk_levels: vec![],
+    }
+}
+
+/// The tenant's policies: the AKS one plus sign-in risk and user risk policies.
+pub fn hardened_ca() -> Vec<CaPolicy> {
+    let risk = |id: &str, sign_in: &[&str], user: &[&str]| CaPolicy {
+        id: id.into(),
+        name: id.into(),
+        include_applications: vec!["All".into()],
+        grant_operator: Some("OR".into()),
+        grant_controls: vec!["mfa".into()],
+        sign_in_frequency_hours: None,
+        sign_in_risk_levels: sign_in.iter().map(|s| s.to_string()).collect(),
+        user_risk_levels: user.iter().map(|s| s.to_string()).collect(),
+        ..aks_ca_policy()
+    };
+    vec![aks_ca_policy(), risk("sign-in-risk", &["high", "medium"], &[]), risk("user-risk", &[], &["high"])]
+}
+
+/// Identity around the hardened AKS cluster: the admin group holds AKS RBAC Cluster Admin, a
+/// reader reads, User Access Administrator is constrained by an ABAC condition.
+pub fn hardened_entra() -> EntraAccess {
+    let mut uaa = grant(
+        principal("User", "b0b00000-0000-0000-0000-000000000002", "Bob Delegator"),
+        USER_ACCESS_ADMINISTRATOR,
+        Terms::Permanent,
+    );
+    uaa.condition = Some("((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {acdd72a7-3385-48ef-bd42-f606fba81ae7}))".into());
+    let grants = vec![
+        grant(aks_admins(), AKS_RBAC_CLUSTER_ADMIN, Terms::Permanent),
+        grant(principal("User", "c4a70000-0000-0000-0000-000000000003", "Carol Reader"), READER, Terms::Permanent),
+        uaa,
+    ];
+    EntraAccess {
+        role_grants: Field::value("roleAssignments", grants, "3 assignments"),
+        admin_groups: Field::value("adminGroups", vec![Arc::new(hardened_admin_group())], "[aks-admins]"),
+        conditional_access: Field::value("conditionalAccess/policies", Arc::new(hardened_ca()), "3 policies"),
+    }
+}
+
+/// An Entra tenant scope with the hardened policies.
+pub fn clean_tenant() -> Scope {
+    let id = "7d1c9a52-4b1e-4e8f-9a3c-2f6b8e0d1c35";
+    Scope {
+        r#ref: ResourceRef {
+            kind: ResourceKind::Tenant,
+            cloud: Cloud::Aks,
+            account: id.into(),
+            region: String::new(),
+            resource_group: None,
+            name: id.into(),
+            id: id.into(),
+        },
+        orphan_oidc_providers: Field::absent("oidcProviders"),
+        conditional_access: Field::value("conditionalAccess/policies", Arc::new(hardened_ca()), "3 policies"),
     }
 }
 
@@ -339,6 +520,7 @@ pub fn hardened_eks() -> Cluster {
         logging: Logging {
             enabled_categories: list("cluster.logging.clusterLogging", &["api", "audit", "authenticator"]),
         },
+        entra: EntraAccess::absent(),
     }
 }
 
@@ -355,6 +537,7 @@ pub fn clean_account() -> Scope {
             id: EKS_ACCOUNT.into(),
         },
         orphan_oidc_providers: Field::value("iam.ListOpenIDConnectProviders", vec![], "[]"),
+        conditional_access: Field::absent("conditionalAccess/policies"),
     }
 }
 

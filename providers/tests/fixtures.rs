@@ -1,7 +1,7 @@
 //! Every AKS example in ../shared/fixtures/azure-aks parses into the model, and the real-world
 //! excerpts score as their fields imply.
 
-use kubeposture_checks::model::{Cluster, VersionCatalog};
+use kubeposture_checks::model::{Cluster, EntraAccess, VersionCatalog};
 use kubeposture_checks::{Cloud, Context, Field, Status};
 use kubeposture_providers::azure::map::{self, Extras};
 use kubeposture_providers::azure::models::{KubernetesVersionList, ManagedCluster};
@@ -52,7 +52,11 @@ fn load(path: &Path) -> Vec<Cluster> {
             map::map(
                 &mc,
                 "00000000-0000-0000-0000-000000000000",
-                Extras { catalog: catalog(), logging: Field::unknown("diagnosticSettings", "not part of the fixture") },
+                Extras {
+                    catalog: catalog(),
+                    logging: Field::unknown("diagnosticSettings", "not part of the fixture"),
+                    entra: EntraAccess::unknown("not part of the fixture"),
+                },
             )
         })
         .collect()
@@ -165,7 +169,8 @@ fn unknown_network_policy_is_kept() {
     let body = serde_json::json!({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c",
         "name": "c", "location": "westeurope", "properties": {"networkProfile": {"networkPolicy": "weirdnet"}}});
     let mc = ManagedCluster::deserialize(&body).unwrap();
-    let c = map::map(&mc, "s", Extras { catalog: catalog(), logging: Field::absent("x") });
+    let c =
+        map::map(&mc, "s", Extras { catalog: catalog(), logging: Field::absent("x"), entra: EntraAccess::absent() });
     assert_eq!(c.network.policy_engine.get().map(String::as_str), Some("weirdnet"));
     assert_eq!(c.network.policy_engine.observed(), "weirdnet");
 }

@@ -84,6 +84,7 @@ pub fn map(r: ResourceRef, c: &EksCluster, iam: &AccountIam, extras: Extras) -> 
             keyvault_secrets_provider: Field::absent("keyvaultSecretsProvider"),
         },
         logging: Logging { enabled_categories: logging(c) },
+        entra: EntraAccess::absent(),
         r#ref: r,
     }
 }

@@ -268,6 +268,7 @@ fn scope(account: &str, orphan_oidc_providers: Field<Vec<String>>) -> Scope {
             id: account.to_string(),
         },
         orphan_oidc_providers,
+        conditional_access: Field::absent("conditionalAccess/policies"),
     }
 }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 pub struct Extras {
     pub catalog: Field<Arc<VersionCatalog>>,
     pub logging: Field<Vec<String>>,
+    pub entra: EntraAccess,
 }
 
 /// The resource group named in an ARM id, matched case-insensitively.
@@ -174,6 +175,7 @@ pub fn map(mc: &ManagedCluster, subscription_id: &str, extras: Extras) -> Cluste
             ),
         },
         logging: Logging { enabled_categories: extras.logging },
+        entra: extras.entra,
     }
 }
 

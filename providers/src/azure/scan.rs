@@ -9,7 +9,7 @@ use crate::limit::HostLimiter;
 use crate::once::OnceMap;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Url};
-use kubeposture_checks::model::VersionCatalog;
+use kubeposture_checks::model::{EntraAccess, VersionCatalog};
 use kubeposture_checks::{Cloud, Field};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -242,7 +242,11 @@ impl Scanner {
             Err(e) => return map::unparsable(&raw, sub, &e.to_string()),
         };
         let (catalog, logging) = tokio::join!(self.catalog(sub, &mc.location), self.logging(&mc.id));
-        map::map(&mc, sub, Extras { catalog, logging })
+        map::map(
+            &mc,
+            sub,
+            Extras { catalog, logging, entra: EntraAccess::unknown("Entra identity is not collected yet") },
+        )
     }
 
     async fn catalog(&self, sub: &str, location: &str) -> Field<Arc<VersionCatalog>> {

@@ -5,6 +5,10 @@
 //! slots named for the concept (e.g. `endpoint.public`), with the real API path
 //! kept in the field for evidence.
 
+mod entra;
+
+pub use entra::*;
+
 use crate::field::Field;
 use crate::iam::PolicyDocument;
 use serde::{Deserialize, Serialize};
@@ -77,6 +81,8 @@ pub struct Cluster {
     pub addons: Field<Vec<Addon>>,
     pub protection: Protection,
     pub logging: Logging,
+    /// AKS: Azure RBAC admin paths and Conditional Access.
+    pub entra: EntraAccess,
 }
 
 /// Control-plane version and the cloud's own list of supported versions.
@@ -292,6 +298,8 @@ pub struct Scope {
     pub r#ref: ResourceRef,
     /// AWS: IAM OIDC providers for EKS issuers that match no cluster of the account.
     pub orphan_oidc_providers: Field<Vec<String>>,
+    /// Entra tenant: its Conditional Access policies.
+    pub conditional_access: Field<Arc<Vec<CaPolicy>>>,
 }
 
 /// Protection add-ons and secrets encryption.
@@ -367,6 +375,7 @@ impl Cluster {
                 keyvault_secrets_provider: u!("keyvaultSecretsProvider"),
             },
             logging: Logging { enabled_categories: u!("logging") },
+            entra: EntraAccess::unknown(reason),
         }
     }
 }

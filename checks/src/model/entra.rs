@@ -1,0 +1,171 @@
+//! Azure: who can act as cluster admin through Azure RBAC and Entra ID, on what terms, and the
+//! Conditional Access policies that guard sign-in to the AKS server application.
+
+use crate::field::Field;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// A directory object: user, group, service principal (kept as Graph or ARM named it).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Principal {
+    pub id: String,
+    /// `User`, `Group`, `ServicePrincipal`, `ForeignGroup`, … as the API said.
+    pub kind: String,
+    pub display_name: Option<String>,
+}
+
+impl Principal {
+    /// `Display Name (kind id)`, or `kind id` without a name.
+    pub fn label(&self) -> String {
+        match &self.display_name {
+            Some(n) => format!("{n} ({} {})", self.kind, self.id),
+            None => format!("{} {}", self.kind, self.id),
+        }
+    }
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind.eq_ignore_ascii_case(kind)
+    }
+}
+
+/// An Azure role definition's permissions (`roleDefinitions/{id}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleDefinition {
+    /// The definition GUID.
+    pub id: String,
+    pub name: String,
+    pub actions: Vec<String>,
+    pub not_actions: Vec<String>,
+    pub data_actions: Vec<String>,
+    pub not_data_actions: Vec<String>,
+}
+
+/// On what terms a principal holds a role or a membership.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Terms {
+    /// Active with no end: standing access.
+    Permanent,
+    /// Active until `end` (a time-bound assignment, or a PIM activation).
+    TimeBound { end: String },
+    /// PIM-eligible: nothing until activated (`end` of the eligibility, if any).
+    Eligible { end: Option<String> },
+}
+
+impl Terms {
+    pub fn describe(&self) -> String {
+        match self {
+            Terms::Permanent => "active, permanent".into(),
+            Terms::TimeBound { end } => format!("active until {end}"),
+            Terms::Eligible { end: Some(end) } => format!("PIM-eligible until {end}"),
+            Terms::Eligible { end: None } => "PIM-eligible".into(),
+        }
+    }
+}
+
+/// A role assignment (active or PIM-eligible) on a scope that covers the cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoleGrant {
+    /// Evidence path: `roleAssignments[<id>]` or `roleEligibilityScheduleInstances[<id>]`.
+    pub path: String,
+    pub principal: Principal,
+    pub role: Field<Arc<RoleDefinition>>,
+    /// The assignment's scope: the cluster, its resource group, subscription or a management group.
+    pub scope: String,
+    /// Unknown when PIM schedules could not be read to tell permanent from time-bound.
+    pub terms: Field<Terms>,
+    /// ABAC condition limiting the assignment, if any.
+    pub condition: Option<String>,
+}
+
+/// One link of a membership chain: `member` belongs to `group` on these terms.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    pub group: Principal,
+    pub terms: Field<Terms>,
+}
+
+/// A principal that is (transitively) an active member of an admin group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub principal: Principal,
+    /// From the admin group down to the principal's direct group; each link's terms.
+    pub chain: Vec<Link>,
+}
+
+/// The PIM-for-Groups policy of a group's `member` role (`Expiration_EndUser_Assignment`,
+/// `Approval_EndUser_Assignment`, `Enablement_EndUser_Assignment`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PimPolicy {
+    /// Evidence path of the policy.
+    pub path: String,
+    /// Longest activation, ISO 8601 duration (`PT8H`); `None` when the rule is missing.
+    pub max_activation: Option<String>,
+    pub approval_required: Option<bool>,
+    /// Rules enabled on activation: `MultiFactorAuthentication`, `Justification`, `Ticketing`.
+    pub activation_rules: Vec<String>,
+}
+
+/// A group that holds cluster admin, expanded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminGroup {
+    pub group: Principal,
+    /// Active members, transitively, with the terms of each link.
+    pub members: Field<Vec<GroupMember>>,
+    /// Principals PIM-eligible for the group's `member` role (`eligibilitySchedules`).
+    pub eligible: Field<Vec<Principal>>,
+    pub pim_policy: Field<PimPolicy>,
+}
+
+/// A Conditional Access policy, the parts the IDN checks read (Graph v1.0 shape).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaPolicy {
+    pub id: String,
+    pub name: String,
+    /// `enabled`, `disabled`, `enabledForReportingButNotEnforced`, or a newer value as is.
+    pub state: String,
+    pub include_applications: Vec<String>,
+    pub exclude_applications: Vec<String>,
+    /// Every user condition target (users, groups, roles, guests): empty means nobody.
+    pub include_users: Vec<String>,
+    pub grant_operator: Option<String>,
+    /// `builtInControls`: `mfa`, `compliantDevice`, `domainJoinedDevice`, `block`, …
+    pub grant_controls: Vec<String>,
+    /// `grantControls.authenticationStrength` display name or id, when set.
+    pub authentication_strength: Option<String>,
+    /// `sessionControls.signInFrequency` when enabled: hours (days converted), or `None`.
+    pub sign_in_frequency_hours: Option<u32>,
+    /// `sessionControls.signInFrequency.frequencyInterval` = `everyTime`.
+    pub sign_in_every_time: bool,
+    pub sign_in_risk_levels: Vec<String>,
+    pub user_risk_levels: Vec<String>,
+}
+
+/// Azure identity around one AKS cluster.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EntraAccess {
+    /// Role assignments, active and PIM-eligible, on scopes covering the cluster.
+    pub role_grants: Field<Vec<RoleGrant>>,
+    /// Groups holding a cluster-admin-capable role or listed in `adminGroupObjectIDs`, expanded.
+    pub admin_groups: Field<Vec<Arc<AdminGroup>>>,
+    /// The tenant's Conditional Access policies (all of them; checks decide what covers AKS).
+    pub conditional_access: Field<Arc<Vec<CaPolicy>>>,
+}
+
+impl EntraAccess {
+    /// Nothing of this kind (EKS clusters).
+    pub fn absent() -> Self {
+        Self {
+            role_grants: Field::absent("roleAssignments"),
+            admin_groups: Field::absent("adminGroups"),
+            conditional_access: Field::absent("conditionalAccess/policies"),
+        }
+    }
+
+    pub fn unknown(reason: &str) -> Self {
+        Self {
+            role_grants: Field::unknown("roleAssignments", reason),
+            admin_groups: Field::unknown("adminGroups", reason),
+            conditional_access: Field::unknown("conditionalAccess/policies", reason),
+        }
+    }
+}
