@@ -125,8 +125,14 @@ pub struct CaPolicy {
     pub state: String,
     pub include_applications: Vec<String>,
     pub exclude_applications: Vec<String>,
-    /// Every user condition target (users, groups, roles, guests): empty means nobody.
+    /// `conditions.users`: user ids or `All`/`None`/`GuestsOrExternalUsers`; group ids; directory
+    /// role template ids. All three empty means nobody.
     pub include_users: Vec<String>,
+    pub include_groups: Vec<String>,
+    pub include_roles: Vec<String>,
+    pub exclude_users: Vec<String>,
+    pub exclude_groups: Vec<String>,
+    pub exclude_roles: Vec<String>,
     pub grant_operator: Option<String>,
     /// `builtInControls`: `mfa`, `compliantDevice`, `domainJoinedDevice`, `block`, …
     pub grant_controls: Vec<String>,
