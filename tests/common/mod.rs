@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 
 pub mod aws;
+pub mod entra;
 
 pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 pub const CLIENT: &str = "22222222-2222-2222-2222-222222222222";

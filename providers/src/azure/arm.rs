@@ -101,8 +101,33 @@ impl ApiClient {
         serde_json::from_slice(&body).map_err(|e| ApiError::Malformed { url: redact(&url), detail: e.to_string() })
     }
 
+    /// POST a JSON body, read a JSON answer (Graph `directoryObjects/getByIds`).
+    pub async fn post_json<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        url: Url,
+        body: &serde_json::Value,
+    ) -> Result<T, ApiError> {
+        let answer = self.send(operation, url.clone(), Method::Post, Some(body)).await?;
+        serde_json::from_slice(&answer).map_err(|e| ApiError::Malformed { url: redact(&url), detail: e.to_string() })
+    }
+
     async fn get(&self, operation: &str, url: Url) -> Result<Vec<u8>, ApiError> {
-        let mut req = Request::new(url.clone(), Method::Get);
+        self.send(operation, url, Method::Get, None).await
+    }
+
+    async fn send(
+        &self,
+        operation: &str,
+        url: Url,
+        method: Method,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let mut req = Request::new(url.clone(), method);
+        if let Some(b) = body {
+            req.insert_header("content-type", "application/json");
+            req.set_body(serde_json::to_vec(b).unwrap_or_default());
+        }
         let ctx = Context::new();
         let resp = self
             .pipeline

@@ -303,3 +303,20 @@ pub fn enabled_categories(settings: &[DiagnosticSetting]) -> Vec<String> {
     }
     out.into_iter().collect()
 }
+
+/// An Entra tenant scope: its Conditional Access policies.
+pub fn tenant_scope(tenant: &str, conditional_access: Field<Arc<Vec<CaPolicy>>>) -> Scope {
+    Scope {
+        r#ref: ResourceRef {
+            kind: ResourceKind::Tenant,
+            cloud: Cloud::Aks,
+            account: tenant.to_string(),
+            region: String::new(),
+            resource_group: None,
+            name: tenant.to_string(),
+            id: tenant.to_string(),
+        },
+        orphan_oidc_providers: Field::absent("oidcProviders"),
+        conditional_access,
+    }
+}

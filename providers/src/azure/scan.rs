@@ -2,6 +2,7 @@
 
 use super::arm::{ApiClient, ApiError};
 use super::credential::{self, CredentialChoice};
+use super::identity::{ClusterFacts, Identity};
 use super::map::{self, Extras};
 use super::models::*;
 use crate::collected::{Collected, ScopeFailure};
@@ -9,7 +10,7 @@ use crate::limit::HostLimiter;
 use crate::once::OnceMap;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Url};
-use kubeposture_checks::model::{EntraAccess, VersionCatalog};
+use kubeposture_checks::model::VersionCatalog;
 use kubeposture_checks::{Cloud, Field};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -95,6 +96,7 @@ pub enum SetupError {
 }
 
 const ARM_SCOPE: &str = "https://management.azure.com/.default";
+const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
 
 fn client_options(cfg: &AzureConfig) -> Result<ClientOptions, SetupError> {
     let http = crate::http::http_client(cfg.extra_ca_pem.as_deref())?;
@@ -116,9 +118,11 @@ pub async fn scan(cfg: AzureConfig, tx: mpsc::Sender<Collected>) -> Result<(), S
     let co = client_options(&cfg)?;
     let cred = credential::build(&cfg.credential, &co).map_err(|e| SetupError::Credential(e.to_string()))?;
     let limiter = HostLimiter::new(cfg.max_in_flight_per_host);
-    let arm = ApiClient::new(cfg.endpoints.arm.clone(), ARM_SCOPE, cred, co, limiter);
+    let arm = ApiClient::new(cfg.endpoints.arm.clone(), ARM_SCOPE, cred.clone(), co.clone(), limiter.clone());
+    let graph = ApiClient::new(cfg.endpoints.graph.clone(), GRAPH_SCOPE, cred, co, limiter);
+    let identity = Identity::new(arm.clone(), graph);
     let cluster_slots = Arc::new(Semaphore::new(cfg.cluster_concurrency.max(1)));
-    let scanner = Arc::new(Scanner { arm, cfg, tx, catalogs: OnceMap::default(), cluster_slots });
+    let scanner = Arc::new(Scanner { arm, identity, cfg, tx, catalogs: OnceMap::default(), cluster_slots });
 
     let subs = match scanner.subscriptions().await {
         Ok(s) => s,
@@ -128,9 +132,14 @@ pub async fn scan(cfg: AzureConfig, tx: mpsc::Sender<Collected>) -> Result<(), S
         }
     };
     let mut tasks = tokio::task::JoinSet::new();
+    let tenants: std::collections::BTreeSet<String> = subs.iter().filter_map(|s| s.tenant.clone()).collect();
     for sub in subs {
         let s = scanner.clone();
         tasks.spawn(async move { s.subscription(sub).await });
+    }
+    for tenant in tenants {
+        let conditional_access = scanner.identity.conditional_access().await;
+        scanner.send(Collected::Scope(Box::new(map::tenant_scope(&tenant, conditional_access)))).await;
     }
     while tasks.join_next().await.is_some() {}
     Ok(())
@@ -138,6 +147,7 @@ pub async fn scan(cfg: AzureConfig, tx: mpsc::Sender<Collected>) -> Result<(), S
 
 struct Scanner {
     arm: ApiClient,
+    identity: Identity,
     cfg: AzureConfig,
     tx: mpsc::Sender<Collected>,
     /// `kubernetesVersions` per location, fetched once per scan.
@@ -148,6 +158,7 @@ struct Scanner {
 struct Sub {
     id: String,
     label: String,
+    tenant: Option<String>,
 }
 
 fn failure(scope: String, operation: &str, e: &ApiError) -> ScopeFailure {
@@ -188,15 +199,18 @@ impl Scanner {
             None => format!("subscription {}", s.subscription_id),
         };
         if self.cfg.subscriptions.is_empty() {
-            return Ok(listed.iter().map(|s| Sub { id: s.subscription_id.clone(), label: label(s) }).collect());
+            return Ok(listed
+                .iter()
+                .map(|s| Sub { id: s.subscription_id.clone(), label: label(s), tenant: s.tenant_id.clone() })
+                .collect());
         }
         Ok(self
             .cfg
             .subscriptions
             .iter()
             .map(|want| match listed.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(want)) {
-                Some(s) => Sub { id: s.subscription_id.clone(), label: label(s) },
-                None => Sub { id: want.clone(), label: format!("subscription {want}") },
+                Some(s) => Sub { id: s.subscription_id.clone(), label: label(s), tenant: s.tenant_id.clone() },
+                None => Sub { id: want.clone(), label: format!("subscription {want}"), tenant: None },
             })
             .collect())
     }
@@ -241,12 +255,19 @@ impl Scanner {
             Ok(mc) => mc,
             Err(e) => return map::unparsable(&raw, sub, &e.to_string()),
         };
-        let (catalog, logging) = tokio::join!(self.catalog(sub, &mc.location), self.logging(&mc.id));
-        map::map(
-            &mc,
-            sub,
-            Extras { catalog, logging, entra: EntraAccess::unknown("Entra identity is not collected yet") },
-        )
+        let admin_group_ids = mc
+            .properties
+            .as_ref()
+            .and_then(|p| p.aad_profile.as_ref())
+            .and_then(|a| a.admin_group_object_ids.clone())
+            .unwrap_or_default();
+        let facts = ClusterFacts { subscription: sub, id: &mc.id, admin_group_ids: &admin_group_ids };
+        let (catalog, logging, entra) = tokio::join!(
+            self.catalog(sub, &mc.location),
+            self.logging(&mc.id),
+            self.identity.for_cluster(facts)
+        );
+        map::map(&mc, sub, Extras { catalog, logging, entra })
     }
 
     async fn catalog(&self, sub: &str, location: &str) -> Field<Arc<VersionCatalog>> {
