@@ -22,11 +22,24 @@ pub struct Thresholds {
     /// AUTH-007: with an empty `eks_allowed_admins`, the most principals that may hold EKS cluster
     /// admin through access entries (default 2).
     pub eks_max_cluster_admins: usize,
+    /// IDN-004: the longest Conditional Access sign-in frequency, in hours, that counts as
+    /// re-checking AKS admins often enough (default 8; `everyTime` always counts).
+    pub ca_max_sign_in_frequency_hours: u32,
+    /// IDN-008: the longest PIM-for-Groups activation, in hours, an admin group's `member` role
+    /// may allow (`Expiration_EndUser_Assignment.maximumDuration`; default 8, i.e. `PT8H`).
+    pub pim_max_activation_hours: u32,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { max_ipv4_prefix: 16, max_ipv6_prefix: 48, eks_allowed_admins: Vec::new(), eks_max_cluster_admins: 2 }
+        Self {
+            max_ipv4_prefix: 16,
+            max_ipv6_prefix: 48,
+            eks_allowed_admins: Vec::new(),
+            eks_max_cluster_admins: 2,
+            ca_max_sign_in_frequency_hours: 8,
+            pim_max_activation_hours: 8,
+        }
     }
 }
 
@@ -57,5 +70,15 @@ mod tests {
         assert_eq!(t.eks_allowed_admins, ["arn:aws:iam::*:role/break-glass-*"]);
         assert_eq!((t.eks_max_cluster_admins, t.max_ipv4_prefix), (2, 16));
         assert!(serde_json::from_str::<Thresholds>(r#"{"eks_max_admins": 3}"#).is_err());
+    }
+
+    #[test]
+    fn idn_thresholds_default_and_parse() {
+        let t = Thresholds::default();
+        assert_eq!((t.ca_max_sign_in_frequency_hours, t.pim_max_activation_hours), (8, 8));
+        let t: Thresholds =
+            serde_json::from_str(r#"{"ca_max_sign_in_frequency_hours": 4, "pim_max_activation_hours": 3}"#)
+                .expect("parses");
+        assert_eq!((t.ca_max_sign_in_frequency_hours, t.pim_max_activation_hours, t.eks_max_cluster_admins), (4, 3, 2));
     }
 }

@@ -1,5 +1,6 @@
 //! kubeposture's posture model and check catalog. Checks are pure functions of the model.
 
+pub mod azure_rbac;
 pub mod catalog;
 pub mod context;
 pub mod field;

@@ -36,6 +36,17 @@ pub fn all() -> &'static [Check] {
         auth_007::CHECK,
         auth_008::CHECK,
         auth_009::CHECK,
+        idn_001::CHECK,
+        idn_002::CHECK,
+        idn_003::CHECK,
+        idn_004::CHECK,
+        idn_005::CHECK,
+        idn_006::CHECK,
+        idn_007::CHECK,
+        idn_008::CHECK,
+        idn_009::CHECK,
+        idn_010::CHECK,
+        idn_011::CHECK,
         idn_012::CHECK,
         wid_001::CHECK,
         wid_002::CHECK,
@@ -173,15 +184,59 @@ mod tests {
 
     #[test]
     fn hardened_aks_passes_every_check() {
-        for (meta, o) in evaluate(&hardened_aks(), &ctx()) {
+        let outcomes = evaluate(&hardened_aks(), &ctx());
+        for (meta, o) in &outcomes {
             // NET-002 judges a public allow-list; the hardened cluster has no public endpoint.
             let expected = if meta.id == "NET-002" { Status::NotApplicable } else { Status::Pass };
             assert_eq!(o.status, expected, "{}: {o:?}", meta.id);
         }
-        assert_eq!(
-            evaluate(&hardened_aks(), &ctx()).len(),
-            all().iter().filter(|c| c.meta.applies_to(Cloud::Aks)).count()
-        );
+        let cluster_checks = all().iter().filter(|c| c.meta.applies_to(Cloud::Aks) && c.cluster.is_some()).count();
+        assert_eq!(outcomes.len(), cluster_checks);
+        let ids: Vec<&str> = outcomes.iter().map(|(m, _)| m.id).collect();
+        for id in (1..=12).filter(|n| *n != 5).map(|n| format!("IDN-{n:03}")) {
+            assert!(ids.contains(&id.as_str()), "{id} runs on AKS clusters: {ids:?}");
+        }
+        assert!(!ids.contains(&"IDN-005"), "IDN-005 judges the tenant, not clusters");
+    }
+
+    #[test]
+    fn clean_tenant_passes_every_tenant_check() {
+        let outcomes = evaluate_scope(&clean_tenant(), &ctx());
+        let ids: Vec<&str> = outcomes.iter().map(|(m, _)| m.id).collect();
+        assert_eq!(ids, ["IDN-005"]);
+        for (meta, o) in outcomes {
+            assert_eq!(o.status, Status::Pass, "{}: {o:?}", meta.id);
+        }
+        let mut denied = clean_tenant();
+        denied.conditional_access = Field::unknown("conditionalAccess/policies", CA_DENIED);
+        for (meta, o) in evaluate_scope(&denied, &ctx()) {
+            assert_eq!(o.status, Status::Unknown, "{}: {o:?}", meta.id);
+            assert!(o.message.contains("Policy.Read.All"), "{}: {}", meta.id, o.message);
+        }
+    }
+
+    /// Graph denies Conditional Access: IDN-001…005 are unknown with Graph's reason while the
+    /// ARM-based checks are unaffected.
+    #[test]
+    fn conditional_access_denied_only_affects_ca_checks() {
+        let mut c = hardened_aks();
+        c.entra.conditional_access = Field::unknown("conditionalAccess/policies", CA_DENIED);
+        for (meta, o) in evaluate(&c, &ctx()) {
+            if ["IDN-001", "IDN-002", "IDN-003", "IDN-004"].contains(&meta.id) {
+                assert_eq!(o.status, Status::Unknown, "{}: {o:?}", meta.id);
+                assert!(o.message.contains("Authorization_RequestDenied") && o.message.contains("Policy.Read.All"));
+            } else {
+                assert_ne!(o.status, Status::Unknown, "{}: {o:?}", meta.id);
+            }
+        }
+        let by_id = |id: &str| evaluate(&c, &ctx()).into_iter().find(|(m, _)| m.id == id).map(|(_, o)| o.status);
+        assert_eq!(by_id("AUTH-001"), Some(Status::Pass));
+        assert_eq!(by_id("NET-001"), Some(Status::Pass));
+        let mut tenant = clean_tenant();
+        tenant.conditional_access = Field::unknown("conditionalAccess/policies", CA_DENIED);
+        let o = find("IDN-005").and_then(|c| c.scope).map(|eval| eval(&tenant, &ctx())).expect("IDN-005 scope check");
+        assert_eq!(o.status, Status::Unknown);
+        assert!(o.message.contains("Policy.Read.All"));
     }
 
     #[test]

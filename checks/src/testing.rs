@@ -111,10 +111,19 @@ pub fn hardened_aks() -> Cluster {
 }
 
 /// The AKS server application's id.
-pub const AKS_APP: &str = "6dae42f8-4368-4678-94ff-3960e28e3630";
-pub const AKS_RBAC_CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
-pub const USER_ACCESS_ADMINISTRATOR: &str = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
+pub const AKS_APP: &str = crate::azure_rbac::AKS_SERVER_APP_ID;
+pub use crate::azure_rbac::builtin::{
+    AKS_CLUSTER_ADMIN_ROLE, AKS_RBAC_ADMIN, AKS_RBAC_CLUSTER_ADMIN, CONTRIBUTOR, OWNER, RBAC_ADMINISTRATOR,
+    USER_ACCESS_ADMINISTRATOR,
+};
 pub const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+
+/// Scopes covering the hardened cluster.
+pub const RG_SCOPE: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod";
+pub const SUBSCRIPTION_SCOPE: &str = "/subscriptions/00000000-0000-0000-0000-000000000001";
+pub const MG_SCOPE: &str = "/providers/Microsoft.Management/managementGroups/mg-platform";
+/// `Authorization_RequestDenied` as Graph returns it without `Policy.Read.All`.
+pub const CA_DENIED: &str = "Authorization_RequestDenied (HTTP 403) on listConditionalAccessPolicies: Insufficient privileges to complete the operation — needs Policy.Read.All";
 
 /// Built-in role definitions the tests use, with their real permissions.
 pub fn role_definition(id: &str) -> Arc<RoleDefinition> {
@@ -129,11 +138,31 @@ pub fn role_definition(id: &str) -> Arc<RoleDefinition> {
             &[],
             &["Microsoft.ContainerService/managedClusters/*"],
         ),
+        AKS_RBAC_ADMIN => (
+            "Azure Kubernetes Service RBAC Admin",
+            &[
+                "Microsoft.Authorization/*/read",
+                "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
+            ],
+            &[],
+            &["Microsoft.ContainerService/managedClusters/*"],
+        ),
         USER_ACCESS_ADMINISTRATOR => {
             ("User Access Administrator", &["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"], &[], &[])
         }
-        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635" => ("Owner", &["*"], &[], &[]),
-        "b24988ac-6180-42a0-ab88-20f7382dd24c" => (
+        RBAC_ADMINISTRATOR => (
+            "Role Based Access Control Administrator",
+            &[
+                "Microsoft.Authorization/roleAssignments/write",
+                "Microsoft.Authorization/roleAssignments/delete",
+                "*/read",
+                "Microsoft.Support/*",
+            ],
+            &[],
+            &[],
+        ),
+        OWNER => ("Owner", &["*"], &[], &[]),
+        CONTRIBUTOR => (
             "Contributor",
             &["*"],
             &[
@@ -143,7 +172,7 @@ pub fn role_definition(id: &str) -> Arc<RoleDefinition> {
             ],
             &[],
         ),
-        "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8" => (
+        AKS_CLUSTER_ADMIN_ROLE => (
             "Azure Kubernetes Service Cluster Admin Role",
             &[
                 "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action",
@@ -162,6 +191,28 @@ pub fn role_definition(id: &str) -> Arc<RoleDefinition> {
         actions: s(actions),
         not_actions: s(not_actions),
         data_actions: s(data_actions),
+        not_data_actions: if id == AKS_RBAC_ADMIN {
+            s(&[
+                "Microsoft.ContainerService/managedClusters/resourcequotas/write",
+                "Microsoft.ContainerService/managedClusters/resourcequotas/delete",
+                "Microsoft.ContainerService/managedClusters/namespaces/write",
+                "Microsoft.ContainerService/managedClusters/namespaces/delete",
+            ])
+        } else {
+            vec![]
+        },
+    })
+}
+
+/// A custom role definition.
+pub fn custom_role(name: &str, actions: &[&str], data_actions: &[&str]) -> Arc<RoleDefinition> {
+    let s = |l: &[&str]| l.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    Arc::new(RoleDefinition {
+        id: "c0570000-0000-0000-0000-00000000c057".into(),
+        name: name.into(),
+        actions: s(actions),
+        not_actions: vec![],
+        data_actions: s(data_actions),
         not_data_actions: vec![],
     })
 }
@@ -172,20 +223,77 @@ pub fn principal(kind: &str, id: &str, name: &str) -> Principal {
 
 /// A role grant on the hardened cluster's resource group.
 pub fn grant(p: Principal, role_id: &str, terms: Terms) -> RoleGrant {
-    let scope = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod".to_string();
-    let path = format!("roleAssignments[{}:{role_id}]", p.id);
+    grant_at(p, role_id, terms, RG_SCOPE)
+}
+
+/// A built-in role grant on `scope`.
+pub fn grant_at(p: Principal, role_id: &str, terms: Terms, scope: &str) -> RoleGrant {
+    grant_of(p, role_definition(role_id), terms, scope)
+}
+
+/// A grant of any role definition on `scope`.
+pub fn grant_of(p: Principal, def: Arc<RoleDefinition>, terms: Terms, scope: &str) -> RoleGrant {
+    let path = format!("roleAssignments[{}:{}]", p.id, def.id);
     RoleGrant {
-        role: Field::value(
-            format!("roleDefinitions[{role_id}]"),
-            role_definition(role_id),
-            role_definition(role_id).name.clone(),
-        ),
+        role: Field::value(format!("roleDefinitions[{}]", def.id), def.clone(), def.name.clone()),
         terms: Field::value(format!("{path}.terms"), terms.clone(), terms.describe()),
         principal: p,
-        scope,
+        scope: scope.into(),
         condition: None,
         path,
     }
+}
+
+pub fn platform_team() -> Principal {
+    principal("Group", "5e7a0000-0000-0000-0000-0000000091a7", "platform-team")
+}
+
+pub fn dave() -> Principal {
+    principal("User", "da7e0000-0000-0000-0000-000000000004", "Dave Ops")
+}
+
+/// An active member of an admin group through `chain` (from the admin group down).
+pub fn member(p: Principal, chain: &[(Principal, Terms)]) -> GroupMember {
+    let chain = chain
+        .iter()
+        .map(|(g, t)| Link {
+            terms: Field::value(format!("groups[{}].members[{}].terms", g.id, p.id), t.clone(), t.describe()),
+            group: g.clone(),
+        })
+        .collect();
+    GroupMember { principal: p, chain }
+}
+
+/// Replace the cluster's role grants.
+pub fn set_grants(c: &mut Cluster, grants: Vec<RoleGrant>) {
+    let raw = format!("{} assignments", grants.len());
+    c.entra.role_grants = Field::value("roleAssignments", grants, raw);
+}
+
+/// Replace the cluster's expanded admin groups.
+pub fn set_admin_groups(c: &mut Cluster, groups: Vec<AdminGroup>) {
+    let raw = format!("{} groups", groups.len());
+    c.entra.admin_groups = Field::value("adminGroups", groups.into_iter().map(Arc::new).collect(), raw);
+}
+
+/// Replace the tenant's Conditional Access policies as seen from the cluster.
+pub fn set_ca(c: &mut Cluster, policies: Vec<CaPolicy>) {
+    let raw = format!("{} policies", policies.len());
+    c.entra.conditional_access = Field::value("conditionalAccess/policies", Arc::new(policies), raw);
+}
+
+/// Change the hardened admin group in place.
+pub fn edit_admin_group(c: &mut Cluster, edit: impl FnOnce(&mut AdminGroup)) {
+    let mut g = hardened_admin_group();
+    edit(&mut g);
+    set_admin_groups(c, vec![g]);
+}
+
+/// Change the hardened cluster's AKS Conditional Access policy in place (the risk policies stay).
+pub fn edit_aks_ca(c: &mut Cluster, edit: impl FnOnce(&mut CaPolicy)) {
+    let mut policies = hardened_ca();
+    edit(&mut policies[0]);
+    set_ca(c, policies);
 }
 
 pub fn aks_admins() -> Principal {

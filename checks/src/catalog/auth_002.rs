@@ -1,6 +1,11 @@
-//! AUTH-002: local accounts (the static admin kubeconfig) are enabled.
+//! AUTH-002: local accounts (the static admin kubeconfig) are enabled. When it fails, the
+//! evidence lists who can call `listClusterAdminCredential` (Azure role assignments on covering
+//! scopes whose role permits it, any terms), or says why that could not be read.
 
+use crate::azure_rbac::can_fetch_admin_kubeconfig;
+use crate::catalog::entra::{grant_evidence, grant_line};
 use crate::catalog::prelude::*;
+use crate::field::Obs;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -28,18 +33,55 @@ AUTH-001), then `az aks rotate-certs -g <rg> -n <cluster>` to revoke admin kubec
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     let local = &c.authn.local_accounts_enabled;
     require!(local);
-    // Later: principals able to call listClusterAdminCredential are appended here.
-    let evidence = vec![Evidence::of(local)];
+    let mut evidence = vec![Evidence::of(local)];
     match local.get() {
         Some(false) => {
             Outcome::pass("Local accounts are disabled; no static admin kubeconfig can be fetched.", evidence)
         }
         // Absent `disableLocalAccounts`: AKS enables local accounts by default.
-        _ => Outcome::fail(
-            "Local accounts are enabled: whoever can call listClusterAdminCredential gets a static cluster-admin kubeconfig that bypasses Entra ID, Conditional Access and PIM.",
-            evidence,
-        ),
+        _ => {
+            evidence.extend(credential_fetchers(c));
+            Outcome::fail(
+                "Local accounts are enabled: whoever can call listClusterAdminCredential gets a static cluster-admin kubeconfig that bypasses Entra ID, Conditional Access and PIM.",
+                evidence,
+            )
+        }
     }
+}
+
+/// One evidence line per role assignment that permits `listClusterAdminCredential` (or whose
+/// role could not be read), or one line saying why the assignments are not known.
+fn credential_fetchers(c: &Cluster) -> Vec<Evidence> {
+    let field = &c.entra.role_grants;
+    let grants = match &field.obs {
+        Obs::Value { value, .. } => value,
+        _ => {
+            return vec![Evidence::new(
+                field.path.to_string(),
+                format!(
+                    "the role assignments could not be read, so who can call listClusterAdminCredential is not known: {}",
+                    field.observed()
+                ),
+            )];
+        }
+    };
+    let mut evidence: Vec<Evidence> = grants
+        .iter()
+        .filter_map(|g| match &g.role.obs {
+            Obs::Value { value, .. } => can_fetch_admin_kubeconfig(value).then(|| grant_evidence(g)),
+            _ => Some(Evidence::new(
+                g.path.clone(),
+                format!("{} (role definition not read: may be able to call listClusterAdminCredential)", grant_line(g)),
+            )),
+        })
+        .collect();
+    if evidence.is_empty() {
+        evidence.push(Evidence::new(
+            field.path.to_string(),
+            "no role assignment on a scope covering the cluster permits listClusterAdminCredential",
+        ));
+    }
+    evidence
 }
 
 #[cfg(test)]
@@ -78,6 +120,35 @@ mod tests {
     }
 
     #[test]
+    fn evidence_names_who_can_fetch_the_admin_kubeconfig() {
+        use crate::model::Terms;
+        let mut c = local_accounts(Some(false));
+        let o = run(&CHECK, &c);
+        assert_eq!(o.evidence.len(), 2);
+        assert!(o.evidence[1].observed.starts_with("no role assignment"), "{:?}", o.evidence);
+        let mut grants = c.entra.role_grants.get().cloned().unwrap_or_default();
+        grants.push(grant_at(dave(), CONTRIBUTOR, Terms::Permanent, SUBSCRIPTION_SCOPE));
+        grants.push(grant(principal("User", "e1", "Erin"), AKS_CLUSTER_ADMIN_ROLE, Terms::Eligible { end: None }));
+        set_grants(&mut c, grants);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.evidence.len(), 3, "{:?}", o.evidence);
+        assert!(
+            o.evidence[1].observed.contains("principal=Dave Ops")
+                && o.evidence[1].observed.contains("role=Contributor")
+        );
+        assert!(o.evidence[2].observed.contains("terms=PIM-eligible"));
+        unknown(&mut c.entra.role_grants);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.evidence.len(), 2);
+        assert!(
+            o.evidence[1].observed.contains("could not be read")
+                && o.evidence[1].observed.contains("AuthorizationFailed")
+        );
+    }
+
+    #[test]
     fn failure_snapshot() {
         insta::assert_yaml_snapshot!(run(&CHECK, &local_accounts(Some(false))), @r#"
         status: fail
@@ -85,6 +156,26 @@ mod tests {
         evidence:
           - path: properties.disableLocalAccounts
             observed: "false"
+          - path: roleAssignments
+            observed: no role assignment on a scope covering the cluster permits listClusterAdminCredential
+        "#);
+    }
+
+    #[test]
+    fn failure_snapshot_with_credential_holders() {
+        use crate::model::Terms;
+        let mut c = local_accounts(Some(false));
+        let mut grants = c.entra.role_grants.get().cloned().unwrap_or_default();
+        grants.push(grant_at(dave(), CONTRIBUTOR, Terms::Permanent, SUBSCRIPTION_SCOPE));
+        set_grants(&mut c, grants);
+        insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
+        status: fail
+        message: "Local accounts are enabled: whoever can call listClusterAdminCredential gets a static cluster-admin kubeconfig that bypasses Entra ID, Conditional Access and PIM."
+        evidence:
+          - path: properties.disableLocalAccounts
+            observed: "false"
+          - path: "roleAssignments[da7e0000-0000-0000-0000-000000000004:b24988ac-6180-42a0-ab88-20f7382dd24c]"
+            observed: "principal=Dave Ops (User da7e0000-0000-0000-0000-000000000004) role=Contributor scope=/subscriptions/00000000-0000-0000-0000-000000000001 terms=active, permanent"
         "#);
     }
 }

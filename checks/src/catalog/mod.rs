@@ -16,8 +16,10 @@ pub(crate) mod prelude {
     pub use crate::require;
 }
 
+pub mod ca;
 pub mod cidr;
 pub mod eks;
+pub mod entra;
 pub mod irsa;
 pub mod node_role;
 pub mod setting;
@@ -41,6 +43,17 @@ pub mod clu_005;
 pub mod clu_006;
 pub mod clu_007;
 pub mod clu_008;
+pub mod idn_001;
+pub mod idn_002;
+pub mod idn_003;
+pub mod idn_004;
+pub mod idn_005;
+pub mod idn_006;
+pub mod idn_007;
+pub mod idn_008;
+pub mod idn_009;
+pub mod idn_010;
+pub mod idn_011;
 pub mod idn_012;
 pub mod net_001;
 pub mod net_002;

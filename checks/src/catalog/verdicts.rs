@@ -12,6 +12,7 @@ pub struct Verdicts {
     fail_evidence: Vec<Evidence>,
     unknown_evidence: Vec<Evidence>,
     pass_evidence: Vec<Evidence>,
+    notes: Vec<Evidence>,
 }
 
 impl Verdicts {
@@ -28,6 +29,15 @@ impl Verdicts {
         self.pass_evidence.extend(evidence);
     }
 
+    /// Evidence shown whatever the outcome (after everything else): things listed, not judged.
+    pub fn note(&mut self, evidence: Evidence) {
+        self.notes.push(evidence);
+    }
+    /// Nothing was judged.
+    pub fn is_empty(&self) -> bool {
+        self.fails.is_empty() && self.unknowns.is_empty() && self.passes.is_empty()
+    }
+
     /// One outcome: `fail`/`unknown`/`pass` lead the message and the items follow it.
     /// `context` (e.g. the OIDC provider judged against) leads the evidence.
     pub fn outcome(self, fail: &str, unknown: &str, pass: &str, context: Vec<Evidence>) -> Outcome {
@@ -39,13 +49,16 @@ impl Verdicts {
             }
             evidence.extend(self.fail_evidence);
             evidence.extend(self.unknown_evidence);
+            evidence.extend(self.notes);
             return Outcome::fail(message, evidence);
         }
         if !self.unknowns.is_empty() {
             evidence.extend(self.unknown_evidence);
+            evidence.extend(self.notes);
             return Outcome::unknown_because(format!("{unknown}: {}.", self.unknowns.join("; ")), evidence);
         }
         evidence.extend(self.pass_evidence);
+        evidence.extend(self.notes);
         Outcome::pass(format!("{pass}: {}.", self.passes.join("; ")), evidence)
     }
 }
@@ -65,11 +78,12 @@ mod tests {
         v.pass("a".into(), ev("a"));
         v.unknown("b (denied)".into(), ev("b"));
         v.fail("c is open".into(), ev("c"));
+        v.note(Evidence::new("n", "listed"));
         let o = v.outcome("Bad", "Not judged", "Fine", ev("ctx"));
         assert_eq!(o.status, Status::Fail);
         assert_eq!(o.message, "Bad: c is open. Not judged: b (denied).");
         let paths: Vec<&str> = o.evidence.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, ["ctx", "c", "b"]);
+        assert_eq!(paths, ["ctx", "c", "b", "n"]);
     }
 
     #[test]
