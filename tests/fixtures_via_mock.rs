@@ -1,6 +1,7 @@
 //! The Azure REST API spec examples in ../shared/fixtures/azure-aks, pasted unchanged into an
 //! estate, come out of a scan through the mock with the same statuses as when their bodies are
-//! mapped directly: the mock adds nothing and loses nothing.
+//! mapped directly: the mock adds nothing and loses nothing. (The identity checks, IDN-…, read
+//! the tenant rather than the cluster body and are compared elsewhere.)
 
 mod common;
 
@@ -43,6 +44,7 @@ fn direct_statuses(body: &Value, sub: &str) -> BTreeMap<String, String> {
     let ctx = Context::new(time::OffsetDateTime::now_utc());
     kubeposture_checks::evaluate(&cluster, &ctx)
         .into_iter()
+        .filter(|(m, _)| !m.id.starts_with("IDN-"))
         .map(|(m, o)| (m.id.to_string(), o.status.as_str().to_string()))
         .collect()
 }
@@ -73,6 +75,7 @@ fn spec_examples_pasted_into_an_estate_scan_like_their_direct_mapping() {
                     .as_array()
                     .unwrap()
                     .iter()
+                    .filter(|f| f["resource"]["kind"] == "cluster" && !f["check_id"].as_str().unwrap().starts_with("IDN-"))
                     .map(|f| (f["check_id"].as_str().unwrap().to_string(), f["status"].as_str().unwrap().to_string()))
                     .collect();
                 assert_eq!(via_mock, direct_statuses(&body, &sub), "{}", path.display());

@@ -8,20 +8,89 @@ use crate::once::OnceMap;
 use kubeposture_checks::Field;
 use kubeposture_checks::model::RoleDefinition;
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub const ROLE_ASSIGNMENTS_API: &str = "2022-04-01";
 pub const PIM_API: &str = "2020-10-01";
 
-/// A subscription's authorization facts.
+/// A subscription's authorization facts, indexed by scope.
 pub struct SubscriptionAuthz {
     pub assignments: Result<Vec<RoleAssignment>, ApiError>,
     pub eligible: Result<Vec<ScheduleInstance>, ApiError>,
     /// Active schedule instances: they tell permanent from time-bound assignments.
     pub active: Result<Vec<ScheduleInstance>, ApiError>,
+    assignments_by_scope: ScopeIndex,
+    eligible_by_scope: ScopeIndex,
+}
+
+/// Positions of items by their scope (lower-cased); management-group and root scopes, which
+/// apply to every resource of the subscription, apart.
+#[derive(Default)]
+struct ScopeIndex {
+    by_scope: HashMap<String, Vec<usize>>,
+    inherited: Vec<usize>,
+}
+
+impl ScopeIndex {
+    fn new<'a>(scopes: impl Iterator<Item = Option<&'a str>>) -> Self {
+        let mut index = ScopeIndex::default();
+        for (i, scope) in scopes.enumerate() {
+            let Some(scope) = scope else { continue };
+            let key = scope.trim_end_matches('/').to_ascii_lowercase();
+            if key.is_empty() || key.starts_with("/providers/microsoft.management/managementgroups/") {
+                index.inherited.push(i);
+            } else {
+                index.by_scope.entry(key).or_default().push(i);
+            }
+        }
+        index
+    }
+
+    /// The items whose scope covers `id`: each ancestor of it looked up, not every item scanned.
+    fn covering(&self, id: &str) -> Vec<usize> {
+        let id = id.trim_end_matches('/').to_ascii_lowercase();
+        let mut out = self.inherited.clone();
+        let mut at = id.as_str();
+        loop {
+            if let Some(hits) = self.by_scope.get(at) {
+                out.extend(hits);
+            }
+            match at.rfind('/') {
+                Some(0) | None => break,
+                Some(i) => at = &at[..i],
+            }
+        }
+        out.sort_unstable();
+        out
+    }
 }
 
 impl SubscriptionAuthz {
+    fn new(
+        assignments: Result<Vec<RoleAssignment>, ApiError>,
+        eligible: Result<Vec<ScheduleInstance>, ApiError>,
+        active: Result<Vec<ScheduleInstance>, ApiError>,
+    ) -> Self {
+        let assignments_by_scope =
+            ScopeIndex::new(assignments.iter().flatten().map(|a| a.properties.as_ref().map(|p| p.scope.as_str())));
+        let eligible_by_scope =
+            ScopeIndex::new(eligible.iter().flatten().map(|e| e.properties.as_ref().map(|p| p.scope.as_str())));
+        Self { assignments, eligible, active, assignments_by_scope, eligible_by_scope }
+    }
+
+    /// Active assignments on scopes covering `id`.
+    pub fn assignments_covering(&self, id: &str) -> Result<Vec<&RoleAssignment>, &ApiError> {
+        let all = self.assignments.as_ref()?;
+        Ok(self.assignments_by_scope.covering(id).into_iter().filter_map(|i| all.get(i)).collect())
+    }
+
+    /// PIM-eligible assignments on scopes covering `id`.
+    pub fn eligible_covering(&self, id: &str) -> Result<Vec<&ScheduleInstance>, &ApiError> {
+        let all = self.eligible.as_ref()?;
+        Ok(self.eligible_by_scope.covering(id).into_iter().filter_map(|i| all.get(i)).collect())
+    }
+
     /// The schedule instance standing for an active assignment.
     pub fn instance_of(&self, a: &RoleAssignment) -> Result<Option<&AssignmentProperties>, &ApiError> {
         let active = self.active.as_ref()?;
@@ -68,7 +137,7 @@ impl Authz {
                         format!("{base}/roleAssignmentScheduleInstances?api-version={PIM_API}")
                     ),
                 );
-                Arc::new(SubscriptionAuthz { assignments, eligible, active })
+                Arc::new(SubscriptionAuthz::new(assignments, eligible, active))
             })
             .await
     }
@@ -96,5 +165,30 @@ impl Authz {
                 }
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_finds_exactly_the_covering_scopes() {
+        let scopes = [
+            Some("/subscriptions/S"),
+            Some("/subscriptions/s/resourceGroups/rg"),
+            Some("/subscriptions/s/resourceGroups/rg2"),
+            Some("/providers/Microsoft.Management/managementGroups/root"),
+            Some("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c"),
+            Some("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c2"),
+            None,
+        ];
+        let index = ScopeIndex::new(scopes.into_iter());
+        let id = "/subscriptions/s/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/c";
+        assert_eq!(index.covering(id), vec![0, 1, 3, 4]);
+        for (i, scope) in scopes.iter().enumerate() {
+            let Some(scope) = scope else { continue };
+            assert_eq!(index.covering(id).contains(&i), map::covers(scope, id), "{scope}");
+        }
     }
 }

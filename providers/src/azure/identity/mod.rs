@@ -55,7 +55,11 @@ impl Identity {
                     ids.insert(p.principal_id.to_ascii_lowercase());
                 }
                 // Names are evidence only: without them the principals are still judged.
-                Arc::new(if ids.is_empty() { HashMap::new() } else { self.graph.names(&ids).await.unwrap_or_default() })
+                let names = if ids.is_empty() { Ok(HashMap::new()) } else { self.graph.names(&ids).await };
+                Arc::new(names.unwrap_or_else(|why| {
+                    tracing::warn!("principal names of subscription {sub} not read: {why}");
+                    HashMap::new()
+                }))
             })
             .await
     }
@@ -70,7 +74,7 @@ impl Identity {
     async fn grants(&self, c: &ClusterFacts<'_>) -> Field<Vec<RoleGrant>> {
         const PATH: &str = "roleAssignments";
         let facts = self.authz.subscription(c.subscription).await;
-        let assignments = match &facts.assignments {
+        let assignments = match facts.assignments_covering(c.id) {
             Ok(a) => a,
             Err(e) => return Field::unknown(PATH, e.to_string()),
         };
@@ -84,7 +88,7 @@ impl Identity {
         };
         let mut grants = Vec::new();
         for a in assignments {
-            let Some(p) = a.properties.as_ref().filter(|p| map::covers(&p.scope, c.id)) else { continue };
+            let Some(p) = a.properties.as_ref() else { continue };
             let path = format!("roleAssignments[{}]", a.name);
             let terms = match facts.instance_of(a) {
                 Ok(instance) => {
@@ -102,10 +106,10 @@ impl Identity {
                 path,
             });
         }
-        match &facts.eligible {
+        match facts.eligible_covering(c.id) {
             Ok(eligible) => {
                 for e in eligible {
-                    let Some(p) = e.properties.as_ref().filter(|p| map::covers(&p.scope, c.id)) else { continue };
+                    let Some(p) = e.properties.as_ref() else { continue };
                     let path = format!("roleEligibilityScheduleInstances[{}]", e.name);
                     let t = Terms::Eligible { end: p.end_date_time.clone() };
                     grants.push(RoleGrant {
