@@ -1,7 +1,9 @@
 //! Azure Resource Manager: subscriptions, managedClusters (paged by `nextLink`),
-//! kubernetesVersions per location and diagnostic settings per cluster. Paths match
-//! case-insensitively, as ARM's do.
+//! kubernetesVersions per location and diagnostic settings per cluster; the
+//! `Microsoft.Authorization` endpoints are in `authz.rs`. Paths match case-insensitively, as
+//! ARM's do.
 
+use crate::authz;
 use crate::entra;
 use crate::estate::{Subscription, resource_id};
 use crate::faults::{Call, Injected};
@@ -47,10 +49,14 @@ enum Route<'a> {
     Cluster { sub: &'a str, rg: &'a str, name: &'a str },
     Versions { sub: &'a str, location: &'a str },
     Diagnostics { sub: &'a str, rg: &'a str, name: &'a str },
+    Authz(authz::Route<'a>),
 }
 
 fn route(path: &str) -> Option<Route<'_>> {
     let s: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if let Some(r) = authz::route(&s) {
+        return Some(Route::Authz(r));
+    }
     let is = |i: usize, want: &str| s.get(i).is_some_and(|x| x.eq_ignore_ascii_case(want));
     let cs = |i: usize| is(i, "providers") && is(i + 1, "Microsoft.ContainerService");
     if !is(0, "subscriptions") {
@@ -116,11 +122,12 @@ pub async fn handle(state: &State, path: &str, query: &[(String, String)], autho
         Route::Cluster { sub, rg, name } => ctx.cluster(sub, rg, name).await,
         Route::Versions { sub, location } => ctx.versions(sub, location).await,
         Route::Diagnostics { sub, rg, name } => ctx.diagnostics(sub, rg, name).await,
+        Route::Authz(r) => ctx.authz(r).await,
     }
 }
 
-struct Ctx<'a> {
-    state: &'a State,
+pub(crate) struct Ctx<'a> {
+    pub(crate) state: &'a State,
     token: &'a Token,
     path: &'a str,
     api_version: &'a str,
@@ -129,7 +136,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// A page of `items` with an absolute `nextLink` that carries api-version and skip token.
-    fn paged(&self, items: &[Value]) -> Response {
+    pub(crate) fn paged(&self, items: &[Value]) -> Response {
         let size = self.state.opts.page_size;
         let (page, next) = paging::page(items, self.skip, size);
         let mut body = json!({"value": page});
@@ -142,12 +149,12 @@ impl Ctx<'_> {
         Json(body).into_response()
     }
 
-    fn page_number(&self) -> u32 {
+    pub(crate) fn page_number(&self) -> u32 {
         paging::number(self.skip, self.state.opts.page_size)
     }
 
     /// The subscription, if it exists and the caller's tenant owns it; else the ARM error.
-    fn subscription(&self, id: &str) -> Result<&Subscription, Box<Response>> {
+    pub(crate) fn subscription(&self, id: &str) -> Result<&Subscription, Box<Response>> {
         match self.state.estate.subscription(id) {
             None => Err(Box::new(error(
                 404,

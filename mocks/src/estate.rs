@@ -50,6 +50,38 @@ pub struct Tenant {
     /// App registrations that may use the client-credentials grant.
     #[serde(default)]
     pub clients: Vec<Client>,
+    /// Graph `user` objects, as `GET /v1.0/users/{id}` returns them.
+    #[serde(default)]
+    pub users: Vec<Value>,
+    /// Graph `group` objects, plus the mock-only key `members`: the ids of the group's active
+    /// direct members (users, groups, service principals of this tenant), stripped when served.
+    #[serde(default)]
+    pub groups: Vec<Value>,
+    /// Graph `servicePrincipal` objects.
+    #[serde(default)]
+    pub service_principals: Vec<Value>,
+    /// Graph `conditionalAccessPolicy` objects.
+    #[serde(default)]
+    pub conditional_access_policies: Vec<Value>,
+    /// PIM for Groups.
+    #[serde(default)]
+    pub privileged_access: PrivilegedAccess,
+}
+
+/// PIM for Groups (Graph `identityGovernance/privilegedAccess/group` and the groups' role
+/// management policies), in the Graph wire shapes.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PrivilegedAccess {
+    /// `privilegedAccessGroupEligibilitySchedule` objects.
+    #[serde(default)]
+    pub eligibility_schedules: Vec<Value>,
+    /// `privilegedAccessGroupAssignmentSchedule` objects.
+    #[serde(default)]
+    pub assignment_schedules: Vec<Value>,
+    /// `unifiedRoleManagementPolicyAssignment` objects with `policy` (and its `rules`) expanded.
+    #[serde(default)]
+    pub role_management_policy_assignments: Vec<Value>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -65,6 +97,9 @@ pub struct Azure {
     /// `locations/{location}/kubernetesVersions` response bodies, by location.
     #[serde(default)]
     pub kubernetes_versions: BTreeMap<String, Value>,
+    /// Custom role definitions (ARM `roleDefinitions` bodies); the built-in ones are bundled.
+    #[serde(default)]
+    pub role_definitions: Vec<Value>,
     #[serde(default)]
     pub subscriptions: Vec<Subscription>,
 }
@@ -84,6 +119,16 @@ pub struct Subscription {
     /// `diagnosticSettings` list items, by the cluster's ARM resource id.
     #[serde(default)]
     pub diagnostic_settings: BTreeMap<String, Vec<Value>>,
+    /// ARM `roleAssignments` bodies: every assignment the subscription sees, at its own scope,
+    /// below it (resource groups, resources) and inherited from management groups above it.
+    #[serde(default)]
+    pub role_assignments: Vec<Value>,
+    /// ARM `roleEligibilityScheduleInstances` bodies (PIM for Azure resources).
+    #[serde(default)]
+    pub role_eligibility_schedule_instances: Vec<Value>,
+    /// ARM `roleAssignmentScheduleInstances` bodies (PIM for Azure resources).
+    #[serde(default)]
+    pub role_assignment_schedule_instances: Vec<Value>,
 }
 
 fn enabled() -> String {
@@ -176,7 +221,9 @@ impl Estate {
             if !tenants.insert(t.tenant_id.to_ascii_lowercase()) {
                 return bad(format!("tenant {} is listed twice", t.tenant_id));
             }
+            crate::directory::validate(t).map_err(EstateError::Invalid)?;
         }
+        crate::authz::validate(&self.azure).map_err(EstateError::Invalid)?;
         let mut subs = BTreeSet::new();
         for s in &self.azure.subscriptions {
             if !subs.insert(s.subscription_id.to_ascii_lowercase()) {

@@ -11,6 +11,21 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("getManagedCluster", &["subscription", "cluster"]),
     ("listKubernetesVersions", &["subscription", "location"]),
     ("listDiagnosticSettings", &["subscription", "cluster"]),
+    // ARM Microsoft.Authorization. `role` is the role definition GUID.
+    ("listRoleAssignments", &["subscription", "page"]),
+    ("listRoleEligibilityScheduleInstances", &["subscription", "page"]),
+    ("listRoleAssignmentScheduleInstances", &["subscription", "page"]),
+    ("getRoleDefinition", &["subscription", "role"]),
+    // Microsoft Graph: `tenant` is the caller's tenant, `group` the group id (from the path or
+    // the `$filter`'s groupId / scopeId).
+    ("listConditionalAccessPolicies", &["tenant", "page"]),
+    ("getConditionalAccessPolicy", &["tenant"]),
+    ("getGroup", &["tenant", "group"]),
+    ("listGroupMembers", &["tenant", "group", "page"]),
+    ("listGroupEligibilitySchedules", &["tenant", "group", "page"]),
+    ("listGroupAssignmentSchedules", &["tenant", "group", "page"]),
+    ("listRoleManagementPolicyAssignments", &["tenant", "group", "page"]),
+    ("getDirectoryObjectsByIds", &["tenant"]),
     // AWS: `account` is the caller's account (for sts:AssumeRole too; `role` picks the target).
     ("sts:GetCallerIdentity", &["account"]),
     ("sts:AssumeRole", &["account", "role"]),
@@ -65,6 +80,8 @@ pub struct Fault {
     pub principal: Option<String>,
     /// EKS add-on name.
     pub addon: Option<String>,
+    /// Entra group object id (Graph group and PIM-for-Groups calls).
+    pub group: Option<String>,
     /// 1-based page of a paged list.
     pub page: Option<u32>,
     /// HTTP status of the error answer.
@@ -98,6 +115,8 @@ pub struct Call<'a> {
     pub policy: Option<&'a str>,
     pub principal: Option<&'a str>,
     pub addon: Option<&'a str>,
+    /// Entra group object id of a per-group Graph call.
+    pub group: Option<&'a str>,
     /// Who calls (AWS: the caller's ARN), for default error messages.
     pub caller: Option<&'a str>,
     /// What the call is on (AWS: a resource ARN), for default error messages.
@@ -131,6 +150,7 @@ impl Fault {
             ("policy", self.policy.is_some()),
             ("principal", self.principal.is_some()),
             ("addon", self.addon.is_some()),
+            ("group", self.group.is_some()),
         ];
         for (sel, set) in used {
             if set && !allowed.contains(&sel) {
@@ -179,6 +199,7 @@ impl Fault {
             && eq(&self.policy, call.policy)
             && eq(&self.principal, call.principal)
             && eq(&self.addon, call.addon)
+            && eq(&self.group, call.group)
             && self.page.is_none_or(|p| call.page == Some(p))
     }
 
@@ -198,7 +219,33 @@ fn aws_service(op: &str) -> Option<&str> {
     op.split_once(':').map(|(s, _)| s)
 }
 
+/// Whether an operation is a Microsoft Graph one (Graph error codes and messages).
+pub fn is_graph(op: &str) -> bool {
+    matches!(
+        op,
+        "listConditionalAccessPolicies"
+            | "getConditionalAccessPolicy"
+            | "getGroup"
+            | "listGroupMembers"
+            | "listGroupEligibilitySchedules"
+            | "listGroupAssignmentSchedules"
+            | "listRoleManagementPolicyAssignments"
+            | "getDirectoryObjectsByIds"
+    )
+}
+
 fn default_code(op: &str, status: u16) -> &'static str {
+    if is_graph(op) {
+        return match status {
+            400 => "BadRequest",
+            401 => "InvalidAuthenticationToken",
+            403 => "Authorization_RequestDenied",
+            404 => "Request_ResourceNotFound",
+            429 => "TooManyRequests",
+            503 => "serviceNotAvailable",
+            _ => "generalException",
+        };
+    }
     match (aws_service(op), status) {
         (None, 401) => "InvalidAuthenticationToken",
         (None, 403) => "AuthorizationFailed",
@@ -230,6 +277,13 @@ fn default_code(op: &str, status: u16) -> &'static str {
 fn default_message(code: &str, call: &Call) -> String {
     let op = call.op;
     match code {
+        "Authorization_RequestDenied" => "Insufficient privileges to complete the operation.".into(),
+        "Request_ResourceNotFound" => format!(
+            "Resource '{}' does not exist or one of its queried reference-property objects are not present.",
+            call.group.or(call.resource).unwrap_or("")
+        ),
+        "InvalidAuthenticationToken" if is_graph(op) => "Access token validation failure.".into(),
+        "TooManyRequests" if is_graph(op) => "Too many requests.".into(),
         "AuthorizationFailed" => format!(
             "The client does not have authorization to perform action for {op} over the requested scope, or the scope is invalid."
         ),

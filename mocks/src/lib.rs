@@ -1,17 +1,28 @@
 //! A mock cloud that speaks the real wire protocols over HTTPS on loopback: the Entra ID
-//! token endpoint, Azure Resource Manager, and AWS (EKS, IAM, STS, EC2), serving an estate file. It injects latency,
+//! token endpoint, Azure Resource Manager (incl. Microsoft.Authorization), Microsoft Graph, and
+//! AWS (EKS, IAM, STS, EC2), serving an estate file. It injects latency,
 //! throttling and faults and counts calls, so kubeposture's real SDK code is what is tested.
 //! `mocks/README.md` documents the estate file and the options.
 
 mod arm;
+mod authz;
 pub mod aws;
+mod directory;
 mod entra;
 pub mod estate;
 pub mod faults;
+mod graph;
 mod paging;
 mod server;
 mod state;
+#[cfg(test)]
+mod testkit;
 mod tls;
+
+#[cfg(test)]
+mod demo_tests;
+#[cfg(test)]
+mod fixture_tests;
 
 pub use estate::{AwsCredentials, AwsRoleToAssume, ClientCredentials, Estate, EstateError};
 pub use server::MockCloud;
@@ -30,7 +41,7 @@ pub struct MockOptions {
     pub page_size: usize,
     /// Delay before every API answer.
     pub latency: Duration,
-    /// Share of API calls answered with the service's throttling error (0.0 … 1.0): ARM 429,
+    /// Share of API calls answered with the service's throttling error (0.0 … 1.0): ARM and Graph 429,
     /// EKS 429 `ThrottlingException`, IAM/STS 400 `Throttling`, EC2 503 `RequestLimitExceeded`.
     /// Entra logins are never throttled; STS calls are (the AWS SDKs retry them).
     pub throttle_ratio: f64,

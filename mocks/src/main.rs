@@ -9,7 +9,7 @@ use std::time::Duration;
 #[derive(Parser, Debug)]
 #[command(
     name = "kubeposture-mock",
-    about = "A mock cloud (Entra ID, ARM, and AWS EKS/IAM/STS/EC2) serving an estate file over HTTPS."
+    about = "A mock cloud (Entra ID, ARM, Microsoft Graph, and AWS EKS/IAM/STS/EC2) serving an estate file over HTTPS."
 )]
 struct Args {
     /// Estate file (YAML, `estate: v1`); `demo` for the bundled demo estate.

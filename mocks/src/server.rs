@@ -2,7 +2,7 @@
 
 use crate::estate::Estate;
 use crate::state::State;
-use crate::{MockError, MockOptions, arm, aws, entra, tls};
+use crate::{MockError, MockOptions, arm, aws, entra, graph, tls};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::Request;
@@ -64,8 +64,9 @@ impl MockCloud {
     }
 
     /// Calls served so far by operation (`listManagedClusters`, `iam:ListRoles`), AWS calls also
-    /// per caller account (`iam:ListRoles@111122223333`), plus `…:throttled` and `…:fault` for
-    /// answers the mock replaced. Also at `GET /_mock/counters`.
+    /// per caller account (`iam:ListRoles@111122223333`), per-group Graph calls also per group
+    /// (`listGroupMembers@3c8e1f2a-…`), plus `…:throttled` and `…:fault` for answers the mock
+    /// replaced. Also at `GET /_mock/counters`.
     pub fn counters(&self) -> BTreeMap<String, u64> {
         self.state.counters()
     }
@@ -78,7 +79,7 @@ impl MockCloud {
 
 const MAX_BODY: usize = 1 << 20;
 
-async fn dispatch(axum::extract::State(state): axum::extract::State<Arc<State>>, req: Request) -> Response {
+pub(crate) async fn dispatch(axum::extract::State(state): axum::extract::State<Arc<State>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let query: Vec<(String, String)> =
@@ -97,7 +98,19 @@ async fn dispatch(axum::extract::State(state): axum::extract::State<Arc<State>>,
     match (&parts.method, segments.as_slice()) {
         (&Method::GET, ["_mock", "counters"]) => Json(state.counters()).into_response(),
         (&Method::POST, [tenant, "oauth2", "v2.0", "token"]) => entra::token(&state, tenant, &body).await,
-        (&Method::GET, [first, ..]) if first.eq_ignore_ascii_case("subscriptions") => {
+        (_, ["v1.0", ..]) => {
+            let req = graph::Request {
+                method: &parts.method,
+                path: &path,
+                query: &query,
+                headers: &parts.headers,
+                body: &body,
+            };
+            graph::handle(&state, &req).await
+        }
+        (&Method::GET, [first, ..])
+            if first.eq_ignore_ascii_case("subscriptions") || first.eq_ignore_ascii_case("providers") =>
+        {
             arm::handle(&state, &path, &query, authorization.as_deref()).await
         }
         _ => arm::error(404, "NotFound", &format!("{} {path} is not served by this mock", parts.method)),

@@ -58,11 +58,12 @@ impl State {
         *lock(&self.counters).entry(key.to_string()).or_default() += 1;
     }
 
-    /// Counts `op{suffix}`, and for an AWS call also `op@ACCOUNT{suffix}` (the caller's account).
+    /// Counts `op{suffix}`, and for an AWS call also `op@ACCOUNT{suffix}` (the caller's account),
+    /// for a per-group Graph call `op@GROUPID{suffix}`.
     fn count_call(&self, call: &Call<'_>, suffix: &str) {
         self.count(&format!("{}{suffix}", call.op));
-        if let Some(account) = call.account {
-            self.count(&format!("{}@{account}{suffix}", call.op));
+        if let Some(key) = call.account.or(call.group) {
+            self.count(&format!("{}@{key}{suffix}", call.op));
         }
     }
 
@@ -104,7 +105,8 @@ impl State {
     /// Every served call passes here: counted, delayed by the configured latency, then
     /// possibly throttled (at `throttle_ratio`, API calls only — not logins) or answered
     /// by a fault rule.
-    /// AWS calls are also counted per caller account (`iam:ListRoles@111122223333`).
+    /// AWS calls are also counted per caller account (`iam:ListRoles@111122223333`), per-group
+    /// Graph calls per group (`listGroupMembers@3c8e1f2a-…`).
     pub async fn gate(&self, call: &Call<'_>, throttleable: bool) -> Result<(), Denied> {
         self.count_call(call, "");
         if !self.opts.latency.is_zero() {
