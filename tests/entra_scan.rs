@@ -9,7 +9,8 @@ use kubeposture_mocks::MockOptions;
 use serde_json::{Value, json};
 
 fn scan(tenant: Value, clusters: Vec<Value>, assignments: Vec<Value>, faults: Value) -> (Mock, Value) {
-    let m = Mock::start(estate(tenant, clusters, assignments, faults), MockOptions { page_size: 2, ..Default::default() });
+    let m =
+        Mock::start(estate(tenant, clusters, assignments, faults), MockOptions { page_size: 2, ..Default::default() });
     let (code, report, stderr) = m.scan_json(&["--fail-on", "never"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(report["scan"]["not_collected"], json!([]), "{stderr}");
@@ -32,7 +33,9 @@ fn groups(t: &mut Value) -> &mut Vec<Value> {
 #[test]
 fn the_good_tenant_passes_every_identity_check() {
     let (_, r) = scan(tenant(), vec![cluster("c1")], assignments(), json!([]));
-    for check in ["IDN-001", "IDN-002", "IDN-003", "IDN-004", "IDN-006", "IDN-007", "IDN-008", "IDN-009", "IDN-010", "IDN-011"] {
+    for check in
+        ["IDN-001", "IDN-002", "IDN-003", "IDN-004", "IDN-006", "IDN-007", "IDN-008", "IDN-009", "IDN-010", "IDN-011"]
+    {
         assert_eq!(status(&r, check, "c1"), "pass", "{check}: {}", text(&r, check, "c1"));
     }
     assert_eq!(status(&r, "IDN-005", TENANT), "pass");
@@ -87,7 +90,8 @@ fn an_admin_group_object_id_group_without_pim() {
 #[test]
 fn pim_activation_too_long_and_without_approval_or_mfa() {
     let mut t = tenant();
-    t["privilegedAccess"]["roleManagementPolicyAssignments"] = json!([pim_policy(ADMINS, "PT12H", false, &["Justification"])]);
+    t["privilegedAccess"]["roleManagementPolicyAssignments"] =
+        json!([pim_policy(ADMINS, "PT12H", false, &["Justification"])]);
     let (_, r) = scan(t, vec![cluster("c1")], assignments(), json!([]));
     assert_eq!(status(&r, "IDN-008", "c1"), "fail");
     assert!(text(&r, "IDN-008", "c1").contains("PT12H"));
@@ -97,24 +101,20 @@ fn pim_activation_too_long_and_without_approval_or_mfa() {
 
 #[test]
 fn conditional_access_gaps() {
-    let set = |policy: Value| {
+    let run = |policy: Ca| {
         let mut t = tenant();
-        t["conditionalAccessPolicies"][0] = policy;
-        t
+        t["conditionalAccessPolicies"][0] = policy.json();
+        scan(t, vec![cluster("c1")], assignments(), json!([])).1
     };
-    // All apps, but the AKS app excluded.
-    let (_, r) = scan(set(ca("all-but-aks", "enabled", &["All"], &[AKS_APP], &[ADMINS], "AND", &["mfa", "compliantDevice"], Some(4))), vec![cluster("c1")], assignments(), json!([]));
+    let r = run(Ca { id: "all-but-aks", apps: &["All"], exclude_apps: &[AKS_APP], ..Ca::aks() });
     assert_eq!(status(&r, "IDN-001", "c1"), "fail");
-    // Report-only.
-    let (_, r) = scan(set(ca("report-only", "enabledForReportingButNotEnforced", &[AKS_APP], &[], &[ADMINS], "AND", &["mfa", "compliantDevice"], Some(4))), vec![cluster("c1")], assignments(), json!([]));
+    let r = run(Ca { id: "report-only", state: "enabledForReportingButNotEnforced", ..Ca::aks() });
     assert_eq!(status(&r, "IDN-002", "c1"), "fail");
     assert!(text(&r, "IDN-002", "c1").contains("report-only"));
-    // MFA, no compliant device.
-    let (_, r) = scan(set(ca("mfa-only", "enabled", &[AKS_APP], &[], &[ADMINS], "OR", &["mfa"], Some(4))), vec![cluster("c1")], assignments(), json!([]));
+    let r = run(Ca { id: "mfa-only", operator: "OR", controls: &["mfa"], ..Ca::aks() });
     assert_eq!(status(&r, "IDN-001", "c1"), "pass");
     assert_eq!(status(&r, "IDN-003", "c1"), "fail");
-    // Sign-in frequency 24 h.
-    let (_, r) = scan(set(ca("daily", "enabled", &[AKS_APP], &[], &[ADMINS], "AND", &["mfa", "compliantDevice"], Some(24))), vec![cluster("c1")], assignments(), json!([]));
+    let r = run(Ca { id: "daily", hours: Some(24), ..Ca::aks() });
     assert_eq!(status(&r, "IDN-004", "c1"), "fail");
 }
 
@@ -155,13 +155,18 @@ fn a_shared_admin_group_is_read_once_per_scan() {
     for op in ["listGroupEligibilitySchedules", "listGroupAssignmentSchedules", "listRoleManagementPolicyAssignments"] {
         assert_eq!(n.get(&format!("{op}@{ADMINS}")).copied(), Some(1), "{op}: {n:?}");
     }
-    assert_eq!(n.get("listConditionalAccessPolicies").copied(), Some(1), "once per tenant: {n:?}");
+    assert_eq!(
+        n.get("listConditionalAccessPolicies").copied(),
+        Some(2),
+        "once per tenant (3 policies, 2 per page): {n:?}"
+    );
     assert!(n.get("listRoleAssignments").copied().unwrap_or(0) <= 2 * 2, "once per subscription (paged by 2): {n:?}");
 }
 
 #[test]
 fn a_denied_conditional_access_read_makes_only_the_ca_checks_unknown() {
-    let faults = json!([{"operation": "listConditionalAccessPolicies", "status": 403, "code": "Authorization_RequestDenied"}]);
+    let faults =
+        json!([{"operation": "listConditionalAccessPolicies", "status": 403, "code": "Authorization_RequestDenied"}]);
     let (_, r) = scan(tenant(), vec![cluster("c1")], assignments(), faults);
     for check in ["IDN-001", "IDN-002", "IDN-003", "IDN-004"] {
         assert_eq!(status(&r, check, "c1"), "unknown", "{check}");

@@ -382,6 +382,12 @@ pub fn hardened_entra() -> EntraAccess {
         role_grants: Field::value("roleAssignments", grants, "3 assignments"),
         admin_groups: Field::value("adminGroups", vec![Arc::new(hardened_admin_group())], "[aks-admins]"),
         conditional_access: Field::value("conditionalAccess/policies", Arc::new(hardened_ca()), "3 policies"),
+        // Alice is only eligible for aks-admins: no active membership anywhere.
+        member_of: Field::value(
+            "transitiveMemberOf",
+            [("a11ce000-0000-0000-0000-000000000001".to_string(), vec![])].into(),
+            "{Alice Admin: []}",
+        ),
     }
 }
 

@@ -71,6 +71,23 @@ impl Tenant {
         self.object(id).filter(|(k, _)| *k == Kind::Group).map(|(_, g)| g)
     }
 
+    /// The groups `id` belongs to, directly or through nested groups.
+    pub fn transitive_groups(&self, id: &str) -> Vec<&Value> {
+        let mut found: Vec<&Value> = Vec::new();
+        let mut frontier = vec![id.to_ascii_lowercase()];
+        while let Some(member) = frontier.pop() {
+            for g in &self.groups {
+                let contains = self.members(g).iter().any(|m| m.eq_ignore_ascii_case(&member));
+                let gid = str_of(g, "id").unwrap_or_default();
+                if contains && !found.iter().any(|f| str_of(f, "id") == Some(gid)) {
+                    found.push(g);
+                    frontier.push(gid.to_ascii_lowercase());
+                }
+            }
+        }
+        found
+    }
+
     /// The ids of a group's active direct members.
     pub fn members<'a>(&self, group: &'a Value) -> Vec<&'a str> {
         group

@@ -26,6 +26,7 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("listGroupAssignmentSchedules", &["tenant", "group", "page"]),
     ("listRoleManagementPolicyAssignments", &["tenant", "group", "page"]),
     ("getDirectoryObjectsByIds", &["tenant"]),
+    ("listTransitiveMemberOf", &["tenant", "page"]),
     // AWS: `account` is the caller's account (for sts:AssumeRole too; `role` picks the target).
     ("sts:GetCallerIdentity", &["account"]),
     ("sts:AssumeRole", &["account", "role"]),

@@ -95,6 +95,7 @@ enum Route<'a> {
     GetPolicy(&'a str),
     GetGroup(&'a str),
     Members(&'a str),
+    TransitiveMemberOf(&'a str),
     Schedules(Schedules),
     PolicyAssignments,
     GetByIds,
@@ -110,6 +111,7 @@ fn route<'a>(s: &[&'a str]) -> Result<(Method, Route<'a>), &'a str> {
         }
         2 if is(0, "groups") => (Method::GET, Route::GetGroup(s[1])),
         3 if is(0, "groups") && is(2, "members") => (Method::GET, Route::Members(s[1])),
+        3 if is(0, "users") && is(2, "transitiveMemberOf") => (Method::GET, Route::TransitiveMemberOf(s[1])),
         4 if is(0, "identityGovernance") && is(1, "privilegedAccess") && is(2, "group") => {
             if is(3, "eligibilitySchedules") {
                 (Method::GET, Route::Schedules(Schedules::Eligibility))
@@ -265,6 +267,7 @@ async fn serve(state: &State, req: &Request<'_>, ids: &Ids) -> Response {
         Route::GetPolicy(id) => g.get_policy(id).await,
         Route::GetGroup(id) => g.get_group(id).await,
         Route::Members(id) => g.members(id).await,
+        Route::TransitiveMemberOf(id) => g.transitive_member_of(id).await,
         Route::Schedules(kind) => g.schedules(kind).await,
         Route::PolicyAssignments => g.policy_assignments().await,
         Route::GetByIds => g.get_by_ids(req.body).await,
@@ -433,6 +436,29 @@ impl G<'_> {
             .into_iter()
             .filter_map(|m| self.tenant.object(m))
             .map(|(kind, o)| self.selected(directory::public(kind, o, true), &[]))
+            .collect();
+        self.paged(op, skip, &items, self.context("directoryObjects", None))
+    }
+
+    /// `users/{id}/transitiveMemberOf`: every group the user is in, nested ones included.
+    async fn transitive_member_of(&self, id: &str) -> Response {
+        let op = "listTransitiveMemberOf";
+        let skip = match self.skip(op) {
+            Ok(s) => s,
+            Err(r) => return *r,
+        };
+        let page = paging::number(skip, self.page_size());
+        if let Err(r) = self.gate(&self.call(op, None, Some(page))).await {
+            return *r;
+        }
+        if !matches!(self.tenant.object(id), Some((Kind::User, _))) {
+            return self.not_found(id);
+        }
+        let items: Vec<Value> = self
+            .tenant
+            .transitive_groups(id)
+            .into_iter()
+            .map(|g| self.selected(directory::public(Kind::Group, g, true), &[]))
             .collect();
         self.paged(op, skip, &items, self.context("directoryObjects", None))
     }

@@ -50,17 +50,22 @@ fn group_member_examples() {
 
 #[test]
 fn pim_for_groups_examples() {
-    let eligible: Vec<GroupSchedule> = items("graph/v1.0/privilegedaccessgroup-list-eligibilityschedules.example1.response.json");
+    let eligible: Vec<GroupSchedule> =
+        items("graph/v1.0/privilegedaccessgroup-list-eligibilityschedules.example1.response.json");
     assert_eq!(eligible[0].principal_id, "3cce9d87-3986-4f19-8335-7ed075408ca2");
-    let narrow: Vec<GroupSchedule> = items("graph/v1.0/privilegedaccessgroup-list-eligibilityschedules.example2.response.json");
+    let narrow: Vec<GroupSchedule> =
+        items("graph/v1.0/privilegedaccessgroup-list-eligibilityschedules.example2.response.json");
     assert_eq!(narrow[0].access_id.as_deref(), Some("member"));
-    let active: Vec<GroupSchedule> = items("graph/v1.0/privilegedaccessgroup-list-assignmentschedules.example1.response.json");
+    let active: Vec<GroupSchedule> =
+        items("graph/v1.0/privilegedaccessgroup-list-assignmentschedules.example1.response.json");
     assert_eq!(map::schedule_terms(&active[0]), Terms::Permanent, "noExpiration");
 
-    let policies: Vec<PolicyAssignment> = items("graph/v1.0/policyroot-list-rolemanagementpolicyassignments.group-example3.response.json");
+    let policies: Vec<PolicyAssignment> =
+        items("graph/v1.0/policyroot-list-rolemanagementpolicyassignments.group-example3.response.json");
     assert_eq!(policies[0].role_definition_id.as_deref(), Some("owner"));
     assert!(map::pim_policy("p", &policies).is_none(), "the example is the owner role's policy, not member's");
-    let mut as_member = fixture("graph/v1.0/policyroot-list-rolemanagementpolicyassignments.group-example3.response.json");
+    let mut as_member =
+        fixture("graph/v1.0/policyroot-list-rolemanagementpolicyassignments.group-example3.response.json");
     as_member["value"][0]["roleDefinitionId"] = "member".into();
     let policies: Vec<PolicyAssignment> = serde_json::from_value(as_member["value"].clone()).unwrap();
     let p = map::pim_policy("p", &policies).unwrap();
@@ -71,20 +76,28 @@ fn pim_for_groups_examples() {
 
 #[test]
 fn arm_authorization_examples() {
-    for rel in ["azure-authorization/2022-04-01/RoleAssignments_ListForScope.json", "azure-authorization/2020-10-01/RoleAssignments_ListForSubscription.json"] {
+    for rel in [
+        "azure-authorization/2022-04-01/RoleAssignments_ListForScope.json",
+        "azure-authorization/2020-10-01/RoleAssignments_ListForSubscription.json",
+    ] {
         let a: Vec<RoleAssignment> = items(rel);
         let p = a[0].properties.as_ref().unwrap();
         assert_eq!(map::role_guid(&p.role_definition_id), "0b5fe924-9a61-425c-96af-cfe6e287ca2d", "{rel}");
         assert!(map::covers(&p.scope, &format!("{}/resourceGroups/rg/providers/x/y/z", p.scope)));
     }
-    let eligible: Vec<ScheduleInstance> = items("azure-authorization/2020-10-01/GetRoleEligibilityScheduleInstancesByScope.json");
+    let eligible: Vec<ScheduleInstance> =
+        items("azure-authorization/2020-10-01/GetRoleEligibilityScheduleInstancesByScope.json");
     let p = eligible[0].properties.as_ref().unwrap();
     assert_eq!(p.end_date_time.as_deref(), Some("2021-09-10T00:31:41.477Z"));
     assert!(p.condition.is_some());
-    let active: Vec<ScheduleInstance> = items("azure-authorization/2020-10-01/GetRoleAssignmentScheduleInstancesByScope.json");
+    let active: Vec<ScheduleInstance> =
+        items("azure-authorization/2020-10-01/GetRoleAssignmentScheduleInstancesByScope.json");
     let p = active[0].properties.as_ref().unwrap();
     assert!(matches!(map::active_terms(Some(p)), Terms::TimeBound { .. }), "endDateTime set");
     let defs: Vec<RoleDefinitionBody> = items("azure-authorization/2022-04-01/GetRoleDefinitionById.json");
     let d = map::role_definition("x", &defs[0]);
-    assert_eq!((d.name.as_str(), d.actions.clone(), d.data_actions.clone()), ("Role name", vec!["action".into()], vec!["dataAction".into()]));
+    assert_eq!(
+        (d.name.as_str(), d.actions.clone(), d.data_actions.clone()),
+        ("Role name", vec!["action".into()], vec!["dataAction".into()])
+    );
 }

@@ -53,7 +53,12 @@ fn schedule(group: &str, principal: &str, expiration: Value, assignment: bool) -
 }
 
 pub fn eligible(group: &str, principal: &str) -> Value {
-    schedule(group, principal, json!({"type": "afterDateTime", "endDateTime": "2027-01-05T00:00:00Z", "duration": null}), false)
+    schedule(
+        group,
+        principal,
+        json!({"type": "afterDateTime", "endDateTime": "2027-01-05T00:00:00Z", "duration": null}),
+        false,
+    )
 }
 
 pub fn permanent_member(group: &str, principal: &str) -> Value {
@@ -74,22 +79,51 @@ pub fn pim_policy(group: &str, max: &str, approval: bool, rules: &[&str]) -> Val
     })
 }
 
-/// A Conditional Access policy in Graph's shape.
-pub fn ca(id: &str, state: &str, apps: &[&str], exclude_apps: &[&str], groups: &[&str], operator: &str, controls: &[&str], hours: Option<u32>) -> Value {
-    json!({
-        "id": id, "displayName": id, "state": state, "createdDateTime": "2026-01-01T00:00:00Z", "modifiedDateTime": null,
-        "conditions": {
-            "signInRiskLevels": [], "userRiskLevels": [], "clientAppTypes": ["all"], "platforms": null, "locations": null,
-            "applications": {"includeApplications": apps, "excludeApplications": exclude_apps, "includeUserActions": []},
-            "users": {"includeUsers": [], "excludeUsers": [], "includeGroups": groups, "excludeGroups": [], "includeRoles": [], "excludeRoles": []}
-        },
-        "grantControls": {"operator": operator, "builtInControls": controls, "customAuthenticationFactors": [], "termsOfUse": []},
-        "sessionControls": hours.map(|h| json!({"signInFrequency": {"value": h, "type": "hours", "isEnabled": true, "frequencyInterval": "timeBased"}}))
-    })
+/// A Conditional Access policy, rendered in Graph's shape by [`Ca::json`].
+#[derive(Clone)]
+pub struct Ca<'a> {
+    pub id: &'a str,
+    pub state: &'a str,
+    pub apps: &'a [&'a str],
+    pub exclude_apps: &'a [&'a str],
+    pub groups: &'a [&'a str],
+    pub operator: &'a str,
+    pub controls: &'a [&'a str],
+    pub hours: Option<u32>,
+}
+
+impl Ca<'_> {
+    /// The good AKS policy: the admins, MFA and a compliant device, every 4 hours.
+    pub fn aks() -> Ca<'static> {
+        Ca {
+            id: "aks-compliant",
+            state: "enabled",
+            apps: &[AKS_APP],
+            exclude_apps: &[],
+            groups: &[ADMINS],
+            operator: "AND",
+            controls: &["mfa", "compliantDevice"],
+            hours: Some(4),
+        }
+    }
+
+    pub fn json(&self) -> Value {
+        json!({
+            "id": self.id, "displayName": self.id, "state": self.state, "createdDateTime": "2026-01-01T00:00:00Z", "modifiedDateTime": null,
+            "conditions": {
+                "signInRiskLevels": [], "userRiskLevels": [], "clientAppTypes": ["all"], "platforms": null, "locations": null,
+                "applications": {"includeApplications": self.apps, "excludeApplications": self.exclude_apps, "includeUserActions": []},
+                "users": {"includeUsers": [], "excludeUsers": [], "includeGroups": self.groups, "excludeGroups": [], "includeRoles": [], "excludeRoles": []}
+            },
+            "grantControls": {"operator": self.operator, "builtInControls": self.controls, "customAuthenticationFactors": [], "termsOfUse": []},
+            "sessionControls": self.hours.map(|h| json!({"signInFrequency": {"value": h, "type": "hours", "isEnabled": true, "frequencyInterval": "timeBased"}}))
+        })
+    }
 }
 
 fn risk(id: &str, sign_in: &[&str], user: &[&str]) -> Value {
-    let mut p = ca(id, "enabled", &["All"], &[], &[], "OR", &["mfa"], None);
+    let mut p =
+        Ca { id, apps: &["All"], groups: &[], operator: "OR", controls: &["mfa"], hours: None, ..Ca::aks() }.json();
     p["conditions"]["users"]["includeUsers"] = json!(["All"]);
     p["conditions"]["signInRiskLevels"] = json!(sign_in);
     p["conditions"]["userRiskLevels"] = json!(user);
@@ -115,7 +149,7 @@ pub fn tenant() -> Value {
         ],
         "servicePrincipals": [{"id": SP, "appId": CLIENT, "displayName": "kubeposture"}],
         "conditionalAccessPolicies": [
-            ca("aks-compliant", "enabled", &[AKS_APP], &[], &[ADMINS], "AND", &["mfa", "compliantDevice"], Some(4)),
+            Ca::aks().json(),
             risk("sign-in-risk", &["high", "medium"], &[]),
             risk("user-risk", &[], &["high"])
         ],

@@ -17,15 +17,19 @@
 //!   exclude the AKS app, and it has no sign-in or user risk condition (it would apply only to
 //!   risky sign-ins);
 //! - its users condition reaches every admin: `includeUsers` contains `All` or the admin's id, or
-//!   `includeGroups` holds an admin group or a group of the admin's membership chain. A policy
-//!   whose include lists are all empty covers nobody; directory roles (`includeRoles`) never
-//!   count, since role membership is not collected (a policy that targets only roles does not
-//!   cover). When some admin is not reached and `includeGroups` names other groups, coverage is
-//!   unknown: memberships outside the admin groups are not collected;
+//!   `includeGroups` holds a group the admin is in (an admin group, a group of the membership
+//!   chain, or any group of the admin's `transitiveMemberOf`). A policy whose include lists are
+//!   all empty covers nobody; directory roles (`includeRoles`) never count, since role membership
+//!   is not collected (a policy that targets only roles does not cover). When some admin is not
+//!   reached, `includeGroups` names other groups and the admins' memberships are not all known,
+//!   coverage is unknown;
 //! - none of the admins, admin groups or chain groups appears in `excludeUsers`/`excludeGroups`
 //!   (a policy that excludes some admins does not cover the cluster; the excluded admins are
-//!   named). Other excluded groups and `excludeRoles` are not expanded: break-glass exclusions are
-//!   the norm and are taken to hold no admin;
+//!   named). `excludeRoles` are not expanded. Each admin user's full group membership
+//!   (`transitiveMemberOf`) is taken into account on both sides, so a policy that includes or
+//!   excludes groups beyond the admin groups is judged; without those memberships, other
+//!   included groups leave coverage unknown and other excluded groups are taken to hold no admin
+//!   (break-glass exclusions are the norm);
 //! - and, for IDN-001/003/004, its state is `enabled` (IDN-002 looks at the policies that would
 //!   cover except for `enabledForReportingButNotEnforced` or `disabled`).
 //!
@@ -68,6 +72,9 @@ pub struct Admins {
     admin_groups: BTreeSet<String>,
     /// Why the list is incomplete.
     incomplete: Vec<String>,
+    /// Every admin's full group membership is known (`transitiveMemberOf`), so a policy that
+    /// includes other groups can be judged rather than left unknown.
+    memberships_known: bool,
 }
 
 fn key(id: &str) -> String {
@@ -88,6 +95,7 @@ impl Admins {
         for (g, _) in &paths.principals {
             a.person(&g.principal, []);
         }
+        let member_of = c.entra.member_of.get();
         for (g, reason) in &paths.undetermined {
             a.incomplete.push(format!("the role of {} could not be read ({reason})", g.principal.label()));
         }
@@ -135,6 +143,13 @@ impl Admins {
                     }
                 }
                 _ => a.incomplete.push(format!("{}: {}", group.eligible.path, group.eligible.observed())),
+            }
+        }
+        // Full memberships: what CA policies reach the admins through, beyond the admin groups.
+        a.memberships_known = member_of.is_some_and(|m| a.people.iter().all(|p| m.contains_key(&key(&p.principal.id))));
+        for person in a.people.iter_mut() {
+            if let Some(groups) = member_of.and_then(|m| m.get(&key(&person.principal.id))) {
+                person.groups.extend(groups.iter().map(|g| key(g)));
             }
         }
         a
@@ -210,7 +225,7 @@ impl Admins {
         }
         let others: Vec<&str> =
             p.include_groups.iter().filter(|g| self.known_group(g).is_none()).map(|g| g.trim()).collect();
-        if others.is_empty() {
+        if others.is_empty() || self.memberships_known {
             Reach::Not(format!("it does not include the cluster's admins {}", missed.join(", ")))
         } else {
             Reach::Unknown(format!(
@@ -387,6 +402,34 @@ mod tests {
         assert!(matches!(&r, Reach::Not(w) if w.contains("directory roles only")), "{r:?}");
         let r = reach(&c, |p| p.include_users.clear());
         assert!(matches!(&r, Reach::Not(w) if w.contains("applies to nobody")), "{r:?}");
+    }
+
+    #[test]
+    fn known_memberships_decide_other_groups() {
+        let mut c = hardened_aks();
+        with_member(&mut c);
+        let other = "0e0e0e0e-0000-0000-0000-000000000000".to_string();
+        let break_glass = "b7ea0000-0000-0000-0000-000000000000".to_string();
+        let alice = "a11ce000-0000-0000-0000-000000000001".to_string();
+        c.entra.member_of = Field::value(
+            "transitiveMemberOf",
+            [(key(&dave().id), vec![other.clone(), break_glass.to_uppercase()]), (alice.clone(), vec![other.clone()])]
+                .into(),
+            "{…}",
+        );
+        let include = |g: String| {
+            move |p: &mut CaPolicy| {
+                p.include_users.clear();
+                p.include_groups = vec![g];
+            }
+        };
+        assert_eq!(reach(&c, include(other.clone())), Reach::Covers, "both admins are in it");
+        c.entra.member_of =
+            Field::value("transitiveMemberOf", [(key(&dave().id), vec![other.clone()]), (alice, vec![])].into(), "{…}");
+        let r = reach(&c, include(other));
+        assert!(matches!(&r, Reach::Not(w) if w.contains("Alice Admin") && !w.contains("Dave")), "{r:?}");
+        let r = reach(&c, |p| p.exclude_groups = vec![break_glass.clone()]);
+        assert_eq!(r, Reach::Covers, "Dave is no longer in the break-glass group");
     }
 
     #[test]

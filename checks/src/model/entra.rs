@@ -3,6 +3,7 @@
 
 use crate::field::Field;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A directory object: user, group, service principal (kept as Graph or ARM named it).
@@ -155,6 +156,9 @@ pub struct EntraAccess {
     pub admin_groups: Field<Vec<Arc<AdminGroup>>>,
     /// The tenant's Conditional Access policies (all of them; checks decide what covers AKS).
     pub conditional_access: Field<Arc<Vec<CaPolicy>>>,
+    /// Every group (id, lower-cased) each admin user belongs to, nested ones included
+    /// (`transitiveMemberOf`), by lower-cased user id: what CA policies target them through.
+    pub member_of: Field<BTreeMap<String, Vec<String>>>,
 }
 
 impl EntraAccess {
@@ -164,6 +168,7 @@ impl EntraAccess {
             role_grants: Field::absent("roleAssignments"),
             admin_groups: Field::absent("adminGroups"),
             conditional_access: Field::absent("conditionalAccess/policies"),
+            member_of: Field::absent("transitiveMemberOf"),
         }
     }
 
@@ -172,6 +177,7 @@ impl EntraAccess {
             role_grants: Field::unknown("roleAssignments", reason),
             admin_groups: Field::unknown("adminGroups", reason),
             conditional_access: Field::unknown("conditionalAccess/policies", reason),
+            member_of: Field::unknown("transitiveMemberOf", reason),
         }
     }
 }

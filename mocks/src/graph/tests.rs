@@ -185,6 +185,21 @@ async fn groups_without_the_estate_members_key() {
 }
 
 #[tokio::test]
+async fn transitive_member_of_follows_nested_groups() {
+    let k = kit_with("[]", MockOptions::default());
+    let t = k.token(GRAPH);
+    let ids = |v: &Value| -> Vec<String> {
+        v["value"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap().to_string()).collect()
+    };
+    let bob = k.get(&t, &format!("/v1.0/users/{BOB}/transitiveMemberOf?$select=id")).await;
+    assert_eq!(ids(&bob.body), vec![ONCALL.to_string(), ADMINS.to_string()], "oncall, then admins through it");
+    let carol = k.get(&t, &format!("/v1.0/users/{CAROL}/transitiveMemberOf")).await;
+    assert_eq!(ids(&carol.body), Vec::<String>::new(), "eligibility is not membership");
+    assert_eq!(k.get(&t, &format!("/v1.0/users/{ONCALL}/transitiveMemberOf")).await.status, 404);
+    assert_eq!(k.counter("listTransitiveMemberOf"), 3);
+}
+
+#[tokio::test]
 async fn members_are_typed_directory_objects_paged() {
     let k = kit_with("[]", MockOptions { page_size: 2, ..Default::default() });
     let t = k.token(GRAPH);

@@ -262,11 +262,8 @@ impl Scanner {
             .and_then(|a| a.admin_group_object_ids.clone())
             .unwrap_or_default();
         let facts = ClusterFacts { subscription: sub, id: &mc.id, admin_group_ids: &admin_group_ids };
-        let (catalog, logging, entra) = tokio::join!(
-            self.catalog(sub, &mc.location),
-            self.logging(&mc.id),
-            self.identity.for_cluster(facts)
-        );
+        let (catalog, logging, entra) =
+            tokio::join!(self.catalog(sub, &mc.location), self.logging(&mc.id), self.identity.for_cluster(facts));
         map::map(&mc, sub, Extras { catalog, logging, entra })
     }
 

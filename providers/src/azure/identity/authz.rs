@@ -127,7 +127,10 @@ impl Authz {
             .get_or_init(sub.to_ascii_lowercase(), || async {
                 let base = format!("subscriptions/{sub}/providers/Microsoft.Authorization");
                 let (assignments, eligible, active) = tokio::join!(
-                    self.list("listRoleAssignments", format!("{base}/roleAssignments?api-version={ROLE_ASSIGNMENTS_API}")),
+                    self.list(
+                        "listRoleAssignments",
+                        format!("{base}/roleAssignments?api-version={ROLE_ASSIGNMENTS_API}")
+                    ),
                     self.list(
                         "listRoleEligibilityScheduleInstances",
                         format!("{base}/roleEligibilityScheduleInstances?api-version={PIM_API}")

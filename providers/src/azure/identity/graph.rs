@@ -15,7 +15,7 @@ use tokio::sync::OnceCell;
 fn permission(op: &str) -> &'static str {
     match op {
         "listConditionalAccessPolicies" => "Policy.Read.All",
-        "getGroup" | "listGroupMembers" => "GroupMember.Read.All",
+        "getGroup" | "listGroupMembers" | "listTransitiveMemberOf" => "GroupMember.Read.All",
         "listGroupEligibilitySchedules" => "PrivilegedEligibilitySchedule.Read.AzureADGroup",
         "listGroupAssignmentSchedules" => "PrivilegedAssignmentSchedule.Read.AzureADGroup",
         "listRoleManagementPolicyAssignments" => "RoleManagementPolicy.Read.AzureADGroup",
@@ -33,6 +33,9 @@ pub fn reason(op: &str, e: &ApiError) -> String {
     }
 }
 
+/// A group's direct active members, each with the terms of its membership.
+type Direct = Result<Arc<Vec<(Principal, Terms)>>, String>;
+
 /// Nested groups deeper than this are not followed (Entra allows cycles through dynamic rules).
 const MAX_DEPTH: usize = 16;
 
@@ -41,12 +44,20 @@ pub struct Graph {
     ca: OnceCell<Field<Arc<Vec<CaPolicy>>>>,
     groups: OnceMap<String, Arc<AdminGroup>>,
     /// Each group's direct members and the terms of each membership.
-    memberships: OnceMap<String, Result<Arc<Vec<(Principal, Terms)>>, String>>,
+    memberships: OnceMap<String, Direct>,
+    /// Each user's groups, nested ones included.
+    member_of: OnceMap<String, Result<Arc<Vec<String>>, String>>,
 }
 
 impl Graph {
     pub fn new(client: ApiClient) -> Self {
-        Self { client, ca: OnceCell::new(), groups: OnceMap::default(), memberships: OnceMap::default() }
+        Self {
+            client,
+            ca: OnceCell::new(),
+            groups: OnceMap::default(),
+            memberships: OnceMap::default(),
+            member_of: OnceMap::default(),
+        }
     }
 
     async fn list<T: serde::de::DeserializeOwned>(&self, op: &str, path: &str) -> Result<Vec<T>, String> {
@@ -59,10 +70,14 @@ impl Graph {
         const PATH: &str = "conditionalAccess/policies";
         self.ca
             .get_or_init(|| async {
-                match self.list::<CaPolicyBody>("listConditionalAccessPolicies", "v1.0/identity/conditionalAccess/policies").await {
+                match self
+                    .list::<CaPolicyBody>("listConditionalAccessPolicies", "v1.0/identity/conditionalAccess/policies")
+                    .await
+                {
                     Ok(bodies) => {
                         let policies: Vec<CaPolicy> = bodies.iter().map(map::ca_policy).collect();
-                        let raw = policies.iter().map(|p| format!("{} ({})", p.name, p.state)).collect::<Vec<_>>().join(", ");
+                        let raw =
+                            policies.iter().map(|p| format!("{} ({})", p.name, p.state)).collect::<Vec<_>>().join(", ");
                         Field::value(PATH, Arc::new(policies), format!("[{raw}]"))
                     }
                     Err(why) => Field::unknown(PATH, why),
@@ -70,6 +85,20 @@ impl Graph {
             })
             .await
             .clone()
+    }
+
+    /// Every group a user is in, nested ones included (lower-cased ids), once per user.
+    pub async fn member_of(&self, user_id: &str) -> Result<Arc<Vec<String>>, String> {
+        let key = user_id.to_ascii_lowercase();
+        self.member_of
+            .get_or_init(key.clone(), || async move {
+                let path = format!("v1.0/users/{key}/transitiveMemberOf?$select=id");
+                let objects = self.list::<DirectoryObject>("listTransitiveMemberOf", &path).await?;
+                Ok(Arc::new(
+                    objects.iter().filter(|o| o.kind() == "Group").map(|o| o.id.to_ascii_lowercase()).collect(),
+                ))
+            })
+            .await
     }
 
     /// Display names and kinds of directory objects (`directoryObjects/getByIds`).
@@ -101,7 +130,8 @@ impl Graph {
 
     async fn expand(&self, group: Principal) -> Arc<AdminGroup> {
         let id = group.id.clone();
-        let (members, eligible, pim_policy) = tokio::join!(self.members(&group), self.eligible(&id), self.pim_policy(&id));
+        let (members, eligible, pim_policy) =
+            tokio::join!(self.members(&group), self.eligible(&id), self.pim_policy(&id));
         let group = match self.display(&group).await {
             Some(named) => named,
             None => group,
@@ -132,7 +162,14 @@ impl Graph {
             };
             for (member, terms) in direct.iter() {
                 let mut next = chain.clone();
-                next.push(Link { group: g.clone(), terms: Field::value(format!("groups[{}].assignmentSchedules", g.id), terms.clone(), terms.describe()) });
+                next.push(Link {
+                    group: g.clone(),
+                    terms: Field::value(
+                        format!("groups[{}].assignmentSchedules", g.id),
+                        terms.clone(),
+                        terms.describe(),
+                    ),
+                });
                 let cycle = next.iter().any(|l| l.group.id.eq_ignore_ascii_case(&member.id));
                 if member.is("Group") && !cycle && next.len() < MAX_DEPTH {
                     stack.push((member.clone(), next));
@@ -148,7 +185,7 @@ impl Graph {
 
     /// A group's direct active members and the terms of each (PIM assignment schedules; a
     /// member no schedule mentions is a plain, permanent member).
-    async fn direct(&self, group_id: &str) -> Result<Arc<Vec<(Principal, Terms)>>, String> {
+    async fn direct(&self, group_id: &str) -> Direct {
         self.memberships
             .get_or_init(group_id.to_ascii_lowercase(), || async {
                 let members_path = format!("v1.0/groups/{group_id}/members?$select=id,displayName");
@@ -181,7 +218,9 @@ impl Graph {
 
     async fn eligible(&self, group_id: &str) -> Field<Vec<Principal>> {
         let path = format!("groups[{group_id}].eligibilitySchedules");
-        let list = format!("v1.0/identityGovernance/privilegedAccess/group/eligibilitySchedules?$filter=groupId eq '{group_id}'");
+        let list = format!(
+            "v1.0/identityGovernance/privilegedAccess/group/eligibilitySchedules?$filter=groupId eq '{group_id}'"
+        );
         let schedules = match self.list::<GroupSchedule>("listGroupEligibilitySchedules", &list).await {
             Ok(s) => s,
             Err(why) => return Field::unknown(path, why),

@@ -83,7 +83,9 @@ pub fn pim_policy(path: &str, assignments: &[PolicyAssignment]) -> Option<PimPol
         approval_required: rule("Approval_EndUser_Assignment")
             .and_then(|r| r.setting.as_ref())
             .and_then(|s| s.is_approval_required),
-        activation_rules: rule("Enablement_EndUser_Assignment").and_then(|r| r.enabled_rules.clone()).unwrap_or_default(),
+        activation_rules: rule("Enablement_EndUser_Assignment")
+            .and_then(|r| r.enabled_rules.clone())
+            .unwrap_or_default(),
     })
 }
 
@@ -93,7 +95,8 @@ pub fn ca_policy(b: &CaPolicyBody) -> CaPolicy {
     let users = c.and_then(|c| c.users.as_ref());
     let list = |v: Option<&Vec<String>>| v.cloned().unwrap_or_default();
     let grant = b.grant_controls.as_ref();
-    let freq = b.session_controls.as_ref().and_then(|s| s.sign_in_frequency.as_ref()).filter(|f| f.is_enabled == Some(true));
+    let freq =
+        b.session_controls.as_ref().and_then(|s| s.sign_in_frequency.as_ref()).filter(|f| f.is_enabled == Some(true));
     CaPolicy {
         id: b.id.clone(),
         name: b.display_name.clone().unwrap_or_else(|| b.id.clone()),
@@ -155,22 +158,29 @@ mod tests {
         };
         assert_eq!(active_terms(None), Terms::Permanent);
         assert_eq!(active_terms(Some(&inst(None, "Assigned"))), Terms::Permanent);
-        assert_eq!(active_terms(Some(&inst(Some("2026-12-01T00:00:00Z"), "Assigned"))), Terms::TimeBound { end: "2026-12-01T00:00:00Z".into() });
+        assert_eq!(
+            active_terms(Some(&inst(Some("2026-12-01T00:00:00Z"), "Assigned"))),
+            Terms::TimeBound { end: "2026-12-01T00:00:00Z".into() }
+        );
         let s: GroupSchedule = serde_json::from_value(json!({"principalId": "p", "accessId": "member",
-            "scheduleInfo": {"expiration": {"type": "noExpiration"}}})).unwrap();
+            "scheduleInfo": {"expiration": {"type": "noExpiration"}}}))
+        .unwrap();
         assert_eq!(schedule_terms(&s), Terms::Permanent);
         let s: GroupSchedule = serde_json::from_value(json!({"principalId": "p",
-            "scheduleInfo": {"expiration": {"type": "afterDateTime", "endDateTime": "2027-01-01T00:00:00Z"}}})).unwrap();
+            "scheduleInfo": {"expiration": {"type": "afterDateTime", "endDateTime": "2027-01-01T00:00:00Z"}}}))
+        .unwrap();
         assert_eq!(schedule_terms(&s), Terms::TimeBound { end: "2027-01-01T00:00:00Z".into() });
     }
 
     #[test]
     fn sign_in_frequency_in_days_is_hours() {
         let b: CaPolicyBody = serde_json::from_value(json!({"id": "p", "state": "enabled",
-            "sessionControls": {"signInFrequency": {"value": 1, "type": "days", "isEnabled": true}}})).unwrap();
+            "sessionControls": {"signInFrequency": {"value": 1, "type": "days", "isEnabled": true}}}))
+        .unwrap();
         assert_eq!(ca_policy(&b).sign_in_frequency_hours, Some(24));
         let b: CaPolicyBody = serde_json::from_value(json!({"id": "p",
-            "sessionControls": {"signInFrequency": {"value": 1, "type": "days", "isEnabled": false}}})).unwrap();
+            "sessionControls": {"signInFrequency": {"value": 1, "type": "days", "isEnabled": false}}}))
+        .unwrap();
         assert_eq!(ca_policy(&b).sign_in_frequency_hours, None);
     }
 }

@@ -14,7 +14,7 @@ use graph::Graph;
 use kubeposture_checks::Field;
 use kubeposture_checks::model::{AdminGroup, EntraAccess, Principal, RoleGrant, Terms};
 use models::DirectoryObject;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 pub use graph::reason;
@@ -67,7 +67,47 @@ impl Identity {
     pub async fn for_cluster(&self, c: ClusterFacts<'_>) -> EntraAccess {
         let (role_grants, conditional_access) = tokio::join!(self.grants(&c), self.graph.conditional_access());
         let admin_groups = self.admin_groups(&c, &role_grants).await;
-        EntraAccess { role_grants, admin_groups, conditional_access }
+        let member_of = self.member_of(&role_grants, &admin_groups).await;
+        EntraAccess { role_grants, admin_groups, conditional_access, member_of }
+    }
+
+    /// The groups of every user who can act as cluster admin (direct grants, admin group
+    /// members, eligible members): what Conditional Access targets them through.
+    async fn member_of(
+        &self,
+        grants: &Field<Vec<RoleGrant>>,
+        groups: &Field<Vec<Arc<AdminGroup>>>,
+    ) -> Field<BTreeMap<String, Vec<String>>> {
+        const PATH: &str = "transitiveMemberOf";
+        let mut users: BTreeSet<String> = BTreeSet::new();
+        for g in grants.get().into_iter().flatten() {
+            let admin = g
+                .role
+                .get()
+                .is_some_and(|d| kubeposture_checks::azure_rbac::is_cluster_admin_capable(d, Some(true)).is_some());
+            if admin && g.principal.is("User") {
+                users.insert(g.principal.id.to_ascii_lowercase());
+            }
+        }
+        for group in groups.get().into_iter().flatten() {
+            let members = group.members.get().into_iter().flatten().map(|m| &m.principal);
+            for p in members.chain(group.eligible.get().into_iter().flatten()) {
+                if p.is("User") {
+                    users.insert(p.id.to_ascii_lowercase());
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        for user in users {
+            match self.graph.member_of(&user).await {
+                Ok(groups) => {
+                    out.insert(user, groups.to_vec());
+                }
+                Err(why) => return Field::unknown(PATH, format!("the groups of user {user}: {why}")),
+            }
+        }
+        let raw = format!("{} admin user(s)", out.len());
+        Field::value(PATH, out, raw)
     }
 
     /// Active and eligible assignments on scopes covering the cluster.
@@ -142,7 +182,10 @@ impl Identity {
         };
         for g in grants.get().into_iter().flatten() {
             // Expand every group the checks may count as admin (local accounts or not).
-            let admin = g.role.get().is_some_and(|d| kubeposture_checks::azure_rbac::is_cluster_admin_capable(d, Some(true)).is_some());
+            let admin = g
+                .role
+                .get()
+                .is_some_and(|d| kubeposture_checks::azure_rbac::is_cluster_admin_capable(d, Some(true)).is_some());
             if g.principal.is("Group") && admin {
                 push(g.principal.clone());
             }
