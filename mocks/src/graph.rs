@@ -369,20 +369,24 @@ impl G<'_> {
         Call { op, tenant: Some(&self.tenant.tenant_id), group, page, resource: group, ..Default::default() }
     }
 
+    /// A paged list's skip offset, after the gate let the call through.
+    async fn open_page(&self, op: &str, group: Option<&str>) -> Result<usize, Box<Response>> {
+        let skip = self.skip(op)?;
+        let page = paging::number(skip, self.page_size());
+        self.gate(&self.call(op, group, Some(page))).await?;
+        Ok(skip)
+    }
+
     async fn gate(&self, call: &Call<'_>) -> Result<(), Box<Response>> {
         self.state.gate(call, true).await.map_err(|d| Box::new(denied(self.ids, d)))
     }
 
     async fn list_policies(&self) -> Response {
         let op = "listConditionalAccessPolicies";
-        let skip = match self.skip(op) {
+        let skip = match self.open_page(op, None).await {
             Ok(s) => s,
             Err(r) => return *r,
         };
-        let page = paging::number(skip, self.page_size());
-        if let Err(r) = self.gate(&self.call(op, None, Some(page))).await {
-            return *r;
-        }
         let items: Vec<Value> =
             self.tenant.conditional_access_policies.iter().map(|p| self.selected(p.clone(), &[])).collect();
         self.paged(op, skip, &items, self.context("conditionalAccess/policies", None))
@@ -421,14 +425,10 @@ impl G<'_> {
 
     async fn members(&self, id: &str) -> Response {
         let op = "listGroupMembers";
-        let skip = match self.skip(op) {
+        let skip = match self.open_page(op, Some(id)).await {
             Ok(s) => s,
             Err(r) => return *r,
         };
-        let page = paging::number(skip, self.page_size());
-        if let Err(r) = self.gate(&self.call(op, Some(id), Some(page))).await {
-            return *r;
-        }
         let Some(g) = self.tenant.group(id) else { return self.not_found(id) };
         let items: Vec<Value> = self
             .tenant
@@ -443,14 +443,10 @@ impl G<'_> {
     /// `users/{id}/transitiveMemberOf`: every group the user is in, nested ones included.
     async fn transitive_member_of(&self, id: &str) -> Response {
         let op = "listTransitiveMemberOf";
-        let skip = match self.skip(op) {
+        let skip = match self.open_page(op, None).await {
             Ok(s) => s,
             Err(r) => return *r,
         };
-        let page = paging::number(skip, self.page_size());
-        if let Err(r) = self.gate(&self.call(op, None, Some(page))).await {
-            return *r;
-        }
         if !matches!(self.tenant.object(id), Some((Kind::User, _))) {
             return self.not_found(id);
         }
