@@ -203,6 +203,12 @@ pub struct AdminPaths<'a> {
 }
 
 impl<'a> AdminPaths<'a> {
+    /// The cluster's admin paths, or the `unknown` outcome when its role assignments could
+    /// not be collected.
+    pub fn collect(c: &'a Cluster) -> Result<Self, Outcome> {
+        Ok(Self::of(c, role_grants(c)?))
+    }
+
     pub fn of(c: &'a Cluster, grants: &'a [RoleGrant]) -> Self {
         let local = local_accounts(c);
         let mut paths = AdminPaths::default();

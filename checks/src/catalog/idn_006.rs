@@ -41,11 +41,10 @@ role.",
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
-    let grants = match role_grants(c) {
-        Ok(g) => g,
+    let paths = match AdminPaths::collect(c) {
+        Ok(p) => p,
         Err(o) => return o,
     };
-    let paths = AdminPaths::of(c, grants);
     let mut v = Verdicts::default();
     let mut automation: Vec<String> = vec![];
     for (g, why) in &paths.principals {

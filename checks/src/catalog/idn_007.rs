@@ -31,11 +31,10 @@ Eligible), configure the member role settings (IDN-008 to IDN-010), then remove 
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
-    let grants = match role_grants(c) {
-        Ok(g) => g,
+    let paths = match AdminPaths::collect(c) {
+        Ok(p) => p,
         Err(o) => return o,
     };
-    let paths = AdminPaths::of(c, grants);
     let mut v = Verdicts::default();
     for (g, reason) in paths.undetermined.iter().filter(|(g, _)| is_group(&g.principal)) {
         if matches!(g.terms.get(), Some(Terms::Eligible { .. })) {

@@ -63,11 +63,10 @@ fn members_text(g: &AdminGroup) -> String {
 }
 
 fn eval_aks(c: &Cluster, _ctx: &Context) -> Outcome {
-    let grants = match role_grants(c) {
-        Ok(g) => g,
+    let paths = match AdminPaths::collect(c) {
+        Ok(p) => p,
         Err(o) => return o,
     };
-    let paths = AdminPaths::of(c, grants);
     let (mut evidence, mut listed, mut gaps) = (vec![], vec![], vec![]);
     for (g, why) in &paths.principals {
         evidence.push(Evidence::new(g.path.clone(), format!("{} ({why})", grant_line(g))));
