@@ -3,6 +3,7 @@
 
 use crate::cli::CatalogFormat;
 use crate::findings::exit;
+use crate::report::to_stdout;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use kubeposture_checks::CheckMeta;
 
@@ -16,8 +17,11 @@ fn clouds(m: &CheckMeta) -> String {
 
 pub fn list(format: CatalogFormat) -> anyhow::Result<u8> {
     match format {
-        CatalogFormat::Json => println!("{}", serde_json::to_string_pretty(&metas().collect::<Vec<_>>())?),
-        CatalogFormat::Markdown => print!("{}", markdown()),
+        CatalogFormat::Json => {
+            let json = serde_json::to_string_pretty(&metas().collect::<Vec<_>>())?;
+            to_stdout(|out| writeln!(out, "{json}"))?
+        }
+        CatalogFormat::Markdown => to_stdout(|out| write!(out, "{}", markdown()))?,
         CatalogFormat::Table => {
             let mut t = Table::new();
             t.load_preset(UTF8_FULL_CONDENSED)
@@ -29,7 +33,7 @@ pub fn list(format: CatalogFormat) -> anyhow::Result<u8> {
             for m in metas() {
                 t.add_row(vec![m.id, m.severity.as_str(), &clouds(m), m.slug, m.title]);
             }
-            println!("{t}");
+            to_stdout(|out| writeln!(out, "{t}"))?;
         }
     }
     Ok(exit::OK)
@@ -100,7 +104,7 @@ pub fn markdown() -> String {
 pub fn explain(id: &str) -> anyhow::Result<u8> {
     match kubeposture_checks::find(id) {
         Some(c) => {
-            print!("{}", explain_text(&c.meta));
+            to_stdout(|out| write!(out, "{}", explain_text(&c.meta)))?;
             Ok(exit::OK)
         }
         None => {

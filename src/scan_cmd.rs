@@ -170,11 +170,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
                 eprintln!("wrote {}", path.display());
             }
         }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            report::render(args.format[0], &result, &meta, &mut lock)?;
-        }
+        None => report::to_stdout(|out| report::render(args.format[0], &result, &meta, out))?,
     }
     Ok(if code == exit::OK { exit::OK } else { code })
 }

@@ -80,3 +80,21 @@ fn docs_page_is_generated_from_the_records() {
         "docs/checks.md is stale: run `KUBEPOSTURE_BLESS=1 cargo test --test cli docs_page`"
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    use std::io::{BufRead, BufReader};
+    let bin = assert_cmd::cargo::cargo_bin("kubeposture");
+    let mut child = std::process::Command::new(bin)
+        .args(["scan", "--demo", "--quiet"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("kubeposture:"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "the scan's own exit code");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("error"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -39,3 +39,14 @@ pub fn render(format: Format, result: &ScanResult, meta: &ReportMeta, out: &mut 
         Format::Csv => csv::render(result, out),
     }
 }
+
+/// Writes text to stdout. A reader that went away (`kubeposture … | head`) is not an error:
+/// whatever it wanted, it has.
+pub fn to_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match write(&mut lock).and_then(|()| lock.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
