@@ -1,7 +1,7 @@
 //! The scan result: findings built from check outcomes, then sorted and filtered in one place
 //! (`ScanResult::finish`), which also decides the exit code.
 
-use kubeposture_checks::{CheckMeta, Evidence, Outcome, ResourceKind, ResourceRef, Severity, Status};
+use kubeposture_checks::{CheckMeta, Evidence, Outcome, ResourceKind, ResourceRef, Severity, Status, Subject};
 use kubeposture_providers::ScopeFailure;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,6 +15,8 @@ pub struct Finding {
     pub status: Status,
     pub message: String,
     pub evidence: Vec<Evidence>,
+    /// The principals, roles or workloads judged on their own (see `Subject`).
+    pub subjects: Vec<Subject>,
 }
 
 /// Counts per status.
@@ -87,6 +89,7 @@ impl ScanResult {
                 status: o.status,
                 message: o.message,
                 evidence: o.evidence,
+                subjects: o.subjects,
             };
             self.record(f);
         }

@@ -16,5 +16,5 @@ pub use context::{Context, Thresholds};
 pub use field::{Field, Obs};
 pub use meta::{CheckMeta, Severity};
 pub use model::{Cloud, Cluster, ResourceKind, ResourceRef, Scope};
-pub use outcome::{Evidence, Outcome, Status};
+pub use outcome::{Evidence, Outcome, Status, Subject};
 pub use registry::{Check, all, evaluate, evaluate_scope, find};

@@ -82,6 +82,18 @@ struct Finding<'a> {
     resource: ResourceKey<'a>,
     message: &'a str,
     evidence: Vec<Evidence<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    subjects: Vec<Subject<'a>>,
+}
+
+#[derive(Serialize)]
+struct Subject<'a> {
+    id: &'a str,
+    label: &'a str,
+    status: &'static str,
+    reason: &'a str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    facts: BTreeMap<&'a str, &'a str>,
 }
 
 #[derive(Serialize)]
@@ -170,6 +182,17 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
                 resource: key(&f.resource),
                 message: &f.message,
                 evidence: f.evidence.iter().map(|e| Evidence { path: &e.path, observed: &e.observed }).collect(),
+                subjects: f
+                    .subjects
+                    .iter()
+                    .map(|s| Subject {
+                        id: &s.id,
+                        label: &s.label,
+                        status: s.status.as_str(),
+                        reason: &s.reason,
+                        facts: s.facts.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+                    })
+                    .collect(),
             })
             .collect(),
         checks,

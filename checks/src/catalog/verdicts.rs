@@ -2,7 +2,7 @@
 //! outcome: any failure fails, otherwise anything not judged is unknown, otherwise it passes.
 //! A failure never hides what could not be judged: the message names those too.
 
-use crate::outcome::{Evidence, Outcome};
+use crate::outcome::{Evidence, Outcome, Subject};
 
 #[derive(Debug, Default)]
 pub struct Verdicts {
@@ -13,6 +13,7 @@ pub struct Verdicts {
     unknown_evidence: Vec<Evidence>,
     pass_evidence: Vec<Evidence>,
     notes: Vec<Evidence>,
+    subjects: Vec<Subject>,
 }
 
 impl Verdicts {
@@ -33,6 +34,11 @@ impl Verdicts {
     pub fn note(&mut self, evidence: Evidence) {
         self.notes.push(evidence);
     }
+    /// Records what one subject (principal, role, workload) was judged to be; attached to the
+    /// outcome as it is. Use beside `fail`/`unknown`/`pass`, which build the message.
+    pub fn subject(&mut self, subject: Subject) {
+        self.subjects.push(subject);
+    }
     /// Nothing was judged.
     pub fn is_empty(&self) -> bool {
         self.fails.is_empty() && self.unknowns.is_empty() && self.passes.is_empty()
@@ -40,7 +46,12 @@ impl Verdicts {
 
     /// One outcome: `fail`/`unknown`/`pass` lead the message and the items follow it.
     /// `context` (e.g. the OIDC provider judged against) leads the evidence.
-    pub fn outcome(self, fail: &str, unknown: &str, pass: &str, context: Vec<Evidence>) -> Outcome {
+    pub fn outcome(mut self, fail: &str, unknown: &str, pass: &str, context: Vec<Evidence>) -> Outcome {
+        let subjects = std::mem::take(&mut self.subjects);
+        self.fold(fail, unknown, pass, context).with_subjects(subjects)
+    }
+
+    fn fold(self, fail: &str, unknown: &str, pass: &str, context: Vec<Evidence>) -> Outcome {
         let mut evidence = context;
         if !self.fails.is_empty() {
             let mut message = format!("{fail}: {}.", self.fails.join("; "));
@@ -98,5 +109,19 @@ mod tests {
         v.pass("z".into(), ev("z"));
         let o = v.outcome("Bad", "Could not judge", "Fine", vec![]);
         assert_eq!((o.status, o.message.as_str(), o.evidence.len()), (Status::Pass, "Fine: a; z.", 2));
+    }
+
+    #[test]
+    fn subjects_are_attached_sorted() {
+        let mut v = Verdicts::default();
+        v.fail("b".into(), ev("b"));
+        v.subject(Subject::new("id-b", "B", Status::Fail, "permanent"));
+        v.pass("a".into(), ev("a"));
+        v.subject(Subject::new("id-a", "A", Status::Pass, "eligible").fact("terms", "PIM-eligible"));
+        let o = v.outcome("Bad", "Not judged", "Fine", vec![]);
+        assert_eq!(o.status, Status::Fail);
+        let ids: Vec<&str> = o.subjects.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["id-a", "id-b"]);
+        assert_eq!(o.subjects[0].facts, [("terms".to_string(), "PIM-eligible".to_string())]);
     }
 }
