@@ -71,6 +71,9 @@ pub struct ScanArgs {
     /// Scan a built-in mock estate through the real credential and API code (no cloud account needed).
     #[arg(long)]
     pub demo: bool,
+    /// With --demo: serve this estate file (see mocks/README.md) instead of the built-in one.
+    #[arg(long, value_name = "FILE", requires = "demo")]
+    pub estate: Option<PathBuf>,
     /// Report formats; several at once need --output-dir.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
     pub format: Vec<Format>,

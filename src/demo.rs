@@ -12,10 +12,28 @@ pub struct Demo {
 }
 
 impl Demo {
-    pub async fn start() -> anyhow::Result<Self> {
-        let estate = Estate::demo();
+    /// Starts the mock with the built-in demo estate, or the estate file given.
+    pub async fn start(estate_file: Option<&std::path::Path>) -> anyhow::Result<Self> {
+        let estate = match estate_file {
+            None => Estate::demo(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the estate file {}", path.display()))?;
+                Estate::from_yaml(&text).with_context(|| format!("the estate file {} is not valid", path.display()))?
+            }
+        };
         let mock = MockCloud::start(estate.clone(), MockOptions::default()).await?;
         Ok(Self { mock, estate })
+    }
+
+    /// The clouds the estate has credentials for (`All` when it has both or neither).
+    pub fn clouds(&self) -> crate::cli::CloudArg {
+        use crate::cli::CloudArg;
+        match (self.estate.client_credentials().is_some(), self.estate.aws_credentials().is_some()) {
+            (true, false) => CloudArg::Azure,
+            (false, true) => CloudArg::Aws,
+            _ => CloudArg::All,
+        }
     }
 
     fn ca(&self) -> Option<Vec<u8>> {

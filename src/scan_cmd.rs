@@ -106,14 +106,19 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let cloud = args.cloud.unwrap_or(if args.demo { CloudArg::All } else { CloudArg::Azure });
+    let demo = if args.demo { Some(crate::demo::Demo::start(args.estate.as_deref()).await?) } else { None };
+    // The demo scans whichever clouds its estate holds unless --cloud says otherwise.
+    let cloud = match (args.cloud, &demo) {
+        (Some(c), _) => c,
+        (None, Some(d)) => d.clouds(),
+        (None, None) => CloudArg::Azure,
+    };
     let want_azure = matches!(cloud, CloudArg::Azure | CloudArg::All);
     let want_aws = matches!(cloud, CloudArg::Aws | CloudArg::All);
 
     let mut azure_cfg = if want_azure { Some(azure_config(&args, extra_ca.clone())?) } else { None };
     let mut aws_cfg = if want_aws { Some(aws_config(&args, extra_ca)?) } else { None };
-    let demo = if args.demo {
-        let d = crate::demo::Demo::start().await?;
+    let demo = if let Some(d) = demo {
         if let Some(cfg) = azure_cfg.as_mut() {
             d.configure_azure(cfg)?;
         }
