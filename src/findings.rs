@@ -17,6 +17,80 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// The principals, roles or workloads judged on their own (see `Subject`).
     pub subjects: Vec<Subject>,
+    /// Fingerprint and history/waiver marks of the finding as a whole.
+    pub marks: Marks,
+    /// The same for each subject, in the order of `subjects`.
+    pub subject_marks: Vec<Marks>,
+}
+
+/// What history and waivers say about a finding or one of its subjects.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Marks {
+    /// Stable identity across scans (`crate::fingerprint`): check id + resource id (+ subject id).
+    pub fingerprint: String,
+    /// Against the previous scan of the same scope; `None` when the scan keeps no history.
+    pub novelty: Option<Novelty>,
+    /// The waiver that applies, if any. A waived finding keeps its status.
+    pub waiver: Option<Arc<Waived>>,
+}
+
+/// `existing`: the previous scan of the same scope that collected this resource saw the same
+/// status; `new`: it saw another status or did not have it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Novelty {
+    New,
+    #[allow(dead_code)] // set by the history store (next landing)
+    Existing,
+}
+
+impl Novelty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Novelty::New => "new",
+            Novelty::Existing => "existing",
+        }
+    }
+}
+
+/// An accepted risk, as reports show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waived {
+    pub reason: String,
+    pub owner: String,
+    /// `None` only for a permanent waiver (`allow_permanent: true` in the config).
+    pub expires: Option<time::Date>,
+}
+
+impl Finding {
+    /// The subjects with their marks.
+    pub fn marked_subjects(&self) -> impl Iterator<Item = (&Subject, &Marks)> {
+        self.subjects.iter().zip(self.subject_marks.iter())
+    }
+
+    /// Waived as a whole, or every failing subject of it is.
+    pub fn is_waived(&self) -> bool {
+        if self.marks.waiver.is_some() {
+            return true;
+        }
+        let mut failing = self.marked_subjects().filter(|(s, _)| s.status == Status::Fail).peekable();
+        failing.peek().is_some() && failing.all(|(_, m)| m.waiver.is_some())
+    }
+
+    /// A failure the previous scan did not have: the finding's own mark, or, where subjects
+    /// failed, one of its failing subjects that is not waived.
+    pub fn is_new_failure(&self) -> bool {
+        if self.status != Status::Fail {
+            return false;
+        }
+        let failing: Vec<&Marks> =
+            self.marked_subjects().filter(|(s, _)| s.status == Status::Fail).map(|(_, m)| m).collect();
+        if failing.is_empty() {
+            self.marks.novelty == Some(Novelty::New)
+        } else {
+            failing.iter().any(|m| m.waiver.is_none() && m.novelty == Some(Novelty::New))
+        }
+    }
 }
 
 /// Counts per status.
@@ -59,7 +133,7 @@ impl FailOn {
 
 /// Exit codes (documented in the README).
 pub mod exit {
-    /// Nothing failing at or above `--fail-on`, every scope collected.
+    /// Nothing failing (and not waived) at or above `--fail-on`, every scope collected.
     pub const OK: u8 = 0;
     /// Failing findings at or above `--fail-on`.
     pub const FINDINGS: u8 = 1;
@@ -76,6 +150,8 @@ pub struct ScanResult {
     pub not_collected: Vec<ScopeFailure>,
     pub started_at: Option<time::OffsetDateTime>,
     pub finished_at: Option<time::OffsetDateTime>,
+    /// `--fail-on-new`: only failures new since the previous scan count for the exit code.
+    pub fail_on_new: bool,
 }
 
 impl ScanResult {
@@ -83,6 +159,14 @@ impl ScanResult {
     pub fn record_all(&mut self, resource: &ResourceRef, outcomes: Vec<(&'static CheckMeta, Outcome)>) {
         let resource = Arc::new(resource.clone());
         for (check, o) in outcomes {
+            let subject_marks = o
+                .subjects
+                .iter()
+                .map(|s| Marks {
+                    fingerprint: crate::fingerprint::subject(check.id, &resource, &s.id),
+                    ..Marks::default()
+                })
+                .collect();
             let f = Finding {
                 check,
                 resource: resource.clone(),
@@ -90,6 +174,8 @@ impl ScanResult {
                 message: o.message,
                 evidence: o.evidence,
                 subjects: o.subjects,
+                marks: Marks { fingerprint: crate::fingerprint::finding(check.id, &resource), ..Marks::default() },
+                subject_marks,
             };
             self.record(f);
         }
@@ -126,11 +212,17 @@ impl ScanResult {
         c
     }
 
-    /// Failing findings at or above the threshold.
+    /// Failing findings at or above the threshold that count for the exit code: not waived,
+    /// and with `--fail-on-new` only new failures.
     pub fn failing(&self, fail_on: FailOn) -> usize {
         match fail_on.0 {
             None => 0,
-            Some(min) => self.findings.iter().filter(|f| f.status == Status::Fail && f.check.severity >= min).count(),
+            Some(min) => self
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.check.severity >= min && !f.is_waived())
+                .filter(|f| !self.fail_on_new || f.is_new_failure())
+                .count(),
         }
     }
 
@@ -142,5 +234,109 @@ impl ScanResult {
         } else {
             exit::OK
         }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use kubeposture_checks::{Cloud, Outcome};
+
+    pub(crate) fn cluster(name: &str) -> ResourceRef {
+        ResourceRef {
+            kind: ResourceKind::Cluster,
+            cloud: Cloud::Aks,
+            account: "sub-1".into(),
+            region: "westeurope".into(),
+            resource_group: Some("rg".into()),
+            name: name.into(),
+            id: format!(
+                "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/{name}"
+            ),
+        }
+    }
+
+    fn result(outcomes: Vec<(&'static str, Outcome)>) -> ScanResult {
+        let mut r = ScanResult::default();
+        let o = outcomes.into_iter().map(|(id, o)| (&kubeposture_checks::find(id).unwrap().meta, o)).collect();
+        r.record_all(&cluster("aks-1"), o);
+        r.finish();
+        r
+    }
+
+    fn waived() -> Option<Arc<Waived>> {
+        Some(Arc::new(Waived { reason: "accepted".into(), owner: "sec".into(), expires: None }))
+    }
+
+    #[test]
+    fn waived_findings_do_not_count() {
+        let mut r = result(vec![("NET-001", Outcome::fail("open", vec![]))]);
+        assert_eq!(r.exit_code(FailOn(Some(Severity::Low))), exit::FINDINGS);
+        r.findings[0].marks.waiver = waived();
+        assert_eq!(r.exit_code(FailOn(Some(Severity::Low))), exit::OK);
+    }
+
+    #[test]
+    fn a_finding_is_waived_when_every_failing_subject_is() {
+        let subjects = vec![
+            Subject::new("a", "Alice", Status::Fail, "standing Owner"),
+            Subject::new("b", "Bob", Status::Fail, "standing Owner"),
+            Subject::new("c", "Carol", Status::Pass, "eligible only"),
+        ];
+        let mut r = result(vec![("IDN-006", Outcome::fail("standing admins", vec![]).with_subjects(subjects))]);
+        let fail_on = FailOn(Some(Severity::Low));
+        r.findings[0].subject_marks[0].waiver = waived();
+        assert!(!r.findings[0].is_waived());
+        assert_eq!(r.exit_code(fail_on), exit::FINDINGS);
+        r.findings[0].subject_marks[1].waiver = waived();
+        assert!(r.findings[0].is_waived(), "the passing subject needs no waiver");
+        assert_eq!(r.exit_code(fail_on), exit::OK);
+    }
+
+    #[test]
+    fn fail_on_new_counts_only_new_failures_and_incomplete_keeps_precedence() {
+        let subjects = vec![
+            Subject::new("a", "Alice", Status::Fail, "standing Owner"),
+            Subject::new("b", "Bob", Status::Fail, "standing Owner"),
+        ];
+        let mut r = result(vec![
+            ("NET-001", Outcome::fail("open", vec![])),
+            ("IDN-006", Outcome::fail("standing admins", vec![]).with_subjects(subjects)),
+        ]);
+        r.fail_on_new = true;
+        let fail_on = FailOn(Some(Severity::Low));
+        for f in &mut r.findings {
+            f.marks.novelty = Some(Novelty::Existing);
+            f.subject_marks.iter_mut().for_each(|m| m.novelty = Some(Novelty::Existing));
+        }
+        assert_eq!(r.exit_code(fail_on), exit::OK);
+        // A new failing subject makes its finding a new failure, unless that subject is waived.
+        let idn = r.findings.iter().position(|f| f.check.id == "IDN-006").unwrap();
+        r.findings[idn].subject_marks[1].novelty = Some(Novelty::New);
+        assert_eq!(r.exit_code(fail_on), exit::FINDINGS);
+        r.findings[idn].subject_marks[1].waiver = waived();
+        assert_eq!(r.exit_code(fail_on), exit::OK);
+        let net = r.findings.iter().position(|f| f.check.id == "NET-001").unwrap();
+        r.findings[net].marks.novelty = Some(Novelty::New);
+        assert_eq!(r.exit_code(fail_on), exit::FINDINGS);
+        r.not_collected.push(ScopeFailure {
+            cloud: Cloud::Aks,
+            scope: "subscription x".into(),
+            operation: "listManagedClusters".into(),
+            reason: "denied".into(),
+        });
+        assert_eq!(r.exit_code(fail_on), exit::INCOMPLETE);
+    }
+
+    #[test]
+    fn fingerprints_are_set_when_recorded() {
+        let r = result(vec![(
+            "IDN-006",
+            Outcome::fail("x", vec![]).with_subjects(vec![Subject::new("a", "Alice", Status::Fail, "r")]),
+        )]);
+        let f = &r.findings[0];
+        assert_eq!(f.marks.fingerprint, crate::fingerprint::finding("IDN-006", &f.resource));
+        assert_eq!(f.subject_marks.len(), 1);
+        assert_eq!(f.subject_marks[0].fingerprint, crate::fingerprint::subject("IDN-006", &f.resource, "a"));
     }
 }

@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod engine;
 mod findings;
+mod fingerprint;
 mod progress;
 mod report;
 mod scan_cmd;

@@ -5,7 +5,7 @@ use crate::findings::ScanResult;
 use std::io::Write;
 
 /// The header, documented in the README.
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 20] = [
     "check_id",
     "severity",
     "status",
@@ -20,6 +20,12 @@ pub const HEADER: [&str; 14] = [
     "message",
     "evidence",
     "compliance",
+    "fingerprint",
+    "novelty",
+    "waived",
+    "waiver_owner",
+    "waiver_reason",
+    "waiver_expires",
 ];
 
 pub fn render(result: &ScanResult, out: &mut dyn Write) -> std::io::Result<()> {
@@ -27,6 +33,15 @@ pub fn render(result: &ScanResult, out: &mut dyn Write) -> std::io::Result<()> {
     w.write_record(HEADER)?;
     for f in &result.findings {
         let evidence: Vec<String> = f.evidence.iter().map(|e| format!("{} = {}", e.path, e.observed)).collect();
+        // The finding's own waiver, else the first subject's (`partial`: some subjects waived).
+        let subject_waiver = f.subject_marks.iter().find_map(|m| m.waiver.as_ref());
+        let waiver = f.marks.waiver.as_ref().or(subject_waiver);
+        let waived = match waiver {
+            None => "",
+            Some(_) if f.is_waived() => "yes",
+            Some(_) => "partial",
+        };
+        let expires = waiver.and_then(|w| w.expires).map(|d| d.to_string()).unwrap_or_default();
         let row = [
             f.check.id,
             f.check.severity.as_str(),
@@ -42,6 +57,12 @@ pub fn render(result: &ScanResult, out: &mut dyn Write) -> std::io::Result<()> {
             &f.message,
             &evidence.join("\n"),
             &f.check.compliance.join("; "),
+            &f.marks.fingerprint,
+            f.marks.novelty.map(|n| n.as_str()).unwrap_or(""),
+            waived,
+            waiver.map(|w| w.owner.as_str()).unwrap_or(""),
+            waiver.map(|w| w.reason.as_str()).unwrap_or(""),
+            &expires,
         ];
         w.write_record(row.iter().map(|c| neutralize(c)))?;
     }

@@ -2,7 +2,7 @@
 //! change; this file's structs change only with a new schema version.
 
 use super::ReportMeta;
-use crate::findings::{Counts, ScanResult};
+use crate::findings::{Counts, Marks, ScanResult};
 use kubeposture_checks::ResourceKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -84,6 +84,39 @@ struct Finding<'a> {
     evidence: Vec<Evidence<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     subjects: Vec<Subject<'a>>,
+    #[serde(flatten)]
+    marks: MarksView<'a>,
+}
+
+/// Fingerprint, and with `--history` / `--waivers` the marks.
+#[derive(Serialize)]
+struct MarksView<'a> {
+    fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    novelty: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<WaiverView<'a>>,
+}
+
+#[derive(Serialize)]
+struct WaiverView<'a> {
+    reason: &'a str,
+    owner: &'a str,
+    /// `YYYY-MM-DD`; absent for a permanent waiver.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<String>,
+}
+
+fn marks(m: &Marks) -> MarksView<'_> {
+    MarksView {
+        fingerprint: &m.fingerprint,
+        novelty: m.novelty.map(|n| n.as_str()),
+        waiver: m.waiver.as_ref().map(|w| WaiverView {
+            reason: &w.reason,
+            owner: &w.owner,
+            expires: w.expires.map(|d| d.to_string()),
+        }),
+    }
 }
 
 #[derive(Serialize)]
@@ -94,6 +127,8 @@ struct Subject<'a> {
     reason: &'a str,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     facts: BTreeMap<&'a str, &'a str>,
+    #[serde(flatten)]
+    marks: MarksView<'a>,
 }
 
 #[derive(Serialize)]
@@ -183,16 +218,17 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
                 message: &f.message,
                 evidence: f.evidence.iter().map(|e| Evidence { path: &e.path, observed: &e.observed }).collect(),
                 subjects: f
-                    .subjects
-                    .iter()
-                    .map(|s| Subject {
+                    .marked_subjects()
+                    .map(|(s, m)| Subject {
                         id: &s.id,
                         label: &s.label,
                         status: s.status.as_str(),
                         reason: &s.reason,
                         facts: s.facts.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+                        marks: marks(m),
                     })
                     .collect(),
+                marks: marks(&f.marks),
             })
             .collect(),
         checks,

@@ -74,7 +74,7 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
                 f.evidence.iter().map(|e| format!("{} = {}", clean(&e.path), clean(&e.observed))).collect();
             t.add_row(vec![
                 format!("{}\n{}", f.check.id, f.check.slug),
-                f.status.as_str().to_string(),
+                status_cell(f),
                 resource_name(&f.resource),
                 clean(&f.message),
                 evidence.join("\n"),
@@ -83,6 +83,19 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
         writeln!(out, "\n{} ({})\n{t}", sev.as_str().to_uppercase(), t.row_count())?;
     }
     Ok(())
+}
+
+/// The status with the marks history and waivers put on it (`fail new`, `fail waived`).
+fn status_cell(f: &crate::findings::Finding) -> String {
+    let mut s = f.status.as_str().to_string();
+    if let Some(n) = f.marks.novelty {
+        s.push('\n');
+        s.push_str(n.as_str());
+    }
+    if f.is_waived() {
+        s.push_str("\nwaived");
+    }
+    s
 }
 
 /// A cluster by its name; an account or tenant by kind and name.
