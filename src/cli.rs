@@ -33,6 +33,68 @@ pub enum Command {
         /// Check id (NET-001) or slug (api-endpoint-open-to-internet).
         id: String,
     },
+    /// Render a saved JSON report again, in any format, without scanning.
+    Report(ReportCmd),
+    /// Who can act as cluster admin on each AKS and EKS cluster, how and on what terms.
+    Admins(Box<AdminsCmd>),
+}
+
+/// Flags that shape reports (scan and report).
+#[derive(Args, Debug, Clone, Copy)]
+pub struct ReportArgs {
+    /// Group results by a framework's controls (table, CSV, JSON, HTML): cis-aks-1.8, cis-eks-1.8, seeds.
+    #[arg(long, value_name = "FRAMEWORK", value_parser = parse_framework)]
+    pub compliance: Option<kubeposture_checks::compliance::Framework>,
+    /// SARIF: report unknown findings as results too (level warning), not only failures.
+    #[arg(long)]
+    pub sarif_unknown: bool,
+}
+
+fn parse_framework(s: &str) -> Result<kubeposture_checks::compliance::Framework, String> {
+    kubeposture_checks::compliance::Framework::parse(s).ok_or_else(|| {
+        let keys: Vec<&str> = kubeposture_checks::compliance::Framework::ALL.iter().map(|f| f.key()).collect();
+        format!("unknown framework '{s}' ({})", keys.join(", "))
+    })
+}
+
+#[derive(Args, Debug)]
+pub struct ReportCmd {
+    /// A JSON report written by `kubeposture scan --format json`.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// Report formats; several at once need --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
+    pub format: Vec<Format>,
+    /// Write each format to DIR/kubeposture.* instead of stdout.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Exit 1 when a check of this severity or higher fails [default: the report's own].
+    #[arg(long, value_parser = crate::findings::FailOn::parse)]
+    pub fail_on: Option<crate::findings::FailOn>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AdminsFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct AdminsCmd {
+    /// Read a saved JSON report instead of scanning.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Only principals whose name or id contains this text (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub principal: Option<String>,
+    /// table, csv or json.
+    #[arg(long = "admins-format", value_enum, default_value = "table")]
+    pub admins_format: AdminsFormat,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -102,6 +164,8 @@ pub struct ScanArgs {
     #[arg(long, default_value_t = 8)]
     pub max_retries: u32,
 
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub azure: AzureArgs,
     #[command(flatten)]

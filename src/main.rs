@@ -9,6 +9,7 @@ mod findings;
 mod fingerprint;
 mod progress;
 mod report;
+mod report_cmd;
 mod scan_cmd;
 
 use clap::Parser;
@@ -20,10 +21,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         cli::Command::Checks { format } => catalog_cmd::list(format),
         cli::Command::Explain { id } => catalog_cmd::explain(&id),
-        cli::Command::Scan(args) => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-            Ok(rt) => rt.block_on(scan_cmd::run(*args)),
-            Err(e) => Err(anyhow::anyhow!("cannot start the async runtime: {e}")),
-        },
+        cli::Command::Scan(args) => runtime().and_then(|rt| rt.block_on(scan_cmd::run(*args))),
+        cli::Command::Report(cmd) => report_cmd::report(cmd),
+        cli::Command::Admins(cmd) => runtime().and_then(|rt| rt.block_on(report_cmd::admins(*cmd))),
     };
     match code {
         Ok(c) => ExitCode::from(c),
@@ -32,6 +32,13 @@ fn main() -> ExitCode {
             ExitCode::from(findings::exit::USAGE)
         }
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
 }
 
 fn init_logging(level: &str) {

@@ -96,6 +96,21 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     if args.format.len() > 1 && args.output_dir.is_none() {
         bail!("several --format values need --output-dir");
     }
+    let (result, clouds) = collect(&args).await?;
+    let code = result.exit_code(args.fail_on);
+    let meta = ReportMeta {
+        clouds,
+        fail_on: args.fail_on,
+        exit_code: code,
+        generated_at: report::generation_time(),
+        options: report::ReportOptions { sarif_unknown: args.report.sarif_unknown, compliance: args.report.compliance },
+    };
+    write_reports(&args.format, args.output_dir.as_deref(), &result, &meta)?;
+    Ok(if code == exit::OK { exit::OK } else { code })
+}
+
+/// Scans what the flags say and returns the result and the clouds scanned.
+pub async fn collect(args: &ScanArgs) -> anyhow::Result<(crate::findings::ScanResult, Vec<&'static str>)> {
     let thresholds = crate::config::load(args.config.as_deref())?;
     let extra_ca = match &args.ca_cert {
         Some(p) => {
@@ -116,8 +131,8 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let want_azure = matches!(cloud, CloudArg::Azure | CloudArg::All);
     let want_aws = matches!(cloud, CloudArg::Aws | CloudArg::All);
 
-    let mut azure_cfg = if want_azure { Some(azure_config(&args, extra_ca.clone())?) } else { None };
-    let mut aws_cfg = if want_aws { Some(aws_config(&args, extra_ca)?) } else { None };
+    let mut azure_cfg = if want_azure { Some(azure_config(args, extra_ca.clone())?) } else { None };
+    let mut aws_cfg = if want_aws { Some(aws_config(args, extra_ca)?) } else { None };
     let demo = if let Some(d) = demo {
         if let Some(cfg) = azure_cfg.as_mut() {
             d.configure_azure(cfg)?;
@@ -159,25 +174,32 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
             report::text::clean(&n.reason)
         );
     }
+    Ok((result, clouds))
+}
 
-    let code = result.exit_code(args.fail_on);
-    let meta = ReportMeta { clouds, fail_on: args.fail_on, exit_code: code };
-    match &args.output_dir {
+/// Each format to `DIR/kubeposture.*`, or the one format to stdout.
+pub fn write_reports(
+    formats: &[Format],
+    output_dir: Option<&std::path::Path>,
+    result: &crate::findings::ScanResult,
+    meta: &ReportMeta,
+) -> anyhow::Result<()> {
+    match output_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            for f in dedup(&args.format) {
+            for f in dedup(formats) {
                 let path = dir.join(f.file_name());
                 let mut file = std::io::BufWriter::new(
                     std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?,
                 );
-                report::render(f, &result, &meta, &mut file)?;
+                report::render(f, result, meta, &mut file)?;
                 std::io::Write::flush(&mut file)?;
                 eprintln!("wrote {}", path.display());
             }
         }
-        None => report::to_stdout(|out| report::render(args.format[0], &result, &meta, out))?,
+        None => report::to_stdout(|out| report::render(formats[0], result, meta, out))?,
     }
-    Ok(if code == exit::OK { exit::OK } else { code })
+    Ok(())
 }
 
 fn dedup(formats: &[Format]) -> Vec<Format> {

@@ -2,6 +2,7 @@
 
 pub mod azure_rbac;
 pub mod catalog;
+pub mod compliance;
 pub mod context;
 pub mod field;
 pub mod iam;

@@ -1,7 +1,7 @@
 //! JSON report through a frozen, versioned view: `kubeposture.report/v1`. Internal types may
 //! change; this file's structs change only with a new schema version.
 
-use super::ReportMeta;
+use super::{ReportMeta, rfc3339};
 use crate::findings::{Counts, Marks, ScanResult};
 use kubeposture_checks::ResourceKind;
 use serde::Serialize;
@@ -19,6 +19,9 @@ struct Report<'a> {
     resources: Vec<Resource<'a>>,
     findings: Vec<Finding<'a>>,
     checks: BTreeMap<&'static str, Check>,
+    /// With `--compliance`: the results grouped by the framework's controls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compliance: Option<super::compliance::View>,
 }
 
 #[derive(Serialize)]
@@ -161,10 +164,6 @@ fn key(c: &kubeposture_checks::ResourceRef) -> ResourceKey<'_> {
     }
 }
 
-fn rfc3339(t: Option<time::OffsetDateTime>) -> Option<String> {
-    t.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-}
-
 pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> std::io::Result<()> {
     let mut checks = BTreeMap::new();
     for f in &result.findings {
@@ -232,6 +231,7 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
             })
             .collect(),
         checks,
+        compliance: meta.options.compliance.map(|f| super::compliance::aggregate(f, result)),
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)

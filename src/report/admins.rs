@@ -1,0 +1,167 @@
+//! Who can act as cluster admin, across both clouds: one row per (principal, cluster) from
+//! IDN-012's subjects (facts `how`, `terms`, `principal_type`). Clusters whose inventory is
+//! incomplete are listed with the reason, never dropped.
+
+use super::text::{clean, neutralize};
+use crate::findings::ScanResult;
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use kubeposture_checks::Status;
+use serde::Serialize;
+use std::io::Write;
+
+pub const INVENTORY_CHECK: &str = "IDN-012";
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct AdminRow {
+    pub principal: String,
+    pub principal_id: String,
+    pub principal_type: String,
+    pub cloud: &'static str,
+    pub account: String,
+    pub cluster: String,
+    pub how: String,
+    pub terms: String,
+    /// The subject's own status (`pass`, or `unknown` when its terms could not be read).
+    pub status: &'static str,
+    pub cluster_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Incomplete {
+    pub cloud: &'static str,
+    pub cluster: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Inventory {
+    pub admins: Vec<AdminRow>,
+    /// Clusters whose inventory could not be completed (IDN-012 `unknown`).
+    pub incomplete: Vec<Incomplete>,
+}
+
+fn fact<'a>(facts: &'a [(String, String)], key: &str) -> &'a str {
+    facts.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("")
+}
+
+/// One pass over the findings; `principal` filters by a case-insensitive part of the
+/// principal's name or id. Rows sorted by principal, then cluster.
+pub fn collect(result: &ScanResult, principal: Option<&str>) -> Inventory {
+    let needle = principal.map(str::to_lowercase);
+    let mut inv = Inventory::default();
+    for f in result.findings.iter().filter(|f| f.check.id == INVENTORY_CHECK) {
+        if f.status == Status::Unknown {
+            inv.incomplete.push(Incomplete {
+                cloud: f.resource.cloud.as_str(),
+                cluster: f.resource.name.clone(),
+                reason: f.message.clone(),
+            });
+        }
+        for s in &f.subjects {
+            if let Some(n) = &needle
+                && !s.label.to_lowercase().contains(n)
+                && !s.id.to_lowercase().contains(n)
+            {
+                continue;
+            }
+            inv.admins.push(AdminRow {
+                principal: s.label.clone(),
+                principal_id: s.id.clone(),
+                principal_type: fact(&s.facts, "principal_type").to_string(),
+                cloud: f.resource.cloud.as_str(),
+                account: f.resource.account.clone(),
+                cluster: f.resource.name.clone(),
+                how: fact(&s.facts, "how").to_string(),
+                terms: fact(&s.facts, "terms").to_string(),
+                status: s.status.as_str(),
+                cluster_id: f.resource.id.clone(),
+            });
+        }
+    }
+    inv.admins.sort_by(|a, b| {
+        (a.principal.to_lowercase(), &a.principal_id, &a.cluster, &a.how).cmp(&(
+            b.principal.to_lowercase(),
+            &b.principal_id,
+            &b.cluster,
+            &b.how,
+        ))
+    });
+    inv.incomplete.sort();
+    inv
+}
+
+pub fn render_table(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
+    let principals: std::collections::BTreeSet<&str> = inv.admins.iter().map(|a| a.principal_id.as_str()).collect();
+    let clusters: std::collections::BTreeSet<&str> = inv.admins.iter().map(|a| a.cluster_id.as_str()).collect();
+    writeln!(
+        out,
+        "{} principal(s) can act as cluster admin on {} cluster(s) ({} path(s)).",
+        principals.len(),
+        clusters.len(),
+        inv.admins.len()
+    )?;
+    if !inv.admins.is_empty() {
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_header(vec![
+            "Principal",
+            "Type",
+            "Cloud",
+            "Cluster",
+            "How",
+            "Terms",
+        ]);
+        if t.width().is_none() {
+            t.set_width(160);
+        }
+        for a in &inv.admins {
+            t.add_row(vec![
+                format!("{}\n{}", clean(&a.principal), clean(&a.principal_id)),
+                clean(&a.principal_type),
+                a.cloud.to_string(),
+                clean(&a.cluster),
+                clean(&a.how),
+                if a.status == "pass" { clean(&a.terms) } else { format!("{} ({})", clean(&a.terms), a.status) },
+            ]);
+        }
+        writeln!(out, "\n{t}")?;
+    }
+    for i in &inv.incomplete {
+        writeln!(out, "incomplete: {} {}: {}", i.cloud, clean(&i.cluster), clean(&i.reason))?;
+    }
+    Ok(())
+}
+
+pub const CSV_HEADER: [&str; 10] = [
+    "principal",
+    "principal_id",
+    "principal_type",
+    "cloud",
+    "account",
+    "cluster",
+    "how",
+    "terms",
+    "status",
+    "cluster_id",
+];
+
+pub fn render_csv(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    w.write_record(CSV_HEADER)?;
+    for a in &inv.admins {
+        let row = [
+            &a.principal,
+            &a.principal_id,
+            &a.principal_type,
+            a.cloud,
+            &a.account,
+            &a.cluster,
+            &a.how,
+            &a.terms,
+            a.status,
+            &a.cluster_id,
+        ];
+        w.write_record(row.iter().map(|c| neutralize(c)))?;
+    }
+    w.flush()?;
+    Ok(())
+}

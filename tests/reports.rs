@@ -1,0 +1,109 @@
+//! Every report format, rendered by `kubeposture report` from a small saved estate
+//! (`tests/data/small-report.json`: two AKS clusters, one EKS cluster, a tenant; IDN-012 with
+//! subjects), snapshotted; and the JSON report read back without loss.
+
+use assert_cmd::Command;
+
+const SMALL: &str = "tests/data/small-report.json";
+/// Fixed generation time (OCSF `time` of a scan without recorded timestamps).
+const EPOCH: &str = "1767225600";
+
+fn kp() -> Command {
+    let mut c = Command::cargo_bin("kubeposture").unwrap();
+    c.env("SOURCE_DATE_EPOCH", EPOCH).env_remove("NO_COLOR").env("COLUMNS", "120");
+    c
+}
+
+fn report(args: &[&str]) -> (String, i32) {
+    let out = kp().args(["report", "--from", SMALL]).args(args).output().unwrap();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    (String::from_utf8(out.stdout).unwrap(), out.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn small_estate_in_every_format() {
+    for format in ["table", "csv", "json", "sarif", "ocsf", "ocsf-json"] {
+        let (out, code) = report(&["--format", format]);
+        assert_eq!(code, 1, "{format}: the small estate has failures");
+        insta::assert_snapshot!(format!("small_{format}"), out);
+    }
+}
+
+/// The page minus its style and script: the data islands and the skeleton.
+#[test]
+fn small_estate_html() {
+    let (out, _) = report(&["--format", "html"]);
+    assert!(out.starts_with("<!DOCTYPE html>") && out.trim_end().ends_with("</html>"));
+    assert!(!out.contains("http://") || !out.contains("src=\"http"), "no external resources");
+    assert!(out.contains("Content-Security-Policy") && out.contains("default-src 'none'"));
+    let style = out.find("<style>").unwrap()..out.find("</style>").unwrap();
+    let script = out.rfind("<script>").unwrap()..out.rfind("</script>").unwrap();
+    let data = format!("{}{}{}", &out[..style.start], &out[style.end..script.start], &out[script.end..]);
+    insta::assert_snapshot!("small_html_data", data);
+}
+
+#[test]
+fn compliance_views() {
+    for framework in ["cis-aks-1.8", "cis-eks-1.8", "seeds"] {
+        let (table, _) = report(&["--compliance", framework]);
+        let (csv, _) = report(&["--compliance", framework, "--format", "csv"]);
+        insta::assert_snapshot!(format!("compliance_{framework}_table"), table);
+        insta::assert_snapshot!(format!("compliance_{framework}_csv"), csv);
+    }
+    let (json, _) = report(&["--compliance", "cis-eks-1.8", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let controls = v["compliance"]["controls"].as_array().unwrap();
+    assert_eq!(controls.len(), 50, "every CIS EKS 1.8 control, automated or manual");
+    let by_id = |id: &str| controls.iter().find(|c| c["id"] == id).unwrap();
+    assert_eq!(by_id("5.4.1")["status"], "fail", "NET-001 fails on eks-prod-public");
+    assert_eq!(by_id("3.2.1")["status"], "manual");
+    assert_eq!(v["findings"].as_array().unwrap().len(), 17, "the findings stay in the report");
+    let bad = kp().args(["report", "--from", SMALL, "--compliance", "pci"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2), "clap usage error");
+}
+
+#[test]
+fn admins_inventory_from_a_saved_report() {
+    let out = kp().args(["admins", "--from", SMALL]).output().unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "eks-prod-public's inventory is incomplete");
+    insta::assert_snapshot!("admins_table", table);
+    let out =
+        kp().args(["admins", "--from", SMALL, "--principal", "SOFIA", "--admins-format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let admins = v["admins"].as_array().unwrap();
+    assert_eq!(admins.len(), 1);
+    assert_eq!(admins[0]["cluster"], "aks-internal-tools");
+    assert_eq!(admins[0]["terms"], "permanent");
+    assert_eq!(v["incomplete"][0]["cluster"], "eks-prod-public", "incomplete clusters are never dropped");
+    let out = kp().args(["admins", "--from", SMALL, "--admins-format", "csv"]).output().unwrap();
+    insta::assert_snapshot!("admins_csv", String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn json_report_reads_back_without_loss() {
+    let scan = kp().args(["scan", "--demo", "--quiet", "--format", "json"]).output().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scan.json");
+    std::fs::write(&path, &scan.stdout).unwrap();
+    let again = kp().args(["report", "--format", "json", "--from"]).arg(&path).output().unwrap();
+    assert_eq!(again.status.code(), scan.status.code(), "same exit code");
+    assert!(again.stdout == scan.stdout, "report --format json reproduces the scan's JSON byte for byte");
+    let csv = |o: &std::process::Output| o.stdout.clone();
+    let scan_csv = kp().args(["scan", "--demo", "--quiet", "--format", "csv"]).output().unwrap();
+    let report_csv = kp().args(["report", "--format", "csv", "--from"]).arg(&path).output().unwrap();
+    assert!(csv(&scan_csv) == csv(&report_csv), "and every other format from it");
+}
+
+#[test]
+fn report_errors_are_one_line_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{\"schema\": \"other/v9\", \"scan\": {}, \"findings\": []}").unwrap();
+    for (path, want) in [(junk.as_path(), "unsupported report schema"), (dir.path(), "cannot read")] {
+        let out = kp().args(["report", "--from"]).arg(path).output().unwrap();
+        assert_eq!(out.status.code(), Some(3));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(want) && err.lines().count() == 1, "{err}");
+    }
+}
