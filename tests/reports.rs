@@ -22,11 +22,40 @@ fn report(args: &[&str]) -> (String, i32) {
 
 #[test]
 fn small_estate_in_every_format() {
-    for format in ["table", "csv", "json", "sarif", "ocsf", "ocsf-json"] {
+    for format in ["table", "csv", "json", "ocsf", "ocsf-json"] {
         let (out, code) = report(&["--format", format]);
         assert_eq!(code, 1, "{format}: the small estate has failures");
         insta::assert_snapshot!(format!("small_{format}"), out);
     }
+}
+
+/// SARIF without the catalog's rules (every check's metadata, which other changes touch): the
+/// rules are checked here, the results snapshotted.
+#[test]
+fn small_estate_sarif() {
+    let (out, _) = report(&["--format", "sarif"]);
+    let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].take();
+    let rules = rules.as_array().unwrap();
+    let checks: Vec<serde_json::Value> = serde_json::from_slice(
+        &Command::cargo_bin("kubeposture").unwrap().args(["checks", "--format", "json"]).output().unwrap().stdout,
+    )
+    .unwrap();
+    assert_eq!(rules.len(), checks.len(), "one rule per check");
+    for (rule, check) in rules.iter().zip(&checks) {
+        assert_eq!(rule["id"], check["id"]);
+        assert_eq!(rule["shortDescription"]["text"], check["title"]);
+        assert_eq!(rule["fullDescription"]["text"], check["rationale"]);
+        assert!(rule["help"]["text"].as_str().unwrap().contains("Remediation"));
+        assert!(rule["properties"]["security-severity"].as_str().unwrap().parse::<f64>().is_ok());
+        let name = rule["name"].as_str().unwrap();
+        assert!(name.chars().next().unwrap().is_ascii_uppercase() && !name.contains('-'), "{name}");
+    }
+    for r in v["runs"][0]["results"].as_array().unwrap() {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"], "ruleIndex points at the result's rule");
+    }
+    insta::assert_snapshot!("small_sarif_results", serde_json::to_string_pretty(&v).unwrap());
 }
 
 /// The page minus its style and script: the data islands and the skeleton.
@@ -38,7 +67,15 @@ fn small_estate_html() {
     assert!(out.contains("Content-Security-Policy") && out.contains("default-src 'none'"));
     let style = out.find("<style>").unwrap()..out.find("</style>").unwrap();
     let script = out.rfind("<script>").unwrap()..out.rfind("</script>").unwrap();
-    let data = format!("{}{}{}", &out[..style.start], &out[style.end..script.start], &out[script.end..]);
+    let mut data = format!("{}{}{}", &out[..style.start], &out[style.end..script.start], &out[script.end..]);
+    // The checks island holds every check's metadata (other changes touch it): checked, not snapshotted.
+    let checks = data.find("<script type=\"application/json\" id=\"kp-checks\">").unwrap();
+    let end = checks + data[checks..].find("</script>").unwrap();
+    let island: serde_json::Value = serde_json::from_str(&data[checks..end].split_once('>').unwrap().1).unwrap();
+    for id in ["NET-001", "AUTH-002", "IDN-012", "NODE-001"] {
+        assert!(island[id]["explain"].as_str().unwrap().contains("Rationale"), "{id}");
+    }
+    data.replace_range(checks..end, "<script type=\"application/json\" id=\"kp-checks\">…");
     insta::assert_snapshot!("small_html_data", data);
 }
 

@@ -4,7 +4,6 @@
 
 use super::text::{clean, neutralize};
 use crate::findings::ScanResult;
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use kubeposture_checks::Status;
 use serde::Serialize;
 use std::io::Write;
@@ -101,18 +100,7 @@ pub fn render_table(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()>
         inv.admins.len()
     )?;
     if !inv.admins.is_empty() {
-        let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_header(vec![
-            "Principal",
-            "Type",
-            "Cloud",
-            "Cluster",
-            "How",
-            "Terms",
-        ]);
-        if t.width().is_none() {
-            t.set_width(160);
-        }
+        let mut t = super::table::table(&["Principal", "Type", "Cloud", "Cluster", "How", "Terms"]);
         for a in &inv.admins {
             t.add_row(vec![
                 format!("{}\n{}", clean(&a.principal), clean(&a.principal_id)),
@@ -160,6 +148,11 @@ pub fn render_csv(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
             a.status,
             &a.cluster_id,
         ];
+        w.write_record(row.iter().map(|c| neutralize(c)))?;
+    }
+    // A cluster whose inventory is incomplete: a row saying so, with the reason as `how`.
+    for i in &inv.incomplete {
+        let row = ["", "", "", i.cloud, "", &i.cluster, &i.reason, "", "incomplete", ""];
         w.write_record(row.iter().map(|c| neutralize(c)))?;
     }
     w.flush()?;

@@ -6,7 +6,6 @@
 
 use super::text::{clean, neutralize};
 use crate::findings::{Counts, ScanResult};
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use kubeposture_checks::compliance::{Control, Framework};
 use kubeposture_checks::{CheckMeta, ResourceKind, Status};
 use serde::Serialize;
@@ -121,20 +120,8 @@ pub fn render_table(framework: Framework, result: &ScanResult, out: &mut dyn Wri
     view.controls.iter().for_each(|c| *by_status.entry(c.status.as_str()).or_default() += 1);
     let summary: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {s}")).collect();
     writeln!(out, "{} ({} controls): {}", view.title, view.controls.len(), summary.join(", "))?;
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_header(vec![
-        "Control",
-        "Status",
-        "Title",
-        "Checks",
-        "Fail",
-        "Unknown",
-        "Pass",
-        "Failing resources",
-    ]);
-    if t.width().is_none() {
-        t.set_width(160);
-    }
+    let mut t =
+        super::table::table(&["Control", "Status", "Title", "Checks", "Fail", "Unknown", "Pass", "Failing resources"]);
     for c in &view.controls {
         let failing: Vec<String> = c.failing_resources.iter().map(|r| clean(r)).collect();
         t.add_row(vec![

@@ -7,7 +7,7 @@ use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED}
 use kubeposture_checks::{ResourceKind, ResourceRef, Severity, Status};
 use std::io::Write;
 
-fn table(header: &[&str]) -> Table {
+pub(super) fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_header(header.to_vec());
     // Not a terminal (a file, a pipe, CI): a fixed width so output is stable.

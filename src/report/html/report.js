@@ -83,6 +83,17 @@
     return c;
   }
 
+  // Status counts per key (resource index, check id).
+  function countsBy(list, key) {
+    const per = new Map();
+    for (const f of list) {
+      const c = per.get(key(f)) || counts([]);
+      c[f.s]++;
+      per.set(key(f), c);
+    }
+    return per;
+  }
+
   function evidence(f) {
     const rows = f.e.map(([p, o]) => el("tr", {}, el("td", {}, p), el("td", {}, "= " + o)));
     const parts = [el("table", { class: "ev" }, rows)];
@@ -135,14 +146,9 @@
   }
 
   function viewClusters(list) {
-    const per = new Map();
-    for (const f of list) {
-      const c = per.get(f.r) || { fail: 0, unknown: 0, pass: 0, not_applicable: 0 };
-      c[f.s]++;
-      per.set(f.r, c);
-    }
+    const per = countsBy(list, (f) => f.r);
     const rows = resources.map((r, i) => [r, i]).filter(([r]) => resourceMatches(r)).map(([r, i]) => {
-      const c = per.get(i) || { fail: 0, unknown: 0, pass: 0, not_applicable: 0 };
+      const c = per.get(i) || counts([]);
       return el("tr", { class: "resource" },
         el("td", { title: r.id }, el("a", { href: "#", onclick: (e) => { e.preventDefault(); state.view = "findings"; state.text = r.id; render(); } }, resName(r))),
         el("td", {}, r.cloud), el("td", {}, r.account), el("td", {}, r.region),
@@ -154,16 +160,11 @@
   }
 
   function viewChecks(list) {
-    const per = new Map();
-    for (const f of list) {
-      const c = per.get(f.c) || { fail: 0, unknown: 0, pass: 0, not_applicable: 0 };
-      c[f.s]++;
-      per.set(f.c, c);
-    }
+    const per = countsBy(list, (f) => f.c);
     const ids = Object.keys(checks).filter((id) => !state.severity || checks[id].severity === state.severity);
     const rows = ids.map((id) => {
       const k = checks[id];
-      const c = per.get(id) || { fail: 0, unknown: 0, pass: 0, not_applicable: 0 };
+      const c = per.get(id) || counts([]);
       return el("tr", { class: "check" }, el("td", {}, el("code", {}, id)), el("td", {}, sevEl(k.severity)),
         el("td", {}, el("details", {}, el("summary", {}, k.title), el("pre", {}, k.explain))),
         ...STATUSES.map((s) => el("td", { class: "num" }, c[s])));
