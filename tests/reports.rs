@@ -71,7 +71,7 @@ fn small_estate_html() {
     // The checks island holds every check's metadata (other changes touch it): checked, not snapshotted.
     let checks = data.find("<script type=\"application/json\" id=\"kp-checks\">").unwrap();
     let end = checks + data[checks..].find("</script>").unwrap();
-    let island: serde_json::Value = serde_json::from_str(&data[checks..end].split_once('>').unwrap().1).unwrap();
+    let island: serde_json::Value = serde_json::from_str(data[checks..end].split_once('>').unwrap().1).unwrap();
     for id in ["NET-001", "AUTH-002", "IDN-012", "NODE-001"] {
         assert!(island[id]["explain"].as_str().unwrap().contains("Rationale"), "{id}");
     }
