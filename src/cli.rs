@@ -37,6 +37,93 @@ pub enum Command {
     Report(ReportCmd),
     /// Who can act as cluster admin on each AKS and EKS cluster, how and on what terms.
     Admins(Box<AdminsCmd>),
+    /// List the scans in the history store, or prune old ones.
+    History(HistoryArgs),
+    /// What changed between two recorded scans (default: the last two of the same scope).
+    Diff(DiffArgs),
+}
+
+/// Where the history is kept.
+#[derive(Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// History store: a file path or sqlite://PATH, or postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=require].
+    #[arg(long, value_name = "URL", env = "KUBEPOSTURE_HISTORY", global = true)]
+    pub history: Option<String>,
+    /// Extra CA certificate(s) to trust for the PostgreSQL server's TLS, PEM.
+    #[arg(long, value_name = "FILE", env = "KUBEPOSTURE_CA_CERT", global = true)]
+    pub ca_cert: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub action: Option<HistoryAction>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// table or json.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+    /// Only scans of this scope key (as listed).
+    #[arg(long, value_name = "KEY")]
+    pub scope: Option<String>,
+    /// At most this many scans, newest first.
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HistoryAction {
+    /// Delete scans older than --keep (e.g. 90d, 12w, 48h).
+    Prune {
+        #[arg(long, value_name = "AGE", value_parser = parse_age)]
+        keep: time::Duration,
+    },
+}
+
+/// `90d`, `12w`, `48h`: how long to keep scans.
+pub fn parse_age(s: &str) -> Result<time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num.parse().map_err(|_| format!("'{s}' is not an age like 90d, 12w or 48h"))?;
+    let d = match unit {
+        "d" => time::Duration::days(n),
+        "w" => time::Duration::weeks(n),
+        "h" => time::Duration::hours(n),
+        _ => return Err(format!("'{s}': the unit must be d (days), w (weeks) or h (hours)")),
+    };
+    if n == 0 {
+        return Err("--keep 0 would delete every scan; give an age like 90d".into());
+    }
+    Ok(d)
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The older scan's id (default: the scan before NEW of the same scope).
+    pub old: Option<i64>,
+    /// The newer scan's id (default: the latest scan).
+    pub new: Option<i64>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// table, json or csv.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: DiffFormat,
+    /// Without scan ids: the latest scan of this scope key.
+    #[arg(long, value_name = "KEY")]
+    pub scope: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 /// Flags that shape reports (scan and report).
@@ -167,9 +254,29 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
+    pub record: RecordArgs,
+
+    #[command(flatten)]
     pub azure: AzureArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+/// History and waivers of a scan.
+#[derive(Args, Debug)]
+pub struct RecordArgs {
+    /// Record the scan in this history store (a file path or sqlite://PATH, or postgres://…) and mark findings new/existing.
+    #[arg(long, value_name = "URL", env = "KUBEPOSTURE_HISTORY")]
+    pub history: Option<String>,
+    /// Name of this scan's scope in the history (default: derived from --cloud, --subscription, --aws-role-arn, --region, --aws-profile).
+    #[arg(long, value_name = "NAME")]
+    pub history_scope: Option<String>,
+    /// Exit 1 only for failures that are new since the previous scan of the same scope (needs --history).
+    #[arg(long, requires = "history")]
+    pub fail_on_new: bool,
+    /// Waivers file (YAML), see README "Scheduled scans".
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -58,6 +58,7 @@ pub async fn run(plan: ScanPlan, ctx: Context, progress: &Progress) -> ScanResul
                 progress.scope_failed(&f);
                 result.not_collected.push(f);
             }
+            Collected::Covered(c) => result.covered.push(c),
         }
     }
     while let Some(joined) = providers.join_next().await {

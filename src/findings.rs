@@ -2,7 +2,7 @@
 //! (`ScanResult::finish`), which also decides the exit code.
 
 use kubeposture_checks::{CheckMeta, Evidence, Outcome, ResourceKind, ResourceRef, Severity, Status, Subject};
-use kubeposture_providers::ScopeFailure;
+use kubeposture_providers::{Coverage, ScopeFailure};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -40,7 +40,6 @@ pub struct Marks {
 #[serde(rename_all = "snake_case")]
 pub enum Novelty {
     New,
-    #[allow(dead_code)] // set by the history store (next landing)
     Existing,
 }
 
@@ -94,7 +93,7 @@ impl Finding {
 }
 
 /// Counts per status.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     pub fail: usize,
     pub unknown: usize,
@@ -148,10 +147,14 @@ pub struct ScanResult {
     pub resources: BTreeMap<Arc<ResourceRef>, Counts>,
     pub findings: Vec<Finding>,
     pub not_collected: Vec<ScopeFailure>,
+    /// The parts of the estate whose clusters were all listed (see `Coverage`).
+    pub covered: Vec<Coverage>,
     pub started_at: Option<time::OffsetDateTime>,
     pub finished_at: Option<time::OffsetDateTime>,
     /// `--fail-on-new`: only failures new since the previous scan count for the exit code.
     pub fail_on_new: bool,
+    /// Warnings about the scan's inputs (expired or unused waivers), for stderr and reports.
+    pub warnings: Vec<String>,
 }
 
 impl ScanResult {
@@ -199,6 +202,8 @@ impl ScanResult {
         });
         self.not_collected.sort();
         self.not_collected.dedup();
+        self.covered.sort();
+        self.covered.dedup();
     }
 
     /// How many resources of a kind were scored.
@@ -253,6 +258,7 @@ pub(crate) mod tests {
             id: format!(
                 "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/{name}"
             ),
+            tags: Default::default(),
         }
     }
 

@@ -71,6 +71,7 @@ mod tests {
             resource_group: Some("rg".into()),
             name: name.into(),
             id: id.into(),
+            tags: Default::default(),
         }
     }
 

@@ -4,13 +4,17 @@ mod catalog_cmd;
 mod cli;
 mod config;
 mod demo;
+#[cfg(test)]
+mod deploy_tests;
 mod engine;
 mod findings;
 mod fingerprint;
+mod history;
 mod progress;
 mod report;
 mod report_cmd;
 mod scan_cmd;
+mod waivers;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -24,6 +28,8 @@ fn main() -> ExitCode {
         cli::Command::Scan(args) => runtime().and_then(|rt| rt.block_on(scan_cmd::run(*args))),
         cli::Command::Report(cmd) => report_cmd::report(cmd),
         cli::Command::Admins(cmd) => runtime().and_then(|rt| rt.block_on(report_cmd::admins(*cmd))),
+        cli::Command::History(args) => runtime().and_then(|rt| rt.block_on(history::cmd::history(args))),
+        cli::Command::Diff(args) => runtime().and_then(|rt| rt.block_on(history::cmd::diff(args))),
     };
     match code {
         Ok(c) => ExitCode::from(c),

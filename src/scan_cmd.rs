@@ -96,7 +96,36 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     if args.format.len() > 1 && args.output_dir.is_none() {
         bail!("several --format values need --output-dir");
     }
-    let (result, clouds) = collect(&args).await?;
+    // Waivers and the history store are checked before scanning: a bad file or an unreachable
+    // store fails now, not after the scan.
+    let config = crate::config::load_all(args.config.as_deref())?;
+    let waivers = crate::waivers::load(args.config.as_deref(), &config, args.record.waivers.as_deref())?;
+    let mut history = match &args.record.history {
+        Some(url) => Some(crate::history::Store::open(url, extra_ca(&args)?.as_deref()).await?),
+        None => None,
+    };
+    let started = time::OffsetDateTime::now_utc();
+    let (mut result, clouds) = collect(&args).await?;
+
+    let waived = crate::waivers::apply(&waivers, &mut result, started.date());
+    result.warnings = waived.warnings();
+    for w in &result.warnings {
+        eprintln!("warning: {}", report::text::clean(w));
+    }
+    let scope_key = args.record.history_scope.clone().unwrap_or_else(|| {
+        crate::history::scope::derived_key(
+            &clouds,
+            &args.azure.subscriptions,
+            &args.aws.aws_role_arn,
+            &args.aws.regions,
+            args.aws.aws_profile.as_deref(),
+            args.demo,
+        )
+    });
+    if let Some(store) = &history {
+        crate::history::mark_novelty(store, &scope_key, &mut result).await?;
+    }
+    result.fail_on_new = args.record.fail_on_new;
     let code = result.exit_code(args.fail_on);
     let meta = ReportMeta {
         clouds,
@@ -106,21 +135,33 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
         options: report::ReportOptions { sarif_unknown: args.report.sarif_unknown, compliance: args.report.compliance },
     };
     write_reports(&args.format, args.output_dir.as_deref(), &result, &meta)?;
+    if let Some(store) = history.as_mut() {
+        let scope = crate::history::ScanScope::of(&meta.clouds, &result);
+        let scan = crate::history::NewScan {
+            scope_key: &scope_key,
+            started_at: started,
+            finished_at: time::OffsetDateTime::now_utc(),
+            scope: &scope,
+            exit_code: code,
+        };
+        let id = store.record(&scan, &result).await.context("the scan could not be recorded in the history store")?;
+        eprintln!("recorded scan {id} in the history store (scope: {})", report::text::clean(&scope_key));
+    }
     Ok(if code == exit::OK { exit::OK } else { code })
+}
+
+/// `--ca-cert`, read and checked.
+fn extra_ca(args: &ScanArgs) -> anyhow::Result<Option<Vec<u8>>> {
+    let Some(p) = &args.ca_cert else { return Ok(None) };
+    let pem = std::fs::read(p).with_context(|| format!("cannot read --ca-cert {}", p.display()))?;
+    kubeposture_providers::http::http_client(Some(&pem)).with_context(|| format!("--ca-cert {}", p.display()))?;
+    Ok(Some(pem))
 }
 
 /// Scans what the flags say and returns the result and the clouds scanned.
 pub async fn collect(args: &ScanArgs) -> anyhow::Result<(crate::findings::ScanResult, Vec<&'static str>)> {
     let thresholds = crate::config::load(args.config.as_deref())?;
-    let extra_ca = match &args.ca_cert {
-        Some(p) => {
-            let pem = std::fs::read(p).with_context(|| format!("cannot read --ca-cert {}", p.display()))?;
-            kubeposture_providers::http::http_client(Some(&pem))
-                .with_context(|| format!("--ca-cert {}", p.display()))?;
-            Some(pem)
-        }
-        None => None,
-    };
+    let extra_ca = extra_ca(args)?;
     let demo = if args.demo { Some(crate::demo::Demo::start(args.estate.as_deref()).await?) } else { None };
     // The demo scans whichever clouds its estate holds unless --cloud says otherwise.
     let cloud = match (args.cloud, &demo) {

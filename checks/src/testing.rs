@@ -48,6 +48,7 @@ pub fn hardened_aks() -> Cluster {
             resource_group: Some("rg-prod".into()),
             name: "aks-hardened".into(),
             id: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-hardened".into(),
+            tags: Default::default(),
         },
         version: Version {
             current: v("properties.currentKubernetesVersion", "1.31.2".to_string()),
@@ -403,6 +404,7 @@ pub fn clean_tenant() -> Scope {
             resource_group: None,
             name: id.into(),
             id: id.into(),
+            tags: Default::default(),
         },
         orphan_oidc_providers: Field::absent("oidcProviders"),
         conditional_access: Field::value("conditionalAccess/policies", Arc::new(hardened_ca()), "3 policies"),
@@ -585,6 +587,7 @@ pub fn hardened_eks() -> Cluster {
             resource_group: None,
             name: "eks-hardened".into(),
             id: arn.into(),
+            tags: Default::default(),
         },
         version: Version {
             current: v("cluster.version", "1.32".to_string()),
@@ -654,6 +657,7 @@ pub fn clean_account() -> Scope {
             resource_group: None,
             name: EKS_ACCOUNT.into(),
             id: EKS_ACCOUNT.into(),
+            tags: Default::default(),
         },
         orphan_oidc_providers: Field::value("iam.ListOpenIDConnectProviders", vec![], "[]"),
         conditional_access: Field::absent("conditionalAccess/policies"),

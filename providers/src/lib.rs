@@ -9,4 +9,4 @@ pub mod http;
 pub mod limit;
 pub mod once;
 
-pub use collected::{Collected, ScopeFailure};
+pub use collected::{Collected, Coverage, ScopeFailure};

@@ -72,6 +72,7 @@ mod tests {
             resource_group: Some("rg".into()),
             name: name.into(),
             id: format!("/subscriptions/sub-1/x/{name}"),
+            tags: Default::default(),
         }
     }
 

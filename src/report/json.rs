@@ -40,6 +40,9 @@ struct Scan<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     finished_at: Option<String>,
     not_collected: Vec<NotCollected<'a>>,
+    /// Expired and unused waivers.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -198,6 +201,7 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
                     reason: &n.reason,
                 })
                 .collect(),
+            warnings: &result.warnings,
         },
         summary: Summary {
             clusters: result.count(ResourceKind::Cluster),

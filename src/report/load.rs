@@ -236,6 +236,7 @@ pub fn from_json(bytes: &[u8]) -> Result<Loaded, LoadError> {
                     resource_group: r.resource_group.clone(),
                     name: r.name.clone(),
                     id: r.id.clone(),
+                    tags: Default::default(),
                 });
                 refs.insert(r.id.clone(), a.clone());
                 a

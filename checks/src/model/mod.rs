@@ -63,6 +63,9 @@ pub struct ResourceRef {
     pub name: String,
     /// ARM resource id, EKS cluster ARN, AWS account id or tenant id.
     pub id: String,
+    /// The resource's tags (ARM `tags`, EKS `tags`), for waiver selectors; empty for scopes.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 /// One managed Kubernetes cluster as the control APIs describe it.

@@ -23,6 +23,7 @@ pub fn cluster_ref(account: &str, region: &str, name: &str, arn: Option<&str>) -
         resource_group: None,
         name: name.to_string(),
         id: arn.map(str::to_string).unwrap_or_else(|| format!("arn:aws:eks:{region}:{account}:cluster/{name}")),
+        tags: Default::default(),
     }
 }
 

@@ -7,7 +7,7 @@ use super::eks::{self, Clients};
 use super::error::{AwsError, err};
 use super::iam::{self, AccountIam, NodeRoles, issuer_key, provider_issuer};
 use super::map::{self, Extras};
-use crate::collected::{Collected, ScopeFailure};
+use crate::collected::{Collected, Coverage, ScopeFailure};
 use crate::once::OnceMap;
 use aws_config::{Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -173,6 +173,7 @@ impl Scanner {
             });
         }
         while tasks.join_next().await.is_some() {}
+        self.send(Collected::Covered(Coverage::Region { account: account.id.clone(), region })).await;
     }
 
     async fn cluster(
@@ -192,7 +193,8 @@ impl Scanner {
             }
             Err(e) => return Cluster::unknown(map::cluster_ref(&account.id, region, name, None), &e.to_string()),
         };
-        let r = map::cluster_ref(&account.id, region, name, c.arn());
+        let mut r = map::cluster_ref(&account.id, region, name, c.arn());
+        r.tags = c.tags().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect();
         let clients = Clients { eks, ec2, iam: &account.iam, node_roles: &self.node_roles };
         let (catalog, node_pools, access_entries, addons, facts) = tokio::join!(
             self.versions.get_or_init(region.to_string(), || eks::versions(eks, region)),
@@ -266,6 +268,7 @@ fn scope(account: &str, orphan_oidc_providers: Field<Vec<String>>) -> Scope {
             resource_group: None,
             name: account.to_string(),
             id: account.to_string(),
+            tags: Default::default(),
         },
         orphan_oidc_providers,
         conditional_access: Field::absent("conditionalAccess/policies"),

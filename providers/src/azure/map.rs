@@ -39,6 +39,7 @@ pub fn cluster_ref(id: &str, name: &str, location: &str, subscription_id: &str) 
         resource_group: resource_group(id),
         name: name.to_string(),
         id: id.to_string(),
+        tags: Default::default(),
     }
 }
 
@@ -73,7 +74,8 @@ fn nested<S, T>(section_path: &'static str, section: Option<&S>, f: impl FnOnce(
 }
 
 pub fn map(mc: &ManagedCluster, subscription_id: &str, extras: Extras) -> Cluster {
-    let r = cluster_ref(&mc.id, &mc.name, &mc.location, subscription_id);
+    let mut r = cluster_ref(&mc.id, &mc.name, &mc.location, subscription_id);
+    r.tags = mc.tags.iter().flatten().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect();
     let Some(p) = mc.properties.as_ref() else {
         return Cluster::unknown(r, "the ARM body has no `properties`");
     };
@@ -315,6 +317,7 @@ pub fn tenant_scope(tenant: &str, conditional_access: Field<Arc<Vec<CaPolicy>>>)
             resource_group: None,
             name: tenant.to_string(),
             id: tenant.to_string(),
+            tags: Default::default(),
         },
         orphan_oidc_providers: Field::absent("oidcProviders"),
         conditional_access,

@@ -12,6 +12,9 @@ pub struct ManagedCluster {
     pub name: String,
     #[serde(default)]
     pub location: String,
+    /// ARM tags; a value that is not a string is left out (tags only select waivers).
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, serde_json::Value>>,
     pub identity: Option<ManagedClusterIdentity>,
     pub properties: Option<ClusterProperties>,
 }

@@ -5,7 +5,7 @@ use super::credential::{self, CredentialChoice};
 use super::identity::{ClusterFacts, Identity};
 use super::map::{self, Extras};
 use super::models::*;
-use crate::collected::{Collected, ScopeFailure};
+use crate::collected::{Collected, Coverage, ScopeFailure};
 use crate::limit::HostLimiter;
 use crate::once::OnceMap;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
@@ -227,6 +227,7 @@ impl Scanner {
             }
         };
         let mut tasks = tokio::task::JoinSet::new();
+        let mut complete = true;
         while let Some(url) = next.take() {
             match self.arm.page::<serde_json::Value>("listManagedClusters", url).await {
                 Ok((items, n)) => {
@@ -243,11 +244,15 @@ impl Scanner {
                     }
                 }
                 Err(e) => {
+                    complete = false;
                     self.send(Collected::ScopeFailed(failure(sub.label.clone(), "listManagedClusters", &e))).await;
                 }
             }
         }
         while tasks.join_next().await.is_some() {}
+        if complete {
+            self.send(Collected::Covered(Coverage::Subscription(sub.id.clone()))).await;
+        }
     }
 
     async fn cluster(&self, sub: &str, raw: serde_json::Value) -> kubeposture_checks::Cluster {
