@@ -55,7 +55,7 @@ fn now() -> OffsetDateTime {
 // ---- the suite -------------------------------------------------------------------------
 
 async fn round_trip(url: &str) {
-    let mut store = Store::open(url, None).await.unwrap();
+    let mut store = Store::open(url, ca().as_deref()).await.unwrap();
     let t = now();
     let r = result(Status::Fail, Status::Fail);
     let id = record(&mut store, "k", t, &r).await;
@@ -81,13 +81,13 @@ async fn round_trip(url: &str) {
     }
     // Reopening migrates nothing twice.
     drop(store);
-    let store = Store::open(url, None).await.unwrap();
+    let store = Store::open(url, ca().as_deref()).await.unwrap();
     assert_eq!(store.scans(None, None, 10).await.unwrap().len(), 1);
     assert!(matches!(store.scan(id + 100).await, Err(StoreError::NoSuchScan(_))));
 }
 
 async fn novelty_against_the_covering_scan(url: &str) {
-    let mut store = Store::open(url, None).await.unwrap();
+    let mut store = Store::open(url, ca().as_deref()).await.unwrap();
     let first = result(Status::Pass, Status::Pass);
     record(&mut store, "k", now(), &first).await;
     // Another scope's scan is no baseline.
@@ -115,7 +115,7 @@ async fn novelty_against_the_covering_scan(url: &str) {
 }
 
 async fn prune_keeps_recent(url: &str) {
-    let mut store = Store::open(url, None).await.unwrap();
+    let mut store = Store::open(url, ca().as_deref()).await.unwrap();
     let r = result(Status::Fail, Status::Fail);
     let old = record(&mut store, "k", now() - time::Duration::days(100), &r).await;
     let recent = record(&mut store, "k", now() - time::Duration::days(10), &r).await;
@@ -129,7 +129,7 @@ async fn prune_keeps_recent(url: &str) {
 }
 
 async fn previous_scan_of_a_scope(url: &str) {
-    let mut store = Store::open(url, None).await.unwrap();
+    let mut store = Store::open(url, ca().as_deref()).await.unwrap();
     let r = result(Status::Fail, Status::Fail);
     let a = record(&mut store, "k", now(), &r).await;
     let _b = record(&mut store, "other", now(), &r).await;
@@ -148,7 +148,7 @@ fn concurrent_writers(url: &str) {
             std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async {
-                    let mut store = Store::open(&url, None).await.unwrap();
+                    let mut store = Store::open(&url, ca().as_deref()).await.unwrap();
                     let mut ids = Vec::new();
                     for _ in 0..3 {
                         ids.push(
@@ -167,7 +167,7 @@ fn concurrent_writers(url: &str) {
     assert_eq!(ids.len(), 12);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        let store = Store::open(&url, None).await.unwrap();
+        let store = Store::open(&url, ca().as_deref()).await.unwrap();
         assert_eq!(store.scans(None, None, 100).await.unwrap().len(), 12);
         for id in ids {
             assert_eq!(store.findings(id).await.unwrap().len(), 3);
@@ -176,6 +176,12 @@ fn concurrent_writers(url: &str) {
 }
 
 // ---- backends --------------------------------------------------------------------------
+
+/// The test server's CA (`KUBEPOSTURE_TEST_POSTGRES_CA`): with a TLS server, sslmode `prefer`
+/// verifies it like `require` does.
+fn ca() -> Option<Vec<u8>> {
+    std::env::var("KUBEPOSTURE_TEST_POSTGRES_CA").ok().map(|p| std::fs::read(p).unwrap())
+}
 
 fn sqlite_url() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -190,7 +196,11 @@ async fn postgres_url() -> Option<String> {
             std::env::var_os("CI").is_none(),
             "KUBEPOSTURE_TEST_POSTGRES_URL is not set: under CI, .ci/run must start PostgreSQL"
         );
-        eprintln!("SKIPPED: PostgreSQL store test (set KUBEPOSTURE_TEST_POSTGRES_URL, as .ci/run does)");
+        // Straight to the terminal: the test harness captures eprintln! of passing tests.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"SKIPPED: PostgreSQL store test (no server: set KUBEPOSTURE_TEST_POSTGRES_URL, as .ci/run does)\n",
+        );
         return None;
     };
     static N: AtomicU32 = AtomicU32::new(0);
@@ -262,9 +272,32 @@ async fn urls_are_checked_and_passwords_never_shown() {
 #[tokio::test]
 async fn a_newer_schema_is_refused() {
     let (dir, url) = sqlite_url();
-    drop(Store::open(&url, None).await.unwrap());
+    drop(Store::open(&url, ca().as_deref()).await.unwrap());
     let conn = rusqlite::Connection::open(dir.path().join("sub/history.db")).unwrap();
     conn.execute("INSERT INTO kubeposture_migrations (version, applied_at) VALUES (99, 'later')", []).unwrap();
-    let err = Store::open(&url, None).await.err().unwrap();
+    let err = Store::open(&url, ca().as_deref()).await.err().unwrap();
     assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+}
+
+/// TLS to PostgreSQL through rustls: `sslmode=require` with the server's private CA given
+/// (`--ca-cert`) works; without it the certificate is refused. `.ci/run` starts the server with
+/// TLS and exports its CA as `KUBEPOSTURE_TEST_POSTGRES_CA`.
+#[tokio::test]
+async fn postgres_tls_verifies_the_server() {
+    let Some(url) = postgres_url().await else { return };
+    let Ok(ca) = std::env::var("KUBEPOSTURE_TEST_POSTGRES_CA") else {
+        assert!(std::env::var_os("CI").is_none(), "under CI, .ci/run must export KUBEPOSTURE_TEST_POSTGRES_CA");
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"SKIPPED: PostgreSQL TLS test (no KUBEPOSTURE_TEST_POSTGRES_CA)\n",
+        );
+        return;
+    };
+    let pem = std::fs::read(ca).unwrap();
+    let tls_url = format!("{url}?sslmode=require");
+    let mut store = Store::open(&tls_url, Some(&pem)).await.unwrap();
+    record(&mut store, "tls", now(), &result(Status::Fail, Status::Fail)).await;
+    assert_eq!(store.scans(Some("tls"), None, 10).await.unwrap().len(), 1);
+    let refused = Store::open(&tls_url, None).await.err().expect("an unknown CA is refused").to_string();
+    assert!(refused.to_lowercase().contains("certificate"), "{refused}");
 }
