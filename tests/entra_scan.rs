@@ -177,3 +177,52 @@ fn a_denied_conditional_access_read_makes_only_the_ca_checks_unknown() {
         assert_eq!(status(&r, check, "c1"), "pass", "{check} is unaffected");
     }
 }
+
+/// The seeds' reference setup: a requester group is the eligible principal of the admin group;
+/// its members are named with their chain, and none of them stands.
+#[test]
+fn a_group_eligible_for_the_admin_group_is_expanded() {
+    const REQUESTERS: &str = "a0000000-0000-0000-0000-00000000000c";
+    let mut t = tenant();
+    groups(&mut t).push(json!({"id": REQUESTERS, "displayName": "condiac-pim-test", "securityEnabled": true, "mailEnabled": false, "members": [DAVE]}));
+    t["privilegedAccess"]["eligibilitySchedules"] = json!([eligible(ADMINS, REQUESTERS)]);
+    t["privilegedAccess"]["assignmentSchedules"] = json!([permanent_member(REQUESTERS, DAVE)]);
+    let (m, r) = scan(t, vec![cluster("c1")], assignments(), json!([]));
+    assert_eq!(status(&r, "IDN-006", "c1"), "pass", "{}", text(&r, "IDN-006", "c1"));
+    assert_eq!(status(&r, "IDN-007", "c1"), "pass");
+    let inventory = text(&r, "IDN-012", "c1");
+    assert!(inventory.contains("Dave Standing (eligible via condiac-pim-test → aks-admins)"), "{inventory}");
+    // The requester group is read once, like any group.
+    assert_eq!(m.counters().get(&format!("listGroupMembers@{REQUESTERS}")).copied(), Some(1));
+}
+
+/// Issue 9: IDN-008…010 are unknown, never not applicable, when the admin groups cannot be
+/// worked out — whatever the fault on the role assignments or their PIM eligibility.
+#[test]
+fn pim_policy_checks_are_unknown_when_the_admin_groups_cannot_be_worked_out() {
+    let faults = [
+        json!({"operation": "listRoleAssignments", "status": 403, "code": "AuthorizationFailed"}),
+        json!({"operation": "listRoleAssignments", "status": 500, "code": "InternalServerError"}),
+        json!({"operation": "listRoleAssignments", "malformed": true}),
+        json!({"operation": "listRoleEligibilityScheduleInstances", "status": 403, "code": "AuthorizationFailed"}),
+        json!({"operation": "getRoleDefinition", "role": AKS_RBAC_CLUSTER_ADMIN, "status": 403, "code": "AuthorizationFailed"}),
+    ];
+    for fault in faults {
+        let m = Mock::start(
+            estate(tenant(), vec![cluster("c1")], assignments(), json!([fault])),
+            MockOptions { page_size: 2, ..Default::default() },
+        );
+        let (_, r, stderr) = m.scan_json(&["--fail-on", "never", "--max-retries", "1"]);
+        for check in ["IDN-008", "IDN-009", "IDN-010"] {
+            let f = finding(&r, check, "c1");
+            assert_eq!(f["status"], "unknown", "{check} under {fault}: {f}\n{stderr}");
+        }
+    }
+    // A principalId that is not a string makes the whole list unreadable, not shorter.
+    let mut a = assignments();
+    a[0]["properties"]["principalId"] = json!(42);
+    let (_, r) = scan(tenant(), vec![cluster("c1")], a, json!([]));
+    for check in ["IDN-006", "IDN-007", "IDN-008", "IDN-009", "IDN-010", "IDN-012"] {
+        assert_eq!(status(&r, check, "c1"), "unknown", "{check}: {}", text(&r, check, "c1"));
+    }
+}

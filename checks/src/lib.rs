@@ -1,5 +1,7 @@
 //! kubeposture's posture model and check catalog. Checks are pure functions of the model.
 
+pub mod abac;
+pub mod admins;
 pub mod azure_rbac;
 pub mod catalog;
 pub mod compliance;

@@ -241,6 +241,7 @@ pub fn grant_of(p: Principal, def: Arc<RoleDefinition>, terms: Terms, scope: &st
         principal: p,
         scope: scope.into(),
         condition: None,
+        condition_roles: Default::default(),
         path,
     }
 }
@@ -253,16 +254,28 @@ pub fn dave() -> Principal {
     principal("User", "da7e0000-0000-0000-0000-000000000004", "Dave Ops")
 }
 
-/// An active member of an admin group through `chain` (from the admin group down).
-pub fn member(p: Principal, chain: &[(Principal, Terms)]) -> GroupMember {
-    let chain = chain
-        .iter()
-        .map(|(g, t)| Link {
-            terms: Field::value(format!("groups[{}].members[{}].terms", g.id, p.id), t.clone(), t.describe()),
-            group: g.clone(),
-        })
-        .collect();
-    GroupMember { principal: p, chain }
+/// A direct edge into a group on `terms`.
+pub fn member(p: Principal, terms: Terms) -> Member {
+    let raw = terms.describe();
+    Member { terms: Field::value(format!("groups[…].members[{}].terms", p.id), terms, raw), principal: p }
+}
+
+/// A group with these direct members and eligible principals and the strict PIM policy.
+pub fn group_with(g: Principal, members: Vec<Member>, eligible: Vec<Member>) -> EntraGroup {
+    EntraGroup {
+        members: Field::value(format!("groups[{}].members", g.id), members, "[…]"),
+        eligible: Field::value(format!("groups[{}].eligibilitySchedules", g.id), eligible, "[…]"),
+        pim_policy: strict_pim_policy(&g),
+        group: g,
+    }
+}
+
+/// Add (or replace) a group in the cluster's directory graph.
+pub fn put_group(c: &mut Cluster, g: EntraGroup) {
+    let mut groups = c.entra.groups.get().cloned().unwrap_or_default();
+    groups.insert(g.group.id.to_ascii_lowercase(), Arc::new(g));
+    let raw = format!("{} groups", groups.len());
+    c.entra.groups = Field::value("groups", groups, raw);
 }
 
 /// Replace the cluster's role grants.
@@ -271,10 +284,39 @@ pub fn set_grants(c: &mut Cluster, grants: Vec<RoleGrant>) {
     c.entra.role_grants = Field::value("roleAssignments", grants, raw);
 }
 
-/// Replace the cluster's expanded admin groups.
-pub fn set_admin_groups(c: &mut Cluster, groups: Vec<AdminGroup>) {
+/// A copy of a group of the cluster's graph, or a new empty one.
+fn group_of(c: &Cluster, g: &Principal) -> EntraGroup {
+    c.entra
+        .groups
+        .get()
+        .and_then(|m| m.get(&g.id.to_ascii_lowercase()))
+        .map(|g| (**g).clone())
+        .unwrap_or_else(|| group_with(g.clone(), vec![], vec![]))
+}
+
+/// Make `m` an active member of `group` on `terms` (the group is created when missing).
+pub fn add_member(c: &mut Cluster, group: &Principal, m: Principal, terms: Terms) {
+    let mut g = group_of(c, group);
+    let mut list = g.members.get().cloned().unwrap_or_default();
+    list.push(member(m, terms));
+    g.members = Field::value(g.members.path.clone(), list, "[…]");
+    put_group(c, g);
+}
+
+/// Make `m` PIM-eligible for `group`'s member role (the group is created when missing).
+pub fn add_eligible(c: &mut Cluster, group: &Principal, m: Principal) {
+    let mut g = group_of(c, group);
+    let mut list = g.eligible.get().cloned().unwrap_or_default();
+    list.push(member(m, Terms::Eligible { end: None }));
+    g.eligible = Field::value(g.eligible.path.clone(), list, "[…]");
+    put_group(c, g);
+}
+
+/// Replace the cluster's directory graph.
+pub fn set_groups(c: &mut Cluster, groups: Vec<EntraGroup>) {
     let raw = format!("{} groups", groups.len());
-    c.entra.admin_groups = Field::value("adminGroups", groups.into_iter().map(Arc::new).collect(), raw);
+    let map = groups.into_iter().map(|g| (g.group.id.to_ascii_lowercase(), Arc::new(g))).collect();
+    c.entra.groups = Field::value("groups", map, raw);
 }
 
 /// Replace the tenant's Conditional Access policies as seen from the cluster.
@@ -283,11 +325,17 @@ pub fn set_ca(c: &mut Cluster, policies: Vec<CaPolicy>) {
     c.entra.conditional_access = Field::value("conditionalAccess/policies", Arc::new(policies), raw);
 }
 
-/// Change the hardened admin group in place.
-pub fn edit_admin_group(c: &mut Cluster, edit: impl FnOnce(&mut AdminGroup)) {
-    let mut g = hardened_admin_group();
+/// Change the hardened admin group in place (the other groups stay).
+pub fn edit_admin_group(c: &mut Cluster, edit: impl FnOnce(&mut EntraGroup)) {
+    let mut g = c
+        .entra
+        .groups
+        .get()
+        .and_then(|m| m.get(&aks_admins().id.to_ascii_lowercase()))
+        .map(|g| (**g).clone())
+        .unwrap_or_else(hardened_admin_group);
     edit(&mut g);
-    set_admin_groups(c, vec![g]);
+    put_group(c, g);
 }
 
 /// Change the hardened cluster's AKS Conditional Access policy in place (the risk policies stay).
@@ -301,28 +349,27 @@ pub fn aks_admins() -> Principal {
     principal("Group", "3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c", "aks-admins")
 }
 
+pub fn alice() -> Principal {
+    principal("User", "a11ce000-0000-0000-0000-000000000001", "Alice Admin")
+}
+
+/// Activation at most 4 h, with approval and MFA.
+pub fn strict_pim_policy(g: &Principal) -> Field<PimPolicy> {
+    Field::value(
+        format!("groups[{}].roleManagementPolicy[member]", g.id),
+        PimPolicy {
+            path: format!("groups[{}].roleManagementPolicy[member]", g.id),
+            max_activation: Some("PT4H".into()),
+            approval_required: Some(true),
+            activation_rules: vec!["MultiFactorAuthentication".into(), "Justification".into()],
+        },
+        "PT4H, approval, MFA",
+    )
+}
+
 /// The hardened admin group: nobody active, one PIM-eligible member, a strict PIM policy.
-pub fn hardened_admin_group() -> AdminGroup {
-    let g = aks_admins();
-    AdminGroup {
-        members: Field::value(format!("groups[{}].members", g.id), vec![], "[]"),
-        eligible: Field::value(
-            format!("groups[{}].eligibilitySchedules", g.id),
-            vec![principal("User", "a11ce000-0000-0000-0000-000000000001", "Alice Admin")],
-            "[Alice Admin]",
-        ),
-        pim_policy: Field::value(
-            format!("groups[{}].roleManagementPolicy[member]", g.id),
-            PimPolicy {
-                path: format!("groups[{}].roleManagementPolicy[member]", g.id),
-                max_activation: Some("PT4H".into()),
-                approval_required: Some(true),
-                activation_rules: vec!["MultiFactorAuthentication".into(), "Justification".into()],
-            },
-            "PT4H, approval, MFA",
-        ),
-        group: g,
-    }
+pub fn hardened_admin_group() -> EntraGroup {
+    group_with(aks_admins(), vec![], vec![member(alice(), Terms::Eligible { end: None })])
 }
 
 /// A Conditional Access policy covering AKS: MFA and a compliant device, sign-in every 4 h.
@@ -381,7 +428,11 @@ pub fn hardened_entra() -> EntraAccess {
     ];
     EntraAccess {
         role_grants: Field::value("roleAssignments", grants, "3 assignments"),
-        admin_groups: Field::value("adminGroups", vec![Arc::new(hardened_admin_group())], "[aks-admins]"),
+        groups: Field::value(
+            "groups",
+            [(aks_admins().id.to_ascii_lowercase(), Arc::new(hardened_admin_group()))].into(),
+            "[aks-admins]",
+        ),
         conditional_access: Field::value("conditionalAccess/policies", Arc::new(hardened_ca()), "3 policies"),
         // Alice is only eligible for aks-admins: no active membership anywhere.
         member_of: Field::value(

@@ -499,9 +499,41 @@ impl G<'_> {
             Ok(c) => c,
             Err(r) => return *r,
         };
-        let items: Vec<Value> =
-            items.iter().filter(|s| matches(s, &clauses)).map(|s| self.selected(s.clone(), &[])).collect();
-        self.paged(op, skip, &items, self.context(set, None))
+        // `$expand=principal` (the navigation property Graph supports): the principal as a
+        // directory object with its `@odata.type`.
+        let expand: String =
+            option(self.query, "expand").unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
+        let principal = match expand.to_ascii_lowercase().as_str() {
+            "" => false,
+            "principal" => true,
+            _ => {
+                let name = expand.split(['(', ',']).next().unwrap_or("").to_string();
+                return error(
+                    self.ids,
+                    400,
+                    "BadRequest",
+                    &format!(
+                        "Parsing OData Select and Expand failed: Could not find a property named '{name}' on type 'microsoft.graph.privilegedAccessGroupEligibilitySchedule'."
+                    ),
+                );
+            }
+        };
+        let items: Vec<Value> = items
+            .iter()
+            .filter(|s| matches(s, &clauses))
+            .map(|s| {
+                let mut s = s.clone();
+                if principal
+                    && let Some(o) = s.as_object_mut()
+                    && let Some((kind, obj)) =
+                        o.get("principalId").and_then(Value::as_str).and_then(|id| self.tenant.object(id))
+                {
+                    o.insert("principal".into(), directory::public(kind, obj, true));
+                }
+                self.selected(s, if principal { &["principal"] } else { &[] })
+            })
+            .collect();
+        self.paged(op, skip, &items, self.context(set, principal.then_some("principal()")))
     }
 
     async fn policy_assignments(&self) -> Response {

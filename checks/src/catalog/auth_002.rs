@@ -1,11 +1,15 @@
 //! AUTH-002: local accounts (the static admin kubeconfig) are enabled. When it fails, the
 //! evidence lists who can call `listClusterAdminCredential` (Azure role assignments on covering
-//! scopes whose role permits it, any terms), or says why that could not be read.
+//! scopes whose role permits it, any terms, and the people the holding groups lead to — see
+//! [`crate::admins`]), or says why that could not be read; each is a subject.
 
+use crate::admins::Source;
 use crate::azure_rbac::can_fetch_admin_kubeconfig;
-use crate::catalog::entra::{grant_evidence, grant_line};
+use crate::catalog::entra::*;
 use crate::catalog::prelude::*;
 use crate::field::Obs;
+use crate::model::RoleGrant;
+use crate::outcome::Subject;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -40,48 +44,69 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
         }
         // Absent `disableLocalAccounts`: AKS enables local accounts by default.
         _ => {
-            evidence.extend(credential_fetchers(c));
+            let (more, subjects) = credential_fetchers(c);
+            evidence.extend(more);
             Outcome::fail(
                 "Local accounts are enabled: whoever can call listClusterAdminCredential gets a static cluster-admin kubeconfig that bypasses Entra ID, Conditional Access and PIM.",
                 evidence,
             )
+            .with_subjects(subjects)
         }
     }
 }
 
 /// One evidence line per role assignment that permits `listClusterAdminCredential` (or whose
-/// role could not be read), or one line saying why the assignments are not known.
-fn credential_fetchers(c: &Cluster) -> Vec<Evidence> {
-    let field = &c.entra.role_grants;
-    let grants = match &field.obs {
-        Obs::Value { value, .. } => value,
-        _ => {
-            return vec![Evidence::new(
-                field.path.to_string(),
-                format!(
-                    "the role assignments could not be read, so who can call listClusterAdminCredential is not known: {}",
-                    field.observed()
-                ),
-            )];
+/// role could not be read), then the people its groups lead to; or one line saying why the
+/// assignments are not known. Each principal that can fetch the kubeconfig is a subject.
+fn credential_fetchers(c: &Cluster) -> (Vec<Evidence>, Vec<Subject>) {
+    let m = match AdminModel::of(c) {
+        Ok(m) => m,
+        Err(field) => {
+            return (
+                vec![Evidence::new(
+                    field.path.to_string(),
+                    format!(
+                        "the role assignments could not be read, so who can call listClusterAdminCredential is not known: {}",
+                        field.observed()
+                    ),
+                )],
+                vec![],
+            );
         }
     };
-    let mut evidence: Vec<Evidence> = grants
-        .iter()
-        .filter_map(|g| match &g.role.obs {
-            Obs::Value { value, .. } => can_fetch_admin_kubeconfig(value).then(|| grant_evidence(g)),
-            _ => Some(Evidence::new(
+    let fetches = |g: &RoleGrant| g.role.get().is_some_and(|d| can_fetch_admin_kubeconfig(d));
+    let (mut evidence, mut subjects) = (vec![], vec![]);
+    for (g, _) in &m.grants {
+        match &g.role.obs {
+            Obs::Value { .. } if fetches(g) => {
+                evidence.push(grant_evidence(g));
+                let why = format!("{} on {} ({})", role_name(g), g.scope, terms_text(&g.terms));
+                subjects.push(Subject::new(g.principal.id.clone(), g.principal.label(), Status::Fail, why));
+            }
+            Obs::Value { .. } => {}
+            _ => evidence.push(Evidence::new(
                 g.path.clone(),
                 format!("{} (role definition not read: may be able to call listClusterAdminCredential)", grant_line(g)),
             )),
-        })
-        .collect();
+        }
+    }
+    for p in &m.people {
+        for r in p.routes.iter().filter(|r| r.root.is_some()) {
+            if let Source::Grant(g) = &r.hold.source
+                && fetches(g)
+            {
+                evidence.push(route_evidence(p, r));
+                subjects.push(Subject::new(p.principal.id.clone(), p.principal.label(), Status::Fail, r.short()));
+            }
+        }
+    }
     if evidence.is_empty() {
         evidence.push(Evidence::new(
-            field.path.to_string(),
+            c.entra.role_grants.path.to_string(),
             "no role assignment on a scope covering the cluster permits listClusterAdminCredential",
         ));
     }
-    evidence
+    (evidence, subjects)
 }
 
 #[cfg(test)]
@@ -176,6 +201,11 @@ mod tests {
             observed: "false"
           - path: "roleAssignments[da7e0000-0000-0000-0000-000000000004:b24988ac-6180-42a0-ab88-20f7382dd24c]"
             observed: "principal=Dave Ops (User da7e0000-0000-0000-0000-000000000004) role=Contributor scope=/subscriptions/00000000-0000-0000-0000-000000000001 terms=active, permanent"
+        subjects:
+          - id: da7e0000-0000-0000-0000-000000000004
+            label: Dave Ops (User da7e0000-0000-0000-0000-000000000004)
+            status: fail
+            reason: "Contributor on /subscriptions/00000000-0000-0000-0000-000000000001 (active, permanent)"
         "#);
     }
 }

@@ -5,12 +5,10 @@
 //! coverage is judged against the cluster's admins, because a policy that applies to AKS but not
 //! to the people who can act as cluster admin protects nothing that matters.
 //!
-//! **The cluster's admins** are the principals that sign in and can act as cluster admin: users
-//! (and other non-group principals) holding a cluster-admin-capable role on a covering scope
-//! (PIM-eligible ones too: they sign in once activated), the active members of the admin groups
-//! (groups holding such a role, and `aadProfile.adminGroupObjectIDs`) with the groups of their
-//! membership chain, and the principals PIM-eligible for those groups. Service principals are
-//! left out: Conditional Access for users does not apply to them.
+//! **The cluster's admins** are [`AdminSet`]'s people (every admin path of `crate::admins`:
+//! role holders, PIM-eligible ones too, and the people the admin groups lead to through
+//! membership and PIM eligibility at any depth) without service principals — Conditional Access
+//! for users does not apply to them — and without potential admins (IDN-011's).
 //!
 //! A policy covers the cluster when
 //! - its applications include `All` or the AKS server app (case-insensitive) and it does not
@@ -37,9 +35,9 @@
 //! their members or eligibility not collected), only a policy for `All` users that excludes
 //! nobody can be judged; any other policy makes its coverage unknown.
 
+use crate::admins::{AdminSet, is_service_principal, same_id};
 use crate::azure_rbac::AKS_SERVER_APP_ID;
-use crate::catalog::entra::{AdminPaths, is_group, is_service_principal, name, role_grants, same_id};
-use crate::field::{Field, Obs};
+use crate::field::Field;
 use crate::model::{CaPolicy, Cluster, Principal};
 use crate::outcome::{Evidence, Outcome};
 use std::collections::BTreeSet;
@@ -82,76 +80,24 @@ fn key(id: &str) -> String {
 }
 
 impl Admins {
+    /// The admins of [`AdminSet`], without service principals (Conditional Access for users does
+    /// not apply to them) and potential admins (listed by IDN-012, judged by IDN-011).
     pub fn of(c: &Cluster) -> Self {
-        let mut a = Admins::default();
-        let grants = match role_grants(c) {
-            Ok(g) => g,
-            Err(_) => {
-                a.incomplete.push(format!("{}: {}", c.entra.role_grants.path, c.entra.role_grants.observed()));
-                return a;
-            }
+        let set = AdminSet::of(c);
+        let mut a = Admins {
+            groups: set.groups.clone(),
+            admin_groups: set.admin_groups.clone(),
+            incomplete: set.incomplete.clone(),
+            ..Default::default()
         };
-        let paths = AdminPaths::of(c, grants);
-        for (g, _) in &paths.principals {
-            a.person(&g.principal, []);
+        for p in set.people.iter().filter(|p| !p.potential) {
+            a.person(&p.principal, p.groups.iter().cloned());
         }
-        let member_of = c.entra.member_of.get();
-        for (g, reason) in &paths.undetermined {
-            a.incomplete.push(format!("the role of {} could not be read ({reason})", g.principal.label()));
-        }
-        if let Some(e) = &paths.admin_group_ids_unknown {
-            a.incomplete.push(format!("{}: {}", e.path, e.observed));
-        }
-        for held in &paths.groups {
-            let gid = key(&held.principal.id);
-            a.group(&held.principal);
-            a.admin_groups.insert(gid.clone());
-            let group = match &held.expanded {
-                Ok(g) => *g,
-                Err(why) => {
-                    a.incomplete.push(format!("the members of {} ({why})", held.principal.label()));
-                    continue;
-                }
-            };
-            match &group.members.obs {
-                Obs::Value { value, .. } => {
-                    for m in value {
-                        m.chain.iter().for_each(|l| a.group(&l.group));
-                        if is_group(&m.principal) {
-                            a.group(&m.principal);
-                            continue;
-                        }
-                        let chain = m.chain.iter().map(|l| key(&l.group.id));
-                        a.person(&m.principal, std::iter::once(gid.clone()).chain(chain));
-                    }
-                }
-                _ => a.incomplete.push(format!("{}: {}", group.members.path, group.members.observed())),
-            }
-            match &group.eligible.obs {
-                Obs::Value { value, .. } => {
-                    for p in value {
-                        if is_group(p) {
-                            a.group(p);
-                            a.incomplete.push(format!(
-                                "the members of {}, eligible for {}",
-                                p.label(),
-                                name(&group.group)
-                            ));
-                        } else {
-                            a.person(p, [gid.clone()]);
-                        }
-                    }
-                }
-                _ => a.incomplete.push(format!("{}: {}", group.eligible.path, group.eligible.observed())),
-            }
-        }
-        // Full memberships: what CA policies reach the admins through, beyond the admin groups.
-        a.memberships_known = member_of.is_some_and(|m| a.people.iter().all(|p| m.contains_key(&key(&p.principal.id))));
-        for person in a.people.iter_mut() {
-            if let Some(groups) = member_of.and_then(|m| m.get(&key(&person.principal.id))) {
-                person.groups.extend(groups.iter().map(|g| key(g)));
-            }
-        }
+        a.memberships_known = set
+            .people
+            .iter()
+            .filter(|p| !p.potential && !is_service_principal(&p.principal))
+            .all(|p| p.memberships_complete);
         a
     }
 
@@ -167,13 +113,6 @@ impl Admins {
             }
         };
         self.people[i].groups.extend(groups);
-    }
-
-    fn group(&mut self, p: &Principal) {
-        let k = key(&p.id);
-        if !self.groups.iter().any(|(g, _)| *g == k) {
-            self.groups.push((k, p.clone()));
-        }
     }
 
     fn known_group(&self, id: &str) -> Option<&Principal> {
@@ -342,7 +281,7 @@ pub fn judge_enforced(c: &Cluster, counts: impl Fn(&CaPolicy) -> Result<String, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AdminGroup, Terms};
+    use crate::model::Terms;
     use crate::testing::*;
 
     fn reach(c: &Cluster, edit: impl FnOnce(&mut CaPolicy)) -> Reach {
@@ -352,10 +291,8 @@ mod tests {
     }
 
     fn with_member(c: &mut Cluster) {
-        edit_admin_group(c, |g: &mut AdminGroup| {
-            let m = member(dave(), &[(aks_admins(), Terms::Permanent), (platform_team(), Terms::Permanent)]);
-            g.members = Field::value(g.members.path.clone(), vec![m], "[Dave]");
-        });
+        add_member(c, &aks_admins(), platform_team(), Terms::Permanent);
+        add_member(c, &platform_team(), dave(), Terms::Permanent);
     }
 
     #[test]
@@ -463,7 +400,7 @@ mod tests {
     #[test]
     fn unknown_admins_only_judge_all_users_without_exclusions() {
         let mut c = hardened_aks();
-        unknown(&mut c.entra.admin_groups);
+        unknown(&mut c.entra.groups);
         assert_eq!(reach(&c, |_| {}), Reach::Covers);
         let r = reach(&c, |p| p.exclude_groups = vec!["b7ea0000-0000-0000-0000-000000000000".into()]);
         assert!(matches!(&r, Reach::Unknown(w) if w.contains("AuthorizationFailed")), "{r:?}");

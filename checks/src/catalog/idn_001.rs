@@ -147,7 +147,7 @@ mod tests {
     #[test]
     fn unknown_admins_leave_group_targeted_policies_undecided() {
         let mut c = hardened_aks();
-        unknown(&mut c.entra.admin_groups);
+        unknown(&mut c.entra.groups);
         edit_aks_ca(&mut c, |p| {
             p.include_users.clear();
             p.include_groups = vec![aks_admins().id];

@@ -124,7 +124,7 @@ mod tests {
     #[test]
     fn undecided_coverage_is_unknown() {
         let mut c = hardened_aks();
-        unknown(&mut c.entra.admin_groups);
+        unknown(&mut c.entra.groups);
         edit_aks_ca(&mut c, |p| {
             p.include_users.clear();
             p.include_groups = vec![aks_admins().id];

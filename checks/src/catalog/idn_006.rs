@@ -1,16 +1,19 @@
-//! IDN-006: standing cluster-admin access — a user with an active permanent assignment of a
-//! cluster-admin-capable role, or an active member of an admin group whose membership is
-//! permanent at every link while the group holds admin permanently (role assignment or
-//! `adminGroupObjectIDs`).
+//! IDN-006: standing cluster-admin access — a person with an admin path ([`crate::admins`])
+//! whose every link is active and permanent: a permanent assignment of a cluster-admin-capable
+//! role, or membership at any depth, each link permanent, of a group holding admin permanently
+//! (role assignment or `adminGroupObjectIDs`). One PIM eligibility (for Azure resources or for
+//! a group, at any depth) or one time-bound link makes the path need activation or expire.
 //!
 //! Service principals holding admin are listed in the evidence but not judged: automation is
-//! out of scope of this check (it has no PIM to activate). Nested group members are judged
-//! through their chain: one time-bound link (or PIM activation) makes the membership expire.
+//! out of scope of this check (it has no PIM to activate). Potential admins (IDN-011) are not
+//! judged either. A path whose terms could not be read, or a group whose members could not be
+//! listed on a path that could be standing, is `unknown`; gaps that could only hide eligible or
+//! time-bound admins do not matter here.
 
 use crate::catalog::entra::*;
 use crate::catalog::prelude::*;
 use crate::catalog::verdicts::Verdicts;
-use crate::model::Terms;
+use crate::outcome::Subject;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -41,39 +44,71 @@ role.",
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
-    let paths = match AdminPaths::collect(c) {
-        Ok(p) => p,
+    let m = match admin_model(c) {
+        Ok(m) => m,
         Err(o) => return o,
     };
     let mut v = Verdicts::default();
     let mut automation: Vec<String> = vec![];
-    for (g, why) in &paths.principals {
-        let ev = Evidence::new(g.path.clone(), format!("{} ({why})", grant_line(g)));
-        if is_service_principal(&g.principal) {
-            automation.push(name(&g.principal).to_string());
+    for p in &m.people {
+        let Some(r) = p.best(Kind::Admin) else { continue };
+        let ev = route_evidence(p, r);
+        let who = p.principal.label();
+        let subject = |status, reason: String| Subject::new(p.principal.id.clone(), who.clone(), status, reason);
+        if is_service_principal(&p.principal) {
+            automation.push(name(&p.principal).to_string());
             v.note(Evidence::new(ev.path, format!("{} [service principal: listed, not judged]", ev.observed)));
+            v.subject(subject(Status::NotApplicable, "service principal: automation is not judged".into()));
             continue;
         }
-        let who = format!("{} holds {} on {}", g.principal.label(), role_name(g), g.scope);
-        match g.terms.get() {
-            Some(Terms::Permanent) => v.fail(format!("{who} through an active permanent assignment"), vec![ev]),
-            Some(t) => v.pass(format!("{who} ({})", t.describe()), vec![ev]),
-            None => v.unknown(format!("{who} on terms that could not be read ({})", g.terms.observed()), vec![ev]),
+        let via = if r.chain.len() > 1 { format!(" (via {})", r.chain_text()) } else { String::new() };
+        let what = match &r.root {
+            None => format!("{who} holds {}", r.hold.what()),
+            Some(g) => format!(
+                "{who} is a member of {}{via}, which holds cluster admin through {}",
+                name(g),
+                r.hold.describe()
+            ),
+        };
+        match r.tenure {
+            Tenure::Permanent => {
+                let why = match &r.root {
+                    None => " through an active permanent assignment",
+                    Some(_) => ", every link active and permanent",
+                };
+                v.subject(subject(Status::Fail, format!("standing: {}", r.short())));
+                v.fail(format!("{what}{why}"), vec![ev]);
+            }
+            Tenure::Unknown => {
+                v.subject(subject(Status::Unknown, format!("terms not read: {}", r.short())));
+                v.unknown(format!("{what}, on terms that could not be read ({})", r.terms(m.groups)), vec![ev]);
+            }
+            _ => {
+                let terms = r.terms(m.groups);
+                v.subject(subject(Status::Pass, format!("not standing: {terms}")));
+                v.pass(format!("{who} ({}): {terms}", r.short()), vec![ev]);
+            }
         }
     }
-    for (g, reason) in &paths.undetermined {
-        // An eligible or time-bound grant cannot be standing, whatever the role.
-        if matches!(g.terms.get(), Some(Terms::Eligible { .. } | Terms::TimeBound { .. })) {
-            continue;
+    for gap in m.gaps_at(Kind::Admin, Tenure::Unknown) {
+        v.unknown(gap.what.clone(), vec![Evidence::new(gap.path.clone(), gap.what.clone())]);
+    }
+    for root in m.admin_roots() {
+        let reached = m
+            .people
+            .iter()
+            .any(|p| p.routes.iter().any(|r| r.root.as_ref().is_some_and(|g| same_id(&g.id, &root.principal.id))));
+        if !reached && root.node.is_ok() {
+            let mut ev: Vec<Evidence> =
+                root.holds.iter().map(|h| Evidence::new(h.path(), format!("{} ({})", h.describe(), h.why))).collect();
+            if let Ok(n) = &root.node {
+                ev.push(Evidence::of(&n.members));
+            }
+            v.pass(
+                format!("{} holds cluster admin through {} but has no member", root.principal.label(), root.how()),
+                ev,
+            );
         }
-        let what = format!("the role of {} on {} could not be read ({reason})", g.principal.label(), g.scope);
-        v.unknown(what, vec![grant_evidence(g)]);
-    }
-    if let Some(e) = &paths.admin_group_ids_unknown {
-        v.unknown(format!("{} could not be read ({})", e.path, e.observed), vec![e.clone()]);
-    }
-    for held in &paths.groups {
-        judge_group(held, &mut v, &mut automation);
     }
     let ids = &c.authn.admin_group_ids;
     if v.is_empty() && automation.is_empty() {
@@ -100,103 +135,13 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     o
 }
 
-fn judge_group(held: &HeldGroup, v: &mut Verdicts, automation: &mut Vec<String>) {
-    let label = held.principal.label();
-    let group = name(&held.principal);
-    let holds_ev: Vec<Evidence> = held.holds.iter().map(Hold::evidence).collect();
-    let standing: Vec<String> =
-        held.holds.iter().filter(|h| h.terms() == Some(Terms::Permanent)).map(Hold::describe).collect();
-    let unread: Vec<String> = held.holds.iter().filter(|h| h.terms().is_none()).map(Hold::describe).collect();
-    if standing.is_empty() && unread.is_empty() {
-        v.pass(
-            format!("{label} holds cluster admin only through eligible or time-bound assignments: {}", held.how()),
-            holds_ev,
-        );
-        return;
-    }
-    let expanded = match &held.expanded {
-        Ok(g) => *g,
-        Err(why) => {
-            v.unknown(
-                format!(
-                    "the members of {label}, which holds cluster admin through {}, could not be listed: {why}",
-                    held.how()
-                ),
-                holds_ev,
-            );
-            return;
-        }
-    };
-    let members = match expanded.members.get() {
-        Some(m) => m,
-        None => {
-            let what = format!("the members of {label} could not be listed: {}", expanded.members.observed());
-            v.unknown(what, holds_ev);
-            return;
-        }
-    };
-    let how = if standing.is_empty() { unread.join(" and ") } else { standing.join(" and ") };
-    let mut people = 0;
-    for m in members.iter().filter(|m| !is_group(&m.principal)) {
-        let chain = chain_display(m);
-        let ev = |note: &str| {
-            Evidence::new(
-                format!("{}[{}]", expanded.members.path, m.principal.id),
-                format!(
-                    "member={} chain={chain} ({note}); {group} holds cluster admin through {}",
-                    m.principal.label(),
-                    held.how()
-                ),
-            )
-        };
-        if is_service_principal(&m.principal) {
-            automation.push(name(&m.principal).to_string());
-            v.note(ev("service principal: listed, not judged"));
-            continue;
-        }
-        people += 1;
-        let who = m.principal.label();
-        match membership(m) {
-            Membership::Standing if !standing.is_empty() => v.fail(
-                format!("{who} is a permanent member ({chain}, every link active and permanent) of {group}, which holds cluster admin through {how}"),
-                vec![ev("every link active, permanent")],
-            ),
-            Membership::Standing => v.unknown(
-                format!("{who} is a permanent member ({chain}) of {group}, whose cluster-admin assignment terms could not be read: {how}"),
-                vec![ev("every link active, permanent")],
-            ),
-            Membership::Expiring(when) => v.pass(format!("{who} ({chain}) is time-bound: {when}"), vec![ev(&when)]),
-            Membership::Unknown(why) => {
-                v.unknown(format!("the membership terms of {who} ({chain}) could not be read: {why}"), vec![ev(&why)])
-            }
-        }
-    }
-    if people == 0 {
-        let mut ev = holds_ev;
-        ev.push(Evidence::of(&expanded.members));
-        v.pass(
-            format!(
-                "{label} holds cluster admin through {how} but has no active member: admin requires PIM activation"
-            ),
-            ev,
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AdminGroup, GroupMember};
+    use crate::model::{RoleGrant, Terms};
     use crate::testing::*;
 
-    fn with_members(c: &mut Cluster, members: Vec<GroupMember>) {
-        edit_admin_group(c, |g: &mut AdminGroup| {
-            let raw = format!("{} members", members.len());
-            g.members = Field::value(g.members.path.clone(), members, raw);
-        });
-    }
-
-    fn add_grant(c: &mut Cluster, g: crate::model::RoleGrant) {
+    fn add_grant(c: &mut Cluster, g: RoleGrant) {
         let mut grants = c.entra.role_grants.get().cloned().unwrap_or_default();
         grants.push(g);
         set_grants(c, grants);
@@ -206,8 +151,16 @@ mod tests {
     fn eligible_only_admin_group_passes() {
         let o = run(&CHECK, &hardened_aks());
         assert_eq!(o.status, Status::Pass, "{o:?}");
-        assert!(o.message.contains("has no active member: admin requires PIM activation"), "{}", o.message);
+        assert!(o.message.contains("Alice Admin (User a11ce000-0000-0000-0000-000000000001) (eligible via aks-admins): PIM-eligible for aks-admins (activation up to PT4H, approval required, MFA)"), "{}", o.message);
+        assert_eq!(o.subjects.len(), 1);
+        assert_eq!(o.subjects[0].status, Status::Pass);
         assert_eq!(run(&crate::catalog::idn_007::CHECK, &hardened_aks()).status, Status::Pass);
+        // A group holding admin with nobody behind it.
+        let mut c = hardened_aks();
+        edit_admin_group(&mut c, |g| g.eligible = Field::value(g.eligible.path.clone(), vec![], "[]"));
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Pass);
+        assert!(o.message.contains("but has no member"), "{}", o.message);
     }
 
     #[test]
@@ -217,6 +170,8 @@ mod tests {
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
         assert!(o.message.contains("Dave Ops (User da7e0000-0000-0000-0000-000000000004) holds Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod through an active permanent assignment"), "{}", o.message);
+        let dave_subject = o.subjects.iter().find(|s| s.id == dave().id).unwrap();
+        assert_eq!(dave_subject.status, Status::Fail);
     }
 
     #[test]
@@ -229,26 +184,17 @@ mod tests {
         add_grant(&mut c, grant_at(dave(), OWNER, Terms::Eligible { end: None }, SUBSCRIPTION_SCOPE));
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Pass, "{o:?}");
-        assert!(o.message.contains("active until 2025-06-01T04:00:00Z"));
+        assert!(o.message.contains("active until 2025-06-01T04:00:00Z"), "{}", o.message);
     }
 
     #[test]
     fn permanent_direct_member_fails() {
         let mut c = hardened_aks();
-        with_members(&mut c, vec![member(dave(), &[(aks_admins(), Terms::Permanent)])]);
+        add_member(&mut c, &aks_admins(), dave(), Terms::Permanent);
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
         assert!(
-            o.message.contains(
-                "Dave Ops (User da7e0000-0000-0000-0000-000000000004) is a permanent member (aks-admins › Dave Ops"
-            ),
-            "{}",
-            o.message
-        );
-        assert!(
-            o.message.contains(
-                "which holds cluster admin through Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/"
-            ),
+            o.message.contains("Dave Ops (User da7e0000-0000-0000-0000-000000000004) is a member of aks-admins, which holds cluster admin through Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent), every link active and permanent"),
             "{}",
             o.message
         );
@@ -257,33 +203,75 @@ mod tests {
     #[test]
     fn nested_permanent_member_fails_with_the_chain() {
         let mut c = hardened_aks();
-        let chain = [(aks_admins(), Terms::Permanent), (platform_team(), Terms::Permanent)];
-        with_members(&mut c, vec![member(dave(), &chain)]);
+        add_member(&mut c, &aks_admins(), platform_team(), Terms::Permanent);
+        add_member(&mut c, &platform_team(), dave(), Terms::Permanent);
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
-        assert!(
-            o.message.contains("(aks-admins › platform-team › Dave Ops, every link active and permanent)"),
-            "{}",
-            o.message
-        );
+        assert!(o.message.contains("is a member of aks-admins (via platform-team → aks-admins)"), "{}", o.message);
     }
 
     #[test]
-    fn a_time_bound_link_makes_the_member_fine() {
+    fn a_time_bound_or_eligible_link_makes_the_member_fine() {
         let mut c = hardened_aks();
         let end = Terms::TimeBound { end: "2025-06-01T03:00:00Z".into() };
-        let chain = [(aks_admins(), end), (platform_team(), Terms::Permanent)];
-        with_members(&mut c, vec![member(dave(), &chain)]);
+        add_member(&mut c, &aks_admins(), platform_team(), end);
+        add_member(&mut c, &platform_team(), dave(), Terms::Permanent);
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Pass, "{o:?}");
-        assert!(o.message.contains("is time-bound: aks-admins: active until 2025-06-01T03:00:00Z"), "{}", o.message);
+        assert!(
+            o.message.contains(
+                "(time-bound via platform-team → aks-admins): active until 2025-06-01T03:00:00Z in aks-admins"
+            ),
+            "{}",
+            o.message
+        );
+        // Eligible for a group that is a permanent member of the admin group: not standing.
+        let mut c = hardened_aks();
+        add_member(&mut c, &aks_admins(), platform_team(), Terms::Permanent);
+        add_eligible(&mut c, &platform_team(), dave());
+        assert_eq!(run(&CHECK, &c).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_group_eligible_for_the_admin_group_leads_to_its_members() {
+        // The seeds' reference setup: a requester group is the eligible principal.
+        let mut c = hardened_aks();
+        let requesters = principal("Group", "9e9e0000-0000-0000-0000-000000000009", "condiac-pim-test");
+        add_eligible(&mut c, &aks_admins(), requesters.clone());
+        add_member(&mut c, &requesters, dave(), Terms::Permanent);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Pass, "{o:?}");
+        assert!(
+            o.message.contains(
+                "Dave Ops (User da7e0000-0000-0000-0000-000000000004) (eligible via condiac-pim-test → aks-admins)"
+            ),
+            "{}",
+            o.message
+        );
+        // …but a permanent membership of the requester group in the admin group is standing.
+        let mut c = hardened_aks();
+        add_member(&mut c, &aks_admins(), requesters.clone(), Terms::Permanent);
+        add_member(&mut c, &requesters, dave(), Terms::Permanent);
+        assert_eq!(run(&CHECK, &c).status, Status::Fail);
+    }
+
+    #[test]
+    fn cycles_end() {
+        let mut c = hardened_aks();
+        add_member(&mut c, &aks_admins(), platform_team(), Terms::Permanent);
+        add_member(&mut c, &platform_team(), aks_admins(), Terms::Permanent);
+        add_eligible(&mut c, &platform_team(), aks_admins());
+        add_member(&mut c, &platform_team(), dave(), Terms::Permanent);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.subjects.iter().filter(|s| s.id == dave().id).count(), 1);
     }
 
     #[test]
     fn an_eligible_group_grant_makes_members_fine() {
         let mut c = hardened_aks();
         set_grants(&mut c, vec![grant(aks_admins(), AKS_RBAC_CLUSTER_ADMIN, Terms::Eligible { end: None })]);
-        with_members(&mut c, vec![member(dave(), &[(aks_admins(), Terms::Permanent)])]);
+        add_member(&mut c, &aks_admins(), dave(), Terms::Permanent);
         assert_eq!(run(&CHECK, &c).status, Status::Pass);
         // …unless the group is also in adminGroupObjectIDs, which is always active.
         set_list(&mut c.authn.admin_group_ids, &[&aks_admins().id]);
@@ -310,6 +298,34 @@ mod tests {
     }
 
     #[test]
+    fn data_roles_need_azure_rbac() {
+        let mut c = hardened_aks();
+        add_grant(&mut c, grant(dave(), AKS_RBAC_CLUSTER_ADMIN, Terms::Permanent));
+        c.authz.azure_rbac = Field::value("properties.aadProfile.enableAzureRBAC", false, "false");
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Pass, "{o:?}");
+        absent(&mut c.authz.azure_rbac);
+        assert_eq!(run(&CHECK, &c).status, Status::Pass, "absent: off");
+        unknown(&mut c.authz.azure_rbac);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Unknown, "never a pass when Azure RBAC is not known");
+        assert!(o.message.contains("whether Azure RBAC authorizes Kubernetes is not known"), "{}", o.message);
+        // managedClusters/write needs nothing.
+        add_grant(&mut c, grant(principal("User", "e0", "Eve"), CONTRIBUTOR, Terms::Permanent));
+        c.authn.local_accounts_enabled = Field::value("properties.disableLocalAccounts", false, "true");
+        assert_eq!(run(&CHECK, &c).status, Status::Fail);
+    }
+
+    #[test]
+    fn potential_admins_are_not_judged() {
+        let mut c = hardened_aks();
+        add_grant(&mut c, grant(dave(), USER_ACCESS_ADMINISTRATOR, Terms::Permanent));
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Pass);
+        assert!(!o.message.contains("Dave"), "{}", o.message);
+    }
+
+    #[test]
     fn service_principals_are_listed_not_judged() {
         let mut c = hardened_aks();
         let sp = principal("ServicePrincipal", "5e000000-0000-0000-0000-000000000005", "gitops-deployer");
@@ -324,11 +340,11 @@ mod tests {
     fn unknown_terms_or_members_are_unknown_unless_something_fails() {
         let mut c = hardened_aks();
         edit_admin_group(&mut c, |g| {
-            g.members = Field::unknown(g.members.path.clone(), "Authorization_RequestDenied on transitiveMembers")
+            g.members = Field::unknown(g.members.path.clone(), "Authorization_RequestDenied on listGroupMembers")
         });
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Unknown);
-        assert!(o.message.contains("Authorization_RequestDenied on transitiveMembers"), "{}", o.message);
+        assert!(o.message.contains("Authorization_RequestDenied on listGroupMembers"), "{}", o.message);
         let mut g = grant(dave(), AKS_RBAC_CLUSTER_ADMIN, Terms::Permanent);
         g.terms = Field::unknown(g.terms.path.clone(), "PIM schedules not readable");
         add_grant(&mut c, g);
@@ -348,6 +364,18 @@ mod tests {
     }
 
     #[test]
+    fn gaps_that_only_hide_eligible_admins_do_not_matter() {
+        let mut c = hardened_aks();
+        let requesters = principal("Group", "9e9e0000-0000-0000-0000-000000000009", "condiac-pim-test");
+        add_eligible(&mut c, &aks_admins(), requesters.clone());
+        let mut g = group_with(requesters, vec![], vec![]);
+        g.members = Field::unknown(g.members.path.clone(), "denied");
+        put_group(&mut c, g);
+        assert_eq!(run(&CHECK, &c).status, Status::Pass);
+        assert_eq!(run(&crate::catalog::idn_012::CHECK, &c).status, Status::Unknown, "the inventory has a gap");
+    }
+
+    #[test]
     fn no_admin_grants_pass() {
         let mut c = hardened_aks();
         set_grants(&mut c, vec![grant(dave(), READER, Terms::Permanent)]);
@@ -359,24 +387,37 @@ mod tests {
     #[test]
     fn failure_snapshot() {
         let mut c = hardened_aks();
-        let chain = [(aks_admins(), Terms::Permanent), (platform_team(), Terms::Permanent)];
-        with_members(&mut c, vec![member(dave(), &chain)]);
+        add_member(&mut c, &aks_admins(), platform_team(), Terms::Permanent);
+        add_member(&mut c, &platform_team(), dave(), Terms::Permanent);
         add_grant(
             &mut c,
             grant(
                 principal("User", "e1e00000-0000-0000-0000-000000000006", "Erin Lead"),
-                AKS_RBAC_ADMIN,
+                crate::azure_rbac::builtin::AKS_RBAC_ADMIN,
                 Terms::Permanent,
             ),
         );
         insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
         status: fail
-        message: "Standing cluster-admin access (active, permanent, neither PIM-eligible nor time-bound): Erin Lead (User e1e00000-0000-0000-0000-000000000006) holds Azure Kubernetes Service RBAC Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod through an active permanent assignment; Dave Ops (User da7e0000-0000-0000-0000-000000000004) is a permanent member (aks-admins › platform-team › Dave Ops, every link active and permanent) of aks-admins, which holds cluster admin through Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent)."
+        message: "Standing cluster-admin access (active, permanent, neither PIM-eligible nor time-bound): Dave Ops (User da7e0000-0000-0000-0000-000000000004) is a member of aks-admins (via platform-team → aks-admins), which holds cluster admin through Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent), every link active and permanent; Erin Lead (User e1e00000-0000-0000-0000-000000000006) holds Azure Kubernetes Service RBAC Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod through an active permanent assignment."
         evidence:
-          - path: "roleAssignments[e1e00000-0000-0000-0000-000000000006:3498e952-d568-435e-9b2c-8d77e338d7f7]"
-            observed: "principal=Erin Lead (User e1e00000-0000-0000-0000-000000000006) role=Azure Kubernetes Service RBAC Admin scope=/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod terms=active, permanent (built-in Azure Kubernetes Service RBAC Admin: admin of every namespace, including roles and role bindings)"
           - path: "groups[3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c].members[da7e0000-0000-0000-0000-000000000004]"
-            observed: "member=Dave Ops (User da7e0000-0000-0000-0000-000000000004) chain=aks-admins › platform-team › Dave Ops (every link active, permanent); aks-admins holds cluster admin through Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent)"
+            observed: "principal=Dave Ops (User da7e0000-0000-0000-0000-000000000004) permanent via platform-team → aks-admins — Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent), through group aks-admins via platform-team → aks-admins (built-in Azure Kubernetes Service RBAC Cluster Admin: every Kubernetes action through Azure RBAC)"
+          - path: "roleAssignments[e1e00000-0000-0000-0000-000000000006:3498e952-d568-435e-9b2c-8d77e338d7f7]"
+            observed: "principal=Erin Lead (User e1e00000-0000-0000-0000-000000000006) Azure Kubernetes Service RBAC Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent) (built-in Azure Kubernetes Service RBAC Admin on the whole cluster: roles, role bindings and workloads of every namespace)"
+        subjects:
+          - id: a11ce000-0000-0000-0000-000000000001
+            label: Alice Admin (User a11ce000-0000-0000-0000-000000000001)
+            status: pass
+            reason: "not standing: PIM-eligible for aks-admins (activation up to PT4H, approval required, MFA)"
+          - id: da7e0000-0000-0000-0000-000000000004
+            label: Dave Ops (User da7e0000-0000-0000-0000-000000000004)
+            status: fail
+            reason: "standing: permanent via platform-team → aks-admins"
+          - id: e1e00000-0000-0000-0000-000000000006
+            label: Erin Lead (User e1e00000-0000-0000-0000-000000000006)
+            status: fail
+            reason: "standing: permanent: Azure Kubernetes Service RBAC Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod"
         "#);
     }
 }

@@ -1,10 +1,12 @@
-//! IDN-007: a group that holds cluster admin — an active (permanent or time-bound) assignment of
-//! a cluster-admin-capable role, or `adminGroupObjectIDs` — has no PIM-for-Groups eligibility.
+//! IDN-007: a group that holds cluster admin itself — an active (permanent or time-bound)
+//! assignment of a cluster-admin-capable role, or `adminGroupObjectIDs` — has no PIM-for-Groups
+//! eligibility schedules at all (eligible users or eligible groups). Groups nested in it or
+//! eligible for it are judged through it: their members' paths are IDN-006's.
 
 use crate::catalog::entra::*;
 use crate::catalog::prelude::*;
 use crate::catalog::verdicts::Verdicts;
-use crate::model::Terms;
+use crate::outcome::Subject;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -31,33 +33,34 @@ Eligible), configure the member role settings (IDN-008 to IDN-010), then remove 
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
-    let paths = match AdminPaths::collect(c) {
-        Ok(p) => p,
+    let m = match admin_model(c) {
+        Ok(m) => m,
         Err(o) => return o,
     };
     let mut v = Verdicts::default();
-    for (g, reason) in paths.undetermined.iter().filter(|(g, _)| is_group(&g.principal)) {
-        if matches!(g.terms.get(), Some(Terms::Eligible { .. })) {
-            continue;
-        }
-        let what = format!("the role of {} on {} could not be read ({reason})", g.principal.label(), g.scope);
-        v.unknown(what, vec![grant_evidence(g)]);
+    // A grant to a group whose reach is not known, unless it is only eligible (then the group
+    // holds nothing active whatever the role).
+    let hidden = m
+        .gaps_at(Kind::Admin, Tenure::TimeBound)
+        .filter(|g| (g.on == GapOn::Grant && g.hides_groups) || g.on == GapOn::AdminGroupIds);
+    for gap in hidden {
+        v.unknown(gap.what.clone(), vec![Evidence::new(gap.path.clone(), gap.what.clone())]);
     }
-    if let Some(e) = &paths.admin_group_ids_unknown {
-        v.unknown(format!("{} could not be read ({})", e.path, e.observed), vec![e.clone()]);
-    }
-    for held in &paths.groups {
-        let label = held.principal.label();
-        let mut ev: Vec<Evidence> = held.holds.iter().map(Hold::evidence).collect();
-        let active = held.holds.iter().any(|h| matches!(h.terms(), Some(Terms::Permanent | Terms::TimeBound { .. })));
-        let unread = held.holds.iter().any(|h| h.terms().is_none());
-        if !active && !unread {
+    for root in m.admin_roots() {
+        let label = root.principal.label();
+        let subject = |status, reason: &str| Subject::new(root.principal.id.clone(), label.clone(), status, reason);
+        let mut ev: Vec<Evidence> =
+            root.holds.iter().map(|h| Evidence::new(h.path(), format!("{} ({})", h.describe(), h.why))).collect();
+        let tenure = root.tenure();
+        if tenure == Tenure::Eligible {
+            v.subject(subject(Status::Pass, "holds admin only through PIM-eligible role assignments"));
             v.pass(format!("{label} holds cluster admin only through PIM-eligible role assignments"), ev);
             continue;
         }
-        let group = match &held.expanded {
+        let group = match &root.node {
             Ok(g) => *g,
             Err(why) => {
+                v.subject(subject(Status::Unknown, why));
                 v.unknown(format!("the PIM eligibility of {label} could not be read: {why}"), ev);
                 continue;
             }
@@ -65,25 +68,35 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
         let eligible = &group.eligible;
         ev.push(Evidence::new(eligible.path.to_string(), format!("group={label} eligible={}", eligible.observed())));
         match eligible.get() {
-            None => v.unknown(format!("the PIM eligibility of {label} could not be read ({})", eligible.observed()), ev),
+            None => {
+                v.subject(subject(Status::Unknown, "PIM eligibility not read"));
+                v.unknown(format!("the PIM eligibility of {label} could not be read ({})", eligible.observed()), ev)
+            }
             Some(list) if !list.is_empty() => {
-                let names: Vec<&str> = list.iter().map(name).collect();
+                let names: Vec<String> = list.iter().map(|e| e.principal.label()).collect();
+                v.subject(subject(Status::Pass, "PIM for Groups: eligibility schedules"));
                 v.pass(format!("{label}: PIM-eligible {}", names.join(", ")), ev)
             }
-            Some(_) if active => v.fail(
-                format!(
-                    "{label} holds cluster admin through {} but has no PIM-for-Groups eligibility: its membership is managed outside PIM",
-                    held.how()
-                ),
-                ev,
-            ),
-            Some(_) => v.unknown(
-                format!(
-                    "{label} has no PIM-for-Groups eligibility, and whether its cluster-admin assignment is active could not be read: {}",
-                    held.how()
-                ),
-                ev,
-            ),
+            Some(_) if tenure == Tenure::Unknown => {
+                v.subject(subject(Status::Unknown, "no eligibility; whether its admin role is active is not known"));
+                v.unknown(
+                    format!(
+                        "{label} has no PIM-for-Groups eligibility, and whether its cluster-admin assignment is active could not be read: {}",
+                        root.how()
+                    ),
+                    ev,
+                )
+            }
+            Some(_) => {
+                v.subject(subject(Status::Fail, "no PIM-for-Groups eligibility: membership managed outside PIM"));
+                v.fail(
+                    format!(
+                        "{label} holds cluster admin through {} but has no PIM-for-Groups eligibility: its membership is managed outside PIM",
+                        root.how()
+                    ),
+                    ev,
+                )
+            }
         }
     }
     if v.is_empty() {
@@ -103,6 +116,7 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Terms;
     use crate::testing::*;
 
     fn no_eligibility(c: &mut Cluster) {
@@ -147,7 +161,7 @@ mod tests {
         assert_eq!(o.status, Status::Unknown);
         assert!(o.message.contains("PrivilegedAccess.Read.AzureADGroup missing"), "{}", o.message);
         let mut c = hardened_aks();
-        set_admin_groups(&mut c, vec![]);
+        set_groups(&mut c, vec![]);
         assert_eq!(run(&CHECK, &c).status, Status::Unknown, "the group was not expanded");
     }
 
@@ -170,11 +184,16 @@ mod tests {
         message: "Groups holding cluster admin are not managed by PIM for Groups: aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) holds cluster admin through Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent) and properties.aadProfile.adminGroupObjectIDs but has no PIM-for-Groups eligibility: its membership is managed outside PIM."
         evidence:
           - path: "roleAssignments[3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c:b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b]"
-            observed: "principal=aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) role=Azure Kubernetes Service RBAC Cluster Admin scope=/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod terms=active, permanent (built-in Azure Kubernetes Service RBAC Cluster Admin: full control of the cluster through Azure RBAC)"
+            observed: "Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent) (built-in Azure Kubernetes Service RBAC Cluster Admin: every Kubernetes action through Azure RBAC)"
           - path: properties.aadProfile.adminGroupObjectIDs
-            observed: "[\"3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c\"]"
+            observed: "properties.aadProfile.adminGroupObjectIDs (listed in aadProfile.adminGroupObjectIDs: Kubernetes cluster-admin)"
           - path: "groups[3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c].eligibilitySchedules"
             observed: "group=aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) eligible=[]"
+        subjects:
+          - id: 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c
+            label: aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c)
+            status: fail
+            reason: "no PIM-for-Groups eligibility: membership managed outside PIM"
         "#);
     }
 }

@@ -99,7 +99,7 @@ mod tests {
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Unknown);
         assert!(o.message.contains("RoleManagementPolicy.Read.AzureADGroup missing"));
-        unknown(&mut c.entra.admin_groups);
+        unknown(&mut c.entra.groups);
         assert_eq!(run(&CHECK, &c).status, Status::Unknown);
     }
 
@@ -110,7 +110,72 @@ mod tests {
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
         assert!(o.evidence[0].observed.ends_with("(absent)"));
-        set_admin_groups(&mut c, vec![]);
+        set_groups(&mut c, vec![]);
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown, "the admin group was not read");
+        set_grants(&mut c, vec![]);
+        assert_eq!(run(&CHECK, &c).status, Status::NotApplicable, "no group holds admin");
+    }
+
+    /// Issue 9: when the admin groups cannot be worked out, IDN-008…010 are unknown — never
+    /// not applicable (the provider turns a denied, failing, malformed or non-string
+    /// `principalId` list of role assignments or eligibility instances into unknown grants).
+    #[test]
+    fn admin_groups_not_worked_out_are_unknown_never_not_applicable() {
+        use crate::model::Terms;
+        let checks = [&CHECK, &crate::catalog::idn_009::CHECK, &crate::catalog::idn_010::CHECK];
+        type Break = Box<dyn Fn(&mut Cluster)>;
+        let cases: Vec<(&str, Break)> = vec![
+            (
+                "role assignments denied",
+                Box::new(|c: &mut Cluster| {
+                    c.entra.role_grants =
+                        Field::unknown("roleAssignments", "AuthorizationFailed (HTTP 403) on listRoleAssignments")
+                }),
+            ),
+            (
+                "eligibility instances denied",
+                Box::new(|c: &mut Cluster| {
+                    c.entra.role_grants = Field::unknown(
+                        "roleAssignments",
+                        "PIM eligibility could not be read: AuthorizationFailed (HTTP 403) on listRoleEligibilityScheduleInstances",
+                    )
+                }),
+            ),
+            (
+                "a group's role definition denied",
+                Box::new(|c: &mut Cluster| {
+                    let mut g = grant(aks_admins(), READER, Terms::Permanent);
+                    g.role = Field::unknown(g.role.path.clone(), "AuthorizationFailed (HTTP 403) on getRoleDefinition");
+                    set_grants(c, vec![g]);
+                }),
+            ),
+            (
+                "adminGroupObjectIDs not read",
+                Box::new(|c: &mut Cluster| {
+                    set_grants(c, vec![]);
+                    unknown(&mut c.authn.admin_group_ids);
+                }),
+            ),
+            (
+                "the group expansion not read",
+                Box::new(|c: &mut Cluster| {
+                    unknown(&mut c.entra.groups);
+                }),
+            ),
+        ];
+        for (what, break_it) in cases {
+            for check in checks {
+                let mut c = hardened_aks();
+                break_it(&mut c);
+                let o = run(check, &c);
+                assert_eq!(o.status, Status::Unknown, "{} with {what}: {}", check.meta.id, o.message);
+            }
+        }
+        // A user's unreadable role hides no group.
+        let mut c = hardened_aks();
+        let mut g = grant(dave(), READER, Terms::Permanent);
+        g.role = Field::unknown(g.role.path.clone(), "denied");
+        set_grants(&mut c, vec![g]);
         assert_eq!(run(&CHECK, &c).status, Status::NotApplicable);
     }
 
@@ -124,6 +189,11 @@ mod tests {
         evidence:
           - path: "groups[3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c].roleManagementPolicy[member].rules[Expiration_EndUser_Assignment].maximumDuration"
             observed: group=aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) value=PT12H
+        subjects:
+          - id: 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c
+            label: aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c)
+            status: fail
+            reason: "activation up to PT12H, longer than 8 h"
         "#);
     }
 }

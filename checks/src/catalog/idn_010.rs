@@ -86,8 +86,10 @@ mod tests {
         let mut c = hardened_aks();
         edit_admin_group(&mut c, |g| g.pim_policy = Field::unknown(g.pim_policy.path.clone(), "denied"));
         assert_eq!(run(&CHECK, &c).status, Status::Unknown);
-        set_admin_groups(&mut c, vec![]);
-        assert_eq!(run(&CHECK, &c).status, Status::NotApplicable);
+        set_groups(&mut c, vec![]);
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown, "the admin group was not read");
+        set_grants(&mut c, vec![]);
+        assert_eq!(run(&CHECK, &c).status, Status::NotApplicable, "no group holds admin");
     }
 
     #[test]
@@ -100,6 +102,11 @@ mod tests {
         evidence:
           - path: "groups[3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c].roleManagementPolicy[member].rules[Enablement_EndUser_Assignment].enabledRules"
             observed: "group=aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) value=[Justification]"
+        subjects:
+          - id: 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c
+            label: aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c)
+            status: fail
+            reason: "activation does not require MultiFactorAuthentication (enabledRules [Justification])"
         "#);
     }
 }

@@ -3,11 +3,13 @@
 //! scope covering the cluster, and the assignment has no ABAC condition limiting what it may
 //! assign. PIM-eligible assignments count: they can be activated.
 
+use crate::abac::{Delegation, delegation};
 use crate::azure_rbac::can_delegate;
 use crate::catalog::entra::*;
 use crate::catalog::prelude::*;
 use crate::catalog::verdicts::Verdicts;
 use crate::field::Obs;
+use crate::outcome::Subject;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -40,18 +42,24 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
         Ok(g) => g,
         Err(o) => return o,
     };
+    let gates = crate::admins::gates(c);
     let mut v = Verdicts::default();
     for g in grants {
+        let label = g.principal.label();
+        let subject = |status, why: &str| {
+            Subject::new(
+                g.principal.id.clone(),
+                label.clone(),
+                status,
+                format!("{} on {}: {why}", role_name(g), g.scope),
+            )
+        };
         match &g.role.obs {
             Obs::Value { value, .. } if can_delegate(value) => {}
             Obs::Value { .. } => continue,
             _ => {
-                let what = format!(
-                    "the role of {} on {} could not be read ({})",
-                    g.principal.label(),
-                    g.scope,
-                    g.role.observed()
-                );
+                let what = format!("the role of {label} on {} could not be read ({})", g.scope, g.role.observed());
+                v.subject(subject(Status::Unknown, "role definition not read"));
                 v.unknown(what, vec![grant_evidence(g)]);
                 continue;
             }
@@ -61,10 +69,20 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
             g.path.clone(),
             format!("{} condition={}", grant_line(g), condition.unwrap_or("(none)")),
         )];
-        let who = format!("{} holds {} on {} ({})", g.principal.label(), role_name(g), g.scope, terms_text(&g.terms));
-        match condition {
-            Some(_) => v.pass(format!("{who}, constrained by an ABAC condition"), ev),
-            None => v.fail(format!("{who} with no condition"), ev),
+        let who = format!("{label} holds {} on {} ({})", role_name(g), g.scope, terms_text(&g.terms));
+        match delegation(g, gates) {
+            Delegation::Constrained(how) => {
+                v.subject(subject(Status::Pass, &how));
+                v.pass(format!("{who}, constrained: {how}"), ev)
+            }
+            Delegation::Unconstrained(why) => {
+                v.subject(subject(Status::Fail, &why));
+                v.fail(format!("{who}: {why}"), ev)
+            }
+            Delegation::Unknown(why) => {
+                v.subject(subject(Status::Unknown, &why));
+                v.unknown(format!("{who}: {why}"), ev)
+            }
         }
     }
     if v.is_empty() {
@@ -110,7 +128,7 @@ mod tests {
     fn unconstrained_user_access_administrator_fails() {
         let o = run(&CHECK, &uaa_on_subscription(None));
         assert_eq!(o.status, Status::Fail);
-        assert!(o.message.contains("Dave Ops (User da7e0000-0000-0000-0000-000000000004) holds User Access Administrator on /subscriptions/00000000-0000-0000-0000-000000000001 (active, permanent) with no condition"), "{}", o.message);
+        assert!(o.message.contains("Dave Ops (User da7e0000-0000-0000-0000-000000000004) holds User Access Administrator on /subscriptions/00000000-0000-0000-0000-000000000001 (active, permanent): no ABAC condition restricts the roles it may assign"), "{}", o.message);
         assert_eq!(run(&CHECK, &uaa_on_subscription(Some("  "))).status, Status::Fail, "a blank condition is none");
     }
 
@@ -141,10 +159,19 @@ mod tests {
     fn failure_snapshot() {
         insta::assert_yaml_snapshot!(run(&CHECK, &uaa_on_subscription(None)), @r#"
         status: fail
-        message: "Principals can assign any role, cluster admin included, on scopes covering the cluster (PIM-eligible assignments count: they can be activated): Dave Ops (User da7e0000-0000-0000-0000-000000000004) holds User Access Administrator on /subscriptions/00000000-0000-0000-0000-000000000001 (active, permanent) with no condition."
+        message: "Principals can assign any role, cluster admin included, on scopes covering the cluster (PIM-eligible assignments count: they can be activated): Dave Ops (User da7e0000-0000-0000-0000-000000000004) holds User Access Administrator on /subscriptions/00000000-0000-0000-0000-000000000001 (active, permanent): no ABAC condition restricts the roles it may assign."
         evidence:
           - path: "roleAssignments[da7e0000-0000-0000-0000-000000000004:18d7d88d-d35e-4fb5-a5c3-7773c20a72d9]"
             observed: "principal=Dave Ops (User da7e0000-0000-0000-0000-000000000004) role=User Access Administrator scope=/subscriptions/00000000-0000-0000-0000-000000000001 terms=active, permanent condition=(none)"
+        subjects:
+          - id: b0b00000-0000-0000-0000-000000000002
+            label: Bob Delegator (User b0b00000-0000-0000-0000-000000000002)
+            status: pass
+            reason: "User Access Administrator on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod: its ABAC condition limits writes to Reader, none cluster-admin-capable"
+          - id: da7e0000-0000-0000-0000-000000000004
+            label: Dave Ops (User da7e0000-0000-0000-0000-000000000004)
+            status: fail
+            reason: "User Access Administrator on /subscriptions/00000000-0000-0000-0000-000000000001: no ABAC condition restricts the roles it may assign"
         "#);
     }
 }

@@ -1,14 +1,21 @@
 //! IDN-012: inventory of every principal that can act as cluster admin. Never fails.
 //!
-//! EKS: cluster-admin access entries. AKS: principals holding a cluster-admin-capable Azure
-//! role on a covering scope (any terms, PIM-eligible included) and the admin groups (by role or
-//! `adminGroupObjectIDs`) with their active members' chains and PIM-eligible principals. An
+//! AKS: every admin path of [`crate::admins`] — principals holding a cluster-admin-capable Azure
+//! role on a covering scope (any terms, PIM-eligible included), the groups holding admin (by
+//! role or `adminGroupObjectIDs`), and the people their members and PIM eligibility lead to at
+//! any depth, each named with its chain (`alice (eligible via condiac-pim-test → k8sadmin)`);
+//! potential admins (unconstrained role-assignment rights, IDN-011) are listed as such. EKS:
+//! cluster-admin access entries (the cluster creator's included while
+//! `bootstrapClusterCreatorAdminPermissions` is on); `system:masters` mappings of the `aws-auth`
+//! ConfigMap join them once the Kubernetes reader provides them ([`aws_auth_admins`]).
+//!
+//! Every listed principal is a subject with the facts `how`, `terms` and `principal_type`. An
 //! inventory with gaps (a role definition, group expansion or member list not collected) is
 //! `unknown`, like an EKS entry whose access policies could not be read.
 
 use crate::catalog::entra::*;
 use crate::catalog::prelude::*;
-use crate::model::AdminGroup;
+use crate::outcome::Subject;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -42,81 +49,65 @@ fn eval(c: &Cluster, ctx: &Context) -> Outcome {
     }
 }
 
-/// `Dave Ops (User …) via aks-admins › platform-team › Dave Ops (active, permanent)`.
-fn members_text(g: &AdminGroup) -> String {
-    match g.members.get() {
-        Some(m) if m.is_empty() => "none".into(),
-        Some(m) => m
-            .iter()
-            .map(|m| {
-                let terms = match membership(m) {
-                    Membership::Standing => "active, permanent".to_string(),
-                    Membership::Expiring(w) => w,
-                    Membership::Unknown(w) => format!("terms unknown: {w}"),
-                };
-                format!("{} via {} ({terms})", m.principal.label(), chain_display(m))
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        None => g.members.observed(),
-    }
-}
-
 fn eval_aks(c: &Cluster, _ctx: &Context) -> Outcome {
-    let paths = match AdminPaths::collect(c) {
-        Ok(p) => p,
+    let m = match admin_model(c) {
+        Ok(m) => m,
         Err(o) => return o,
     };
-    let (mut evidence, mut listed, mut gaps) = (vec![], vec![], vec![]);
-    for (g, why) in &paths.principals {
-        evidence.push(Evidence::new(g.path.clone(), format!("{} ({why})", grant_line(g))));
-        listed.push(format!(
-            "{} through {} on {} ({})",
-            g.principal.label(),
-            role_name(g),
-            g.scope,
-            terms_text(&g.terms)
-        ));
-    }
-    for held in &paths.groups {
-        evidence.extend(held.holds.iter().map(Hold::evidence));
-        listed.push(format!("group {} through {}", held.principal.label(), held.how()));
-        match &held.expanded {
-            Ok(g) => {
-                let label = g.group.label();
-                evidence.push(Evidence::new(
-                    g.members.path.to_string(),
-                    format!("group={label} active members: {}", members_text(g)),
-                ));
-                let eligible = match g.eligible.get() {
-                    Some(e) if e.is_empty() => "none".to_string(),
-                    Some(e) => e.iter().map(|p| p.label()).collect::<Vec<_>>().join(", "),
-                    None => g.eligible.observed(),
-                };
-                evidence.push(Evidence::new(
-                    g.eligible.path.to_string(),
-                    format!("group={label} PIM-eligible: {eligible}"),
-                ));
-                for f in [g.members.unknown_reason(), g.eligible.unknown_reason()].into_iter().flatten() {
-                    gaps.push(format!("{label}: {f}"));
-                }
-                if g.members.get().is_some_and(|m| m.iter().any(|m| matches!(membership(m), Membership::Unknown(_)))) {
-                    gaps.push(format!("{label}: membership terms"));
-                }
-            }
-            Err(why) => gaps.push(format!("the members of {}: {why}", held.principal.label())),
+    let (mut evidence, mut listed, mut subjects) = (vec![], vec![], vec![]);
+    for root in &m.roots {
+        evidence.extend(root.holds.iter().map(|h| Evidence::new(h.path(), format!("{} ({})", h.describe(), h.why))));
+        let potential = if root.kind() == Kind::Potential { "potential admin: " } else { "" };
+        listed.push(format!("group {} ({potential}{})", root.principal.label(), root.how()));
+        let terms = match root.holds.iter().min_by_key(|h| h.tenure) {
+            Some(h) => h.terms().map(|t| t.describe()).unwrap_or_else(|| "unknown".into()),
+            None => "unknown".into(),
+        };
+        subjects.push(
+            Subject::new(
+                root.principal.id.clone(),
+                root.principal.label(),
+                Status::Pass,
+                format!("{potential}{}", root.how()),
+            )
+            .fact("how", root.how())
+            .fact("terms", terms)
+            .fact("principal_type", root.principal.kind.clone()),
+        );
+        if let Ok(n) = &root.node {
+            evidence.push(Evidence::new(
+                n.members.path.to_string(),
+                format!("group={} members: {}", n.group.label(), n.members.observed()),
+            ));
+            evidence.push(Evidence::new(
+                n.eligible.path.to_string(),
+                format!("group={} PIM-eligible: {}", n.group.label(), n.eligible.observed()),
+            ));
         }
     }
-    for (g, reason) in &paths.undetermined {
-        evidence.push(grant_evidence(g));
-        gaps.push(format!("the role of {} on {} ({reason})", g.principal.label(), g.scope));
-    }
-    if let Some(e) = &paths.admin_group_ids_unknown {
-        gaps.push(format!("{}: {}", e.path, e.observed));
-        evidence.push(e.clone());
+    for p in &m.people {
+        evidence.extend(p.routes.iter().map(|r| route_evidence(p, r)));
+        let text = AdminModel::person_text(p);
+        listed.push(text.clone());
+        let best = p.best(p.kind()).or_else(|| p.routes.first());
+        let terms = best.map(|r| r.terms(m.groups)).unwrap_or_default();
+        let how: Vec<String> = p.routes.iter().map(|r| r.how()).collect();
+        let kind = if p.kind() == Kind::Potential {
+            format!("{} (potential admin)", p.principal.kind)
+        } else {
+            p.principal.kind.clone()
+        };
+        subjects.push(
+            Subject::new(p.principal.id.clone(), text, Status::Pass, best.map(|r| r.short()).unwrap_or_default())
+                .fact("how", how.join("; "))
+                .fact("terms", terms)
+                .fact("principal_type", kind),
+        );
     }
     const HIDDEN: &str = " Kubernetes RoleBindings to Entra users or groups are not included.";
-    if !gaps.is_empty() {
+    if !m.gaps.is_empty() {
+        let gaps: Vec<String> = m.gaps.iter().map(|g| g.what.clone()).collect();
+        evidence.extend(m.gaps.iter().map(|g| Evidence::new(g.path.clone(), g.what.clone())));
         return Outcome::unknown_because(
             format!(
                 "The cluster-admin inventory is incomplete ({} known): could not be collected: {}.",
@@ -124,7 +115,8 @@ fn eval_aks(c: &Cluster, _ctx: &Context) -> Outcome {
                 gaps.join("; ")
             ),
             evidence,
-        );
+        )
+        .with_subjects(subjects);
     }
     if listed.is_empty() {
         return Outcome::pass(
@@ -138,6 +130,14 @@ fn eval_aks(c: &Cluster, _ctx: &Context) -> Outcome {
         format!("{} path(s) to cluster admin through Azure: {}.{HIDDEN}", listed.len(), listed.join("; ")),
         evidence,
     )
+    .with_subjects(subjects)
+}
+
+/// `system:masters` mappings of the `aws-auth` ConfigMap, as subjects: filled once the
+/// Kubernetes reader (issue 13) puts the ConfigMap into the model. Until then the inventory
+/// says they are not included.
+fn aws_auth_admins(_c: &Cluster) -> Option<Vec<Subject>> {
+    None
 }
 
 fn eval_eks(c: &Cluster, _ctx: &Context) -> Outcome {
@@ -170,8 +170,56 @@ fn eval_eks(c: &Cluster, _ctx: &Context) -> Outcome {
         }
         _ => " system:masters mappings in the aws-auth ConfigMap and Kubernetes RBAC bindings are not included.",
     };
+    let hidden = match aws_auth_admins(c) {
+        Some(_) => hidden.replace(" system:masters mappings in the aws-auth ConfigMap and", ""),
+        None => hidden.to_string(),
+    };
+    let mut subjects: Vec<Subject> = aws_auth_admins(c).unwrap_or_default();
+    for e in &admins {
+        let policies: Vec<String> = inv
+            .grants
+            .iter()
+            .filter(|g| g.entry.principal_arn == e.principal_arn)
+            .map(|g| format!("{} ({})", policy_name(g.policy), g.policy.scope))
+            .collect();
+        let kind = principal_kind(&e.principal_arn).as_str();
+        subjects.push(
+            Subject::new(
+                e.principal_arn.trim(),
+                e.principal_arn.trim(),
+                Status::Pass,
+                format!("access entry: {}", policies.join(", ")),
+            )
+            .fact("how", format!("access entry associated with {}", policies.join(", ")))
+            .fact("terms", "permanent")
+            .fact("principal_type", kind),
+        );
+    }
+    // In the API modes the creator's admin rights are an access entry (listed above, or gone with
+    // it); with the ConfigMap alone they are invisible, but still there.
+    let config_map = c.authn.mode.get().is_some_and(|m| m.trim().eq_ignore_ascii_case("CONFIG_MAP"));
+    let creator_note = if c.authn.creator_admin.is_true() && config_map {
+        subjects.push(
+            Subject::new(
+                format!("{}#cluster-creator", c.r#ref.id),
+                "the cluster creator",
+                Status::Pass,
+                "bootstrapClusterCreatorAdminPermissions",
+            )
+            .fact("how", "cluster creator (bootstrapClusterCreatorAdminPermissions: system:masters outside aws-auth)")
+            .fact("terms", "permanent")
+            .fact("principal_type", "IAM principal (not shown by the EKS API)"),
+        );
+        " The cluster creator holds cluster admin (bootstrapClusterCreatorAdminPermissions is true); the EKS API does not name it."
+    } else {
+        ""
+    };
     if admins.is_empty() {
-        return Outcome::pass(format!("No access entry grants cluster admin.{hidden}"), vec![Evidence::of(field)]);
+        return Outcome::pass(
+            format!("No access entry grants cluster admin.{creator_note}{hidden}"),
+            vec![Evidence::of(field)],
+        )
+        .with_subjects(subjects);
     }
     let listed: Vec<String> = admins
         .iter()
@@ -179,12 +227,13 @@ fn eval_eks(c: &Cluster, _ctx: &Context) -> Outcome {
         .collect();
     Outcome::pass(
         format!(
-            "{} principal(s) can act as cluster admin through access entries: {}.{hidden}",
+            "{} principal(s) can act as cluster admin through access entries: {}.{creator_note}{hidden}",
             admins.len(),
             listed.join(", ")
         ),
         inv.grant_evidence(),
     )
+    .with_subjects(subjects)
 }
 
 #[cfg(test)]
@@ -280,9 +329,20 @@ mod tests {
         set_grants(&mut c, grants);
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Pass, "{o:?}");
-        assert!(o.message.starts_with("2 path(s) to cluster admin through Azure: Dave Ops"), "{}", o.message);
-        assert!(o.evidence.iter().any(|e| e.observed == "group=aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) PIM-eligible: Alice Admin (User a11ce000-0000-0000-0000-000000000001)"), "{:?}", o.evidence);
+        assert!(o.message.starts_with("3 path(s) to cluster admin through Azure: group aks-admins"), "{}", o.message);
+        assert!(o.message.contains("; Alice Admin (eligible via aks-admins); Dave Ops (eligible: Owner on /providers/Microsoft.Management/managementGroups/mg-platform)."), "{}", o.message);
         assert!(!o.message.contains("Reader") && !o.message.contains("User Access Administrator"), "{}", o.message);
+        let alice = o.subjects.iter().find(|s| s.id == alice().id).unwrap();
+        assert_eq!(alice.label, "Alice Admin (eligible via aks-admins)");
+        let fact = |k: &str| alice.facts.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str()).unwrap();
+        assert_eq!(fact("principal_type"), "User");
+        assert_eq!(fact("terms"), "PIM-eligible for aks-admins (activation up to PT4H, approval required, MFA)");
+        assert!(
+            fact("how").starts_with("Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/"),
+            "{}",
+            fact("how")
+        );
+        assert!(fact("how").ends_with("(active, permanent), through group aks-admins"), "{}", fact("how"));
     }
 
     #[test]
@@ -292,7 +352,7 @@ mod tests {
         set_grants(&mut c, vec![grant(dave(), READER, Terms::Permanent)]);
         assert_eq!(run(&CHECK, &c).status, Status::Pass);
         let mut c = hardened_aks();
-        unknown(&mut c.entra.admin_groups);
+        unknown(&mut c.entra.groups);
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Unknown);
         assert!(o.message.contains("(1 known)") && o.message.contains("AuthorizationFailed"), "{}", o.message);
@@ -305,26 +365,73 @@ mod tests {
     fn aks_inventory_snapshot() {
         use crate::model::Terms;
         let mut c = hardened_aks();
-        edit_admin_group(&mut c, |g| {
-            let m = member(dave(), &[(aks_admins(), Terms::Permanent), (platform_team(), Terms::Permanent)]);
-            g.members = Field::value(g.members.path.clone(), vec![m], "[Dave]");
-        });
+        add_member(&mut c, &aks_admins(), platform_team(), Terms::Permanent);
+        add_member(&mut c, &platform_team(), dave(), Terms::Permanent);
         let mut grants = c.entra.role_grants.get().cloned().unwrap_or_default();
         let sp = principal("ServicePrincipal", "5e000000-0000-0000-0000-000000000005", "gitops-deployer");
         grants.push(grant_at(sp, CONTRIBUTOR, Terms::Permanent, SUBSCRIPTION_SCOPE));
         set_grants(&mut c, grants);
         insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
         status: pass
-        message: "2 path(s) to cluster admin through Azure: gitops-deployer (ServicePrincipal 5e000000-0000-0000-0000-000000000005) through Contributor on /subscriptions/00000000-0000-0000-0000-000000000001 (active, permanent); group aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) through Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent). Kubernetes RoleBindings to Entra users or groups are not included."
+        message: "4 path(s) to cluster admin through Azure: group aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) (Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent)); gitops-deployer (permanent: Contributor on /subscriptions/00000000-0000-0000-0000-000000000001); Alice Admin (eligible via aks-admins); Dave Ops (permanent via platform-team → aks-admins). Kubernetes RoleBindings to Entra users or groups are not included."
         evidence:
-          - path: "roleAssignments[5e000000-0000-0000-0000-000000000005:b24988ac-6180-42a0-ab88-20f7382dd24c]"
-            observed: "principal=gitops-deployer (ServicePrincipal 5e000000-0000-0000-0000-000000000005) role=Contributor scope=/subscriptions/00000000-0000-0000-0000-000000000001 terms=active, permanent (built-in Contributor: managedClusters/write (can re-enable local accounts) and listClusterAdminCredential)"
           - path: "roleAssignments[3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c:b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b]"
-            observed: "principal=aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) role=Azure Kubernetes Service RBAC Cluster Admin scope=/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod terms=active, permanent (built-in Azure Kubernetes Service RBAC Cluster Admin: full control of the cluster through Azure RBAC)"
+            observed: "Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent) (built-in Azure Kubernetes Service RBAC Cluster Admin: every Kubernetes action through Azure RBAC)"
           - path: "groups[3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c].members"
-            observed: "group=aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) active members: Dave Ops (User da7e0000-0000-0000-0000-000000000004) via aks-admins › platform-team › Dave Ops (active, permanent)"
+            observed: "group=aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) members: […]"
           - path: "groups[3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c].eligibilitySchedules"
-            observed: "group=aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) PIM-eligible: Alice Admin (User a11ce000-0000-0000-0000-000000000001)"
+            observed: "group=aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c) PIM-eligible: […]"
+          - path: "roleAssignments[5e000000-0000-0000-0000-000000000005:b24988ac-6180-42a0-ab88-20f7382dd24c]"
+            observed: "principal=gitops-deployer (ServicePrincipal 5e000000-0000-0000-0000-000000000005) Contributor on /subscriptions/00000000-0000-0000-0000-000000000001 (active, permanent) (built-in Contributor: managedClusters/write (can rewrite adminGroupObjectIDs, re-enable local accounts))"
+          - path: "groups[3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c].members[a11ce000-0000-0000-0000-000000000001]"
+            observed: "principal=Alice Admin (User a11ce000-0000-0000-0000-000000000001) eligible via aks-admins — Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent), through group aks-admins (built-in Azure Kubernetes Service RBAC Cluster Admin: every Kubernetes action through Azure RBAC)"
+          - path: "groups[3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c].members[da7e0000-0000-0000-0000-000000000004]"
+            observed: "principal=Dave Ops (User da7e0000-0000-0000-0000-000000000004) permanent via platform-team → aks-admins — Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent), through group aks-admins via platform-team → aks-admins (built-in Azure Kubernetes Service RBAC Cluster Admin: every Kubernetes action through Azure RBAC)"
+        subjects:
+          - id: 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c
+            label: aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c)
+            status: pass
+            reason: "Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent)"
+            facts:
+              - - how
+                - "Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent)"
+              - - terms
+                - "active, permanent"
+              - - principal_type
+                - Group
+          - id: 5e000000-0000-0000-0000-000000000005
+            label: "gitops-deployer (permanent: Contributor on /subscriptions/00000000-0000-0000-0000-000000000001)"
+            status: pass
+            reason: "permanent: Contributor on /subscriptions/00000000-0000-0000-0000-000000000001"
+            facts:
+              - - how
+                - "Contributor on /subscriptions/00000000-0000-0000-0000-000000000001 (active, permanent)"
+              - - terms
+                - permanent
+              - - principal_type
+                - ServicePrincipal
+          - id: a11ce000-0000-0000-0000-000000000001
+            label: Alice Admin (eligible via aks-admins)
+            status: pass
+            reason: eligible via aks-admins
+            facts:
+              - - how
+                - "Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent), through group aks-admins"
+              - - terms
+                - "PIM-eligible for aks-admins (activation up to PT4H, approval required, MFA)"
+              - - principal_type
+                - User
+          - id: da7e0000-0000-0000-0000-000000000004
+            label: Dave Ops (permanent via platform-team → aks-admins)
+            status: pass
+            reason: permanent via platform-team → aks-admins
+            facts:
+              - - how
+                - "Azure Kubernetes Service RBAC Cluster Admin on /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod (active, permanent), through group aks-admins via platform-team → aks-admins"
+              - - terms
+                - permanent
+              - - principal_type
+                - User
         "#);
     }
 
@@ -347,6 +454,29 @@ mod tests {
             observed: "principal=arn:aws:iam::111122223333:role/platform-admins (IAM role) policy=AmazonEKSClusterAdminPolicy scope=cluster type=STANDARD"
           - path: "accessEntries[arn:aws:iam::111122223333:user/eks-admin-user].associatedAccessPolicies[0]"
             observed: "principal=arn:aws:iam::111122223333:user/eks-admin-user (IAM user) policy=AmazonEKSClusterAdminPolicy scope=cluster type=STANDARD"
+        subjects:
+          - id: "arn:aws:iam::111122223333:role/platform-admins"
+            label: "arn:aws:iam::111122223333:role/platform-admins"
+            status: pass
+            reason: "access entry: AmazonEKSClusterAdminPolicy (cluster)"
+            facts:
+              - - how
+                - access entry associated with AmazonEKSClusterAdminPolicy (cluster)
+              - - terms
+                - permanent
+              - - principal_type
+                - IAM role
+          - id: "arn:aws:iam::111122223333:user/eks-admin-user"
+            label: "arn:aws:iam::111122223333:user/eks-admin-user"
+            status: pass
+            reason: "access entry: AmazonEKSClusterAdminPolicy (cluster)"
+            facts:
+              - - how
+                - access entry associated with AmazonEKSClusterAdminPolicy (cluster)
+              - - terms
+                - permanent
+              - - principal_type
+                - IAM user
         "#);
     }
 }

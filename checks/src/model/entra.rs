@@ -76,21 +76,20 @@ pub struct RoleGrant {
     pub terms: Field<Terms>,
     /// ABAC condition limiting the assignment, if any.
     pub condition: Option<String>,
+    /// The definitions of custom roles its condition names (by lower-cased GUID), read when the
+    /// role can write role assignments: what a constrained delegate may hand out.
+    #[serde(default)]
+    pub condition_roles: BTreeMap<String, Field<Arc<RoleDefinition>>>,
 }
 
-/// One link of a membership chain: `member` belongs to `group` on these terms.
+/// One direct edge into a group: an active member, or a principal PIM-eligible for the
+/// group's `member` role, on its terms.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Link {
-    pub group: Principal,
-    pub terms: Field<Terms>,
-}
-
-/// A principal that is (transitively) an active member of an admin group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GroupMember {
+pub struct Member {
     pub principal: Principal,
-    /// From the admin group down to the principal's direct group; each link's terms.
-    pub chain: Vec<Link>,
+    /// Active members: permanent, or time-bound (a PIM assignment or activation); eligible
+    /// principals: `Eligible`. Unknown when the group's PIM schedules could not be read.
+    pub terms: Field<Terms>,
 }
 
 /// The PIM-for-Groups policy of a group's `member` role (`Expiration_EndUser_Assignment`,
@@ -106,14 +105,16 @@ pub struct PimPolicy {
     pub activation_rules: Vec<String>,
 }
 
-/// A group that holds cluster admin, expanded.
+/// A group on some path to cluster admin — a group holding an admin-capable role, one listed in
+/// `adminGroupObjectIDs`, or any group nested in or PIM-eligible for one — with its direct edges.
+/// The checks walk these edges (`crate::admins`); the provider only reads them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AdminGroup {
+pub struct EntraGroup {
     pub group: Principal,
-    /// Active members, transitively, with the terms of each link.
-    pub members: Field<Vec<GroupMember>>,
-    /// Principals PIM-eligible for the group's `member` role (`eligibilitySchedules`).
-    pub eligible: Field<Vec<Principal>>,
+    /// Direct active members (`groups/{id}/members`), users, groups and service principals.
+    pub members: Field<Vec<Member>>,
+    /// Principals PIM-eligible for the `member` role (`eligibilitySchedules`), users or groups.
+    pub eligible: Field<Vec<Member>>,
     pub pim_policy: Field<PimPolicy>,
 }
 
@@ -152,8 +153,11 @@ pub struct CaPolicy {
 pub struct EntraAccess {
     /// Role assignments, active and PIM-eligible, on scopes covering the cluster.
     pub role_grants: Field<Vec<RoleGrant>>,
-    /// Groups holding a cluster-admin-capable role or listed in `adminGroupObjectIDs`, expanded.
-    pub admin_groups: Field<Vec<Arc<AdminGroup>>>,
+    /// Every group reachable from the groups holding an admin-capable or delegating role and from
+    /// `adminGroupObjectIDs`, through membership or PIM-for-Groups eligibility, by lower-cased id.
+    /// A group missing from the map was not read (see its parent's edges); unknown when the
+    /// expansion could not start.
+    pub groups: Field<BTreeMap<String, Arc<EntraGroup>>>,
     /// The tenant's Conditional Access policies (all of them; checks decide what covers AKS).
     pub conditional_access: Field<Arc<Vec<CaPolicy>>>,
     /// Every group (id, lower-cased) each admin user belongs to, nested ones included
@@ -166,7 +170,7 @@ impl EntraAccess {
     pub fn absent() -> Self {
         Self {
             role_grants: Field::absent("roleAssignments"),
-            admin_groups: Field::absent("adminGroups"),
+            groups: Field::absent("groups"),
             conditional_access: Field::absent("conditionalAccess/policies"),
             member_of: Field::absent("transitiveMemberOf"),
         }
@@ -175,7 +179,7 @@ impl EntraAccess {
     pub fn unknown(reason: &str) -> Self {
         Self {
             role_grants: Field::unknown("roleAssignments", reason),
-            admin_groups: Field::unknown("adminGroups", reason),
+            groups: Field::unknown("groups", reason),
             conditional_access: Field::unknown("conditionalAccess/policies", reason),
             member_of: Field::unknown("transitiveMemberOf", reason),
         }

@@ -266,8 +266,17 @@ async fn pim_schedules_need_a_group_or_principal_filter() {
     let assign = "/v1.0/identityGovernance/privilegedAccess/group/assignmentSchedules";
     let a = k.get(&t, &format!("{assign}?$filter={}", q(&format!("groupId eq '{ADMINS}'")))).await;
     assert_eq!(ids(a.body["value"].as_array().unwrap()), ["a1"]);
-    assert_eq!(k.counter("listGroupEligibilitySchedules"), 6, "the refused calls count too");
-    assert_eq!(k.counter(&format!("listGroupEligibilitySchedules@{ADMINS}")), 2);
+    // `$expand=principal`: each schedule with its principal as a typed directory object.
+    let a = k.get(&t, &format!("{elig}?$filter={}&$expand=principal", q(&format!("groupId eq '{ADMINS}'")))).await;
+    assert_eq!(a.status, 200);
+    let first = &a.body["value"][0];
+    assert_eq!(first["principal"]["id"], first["principalId"]);
+    assert!(first["principal"]["@odata.type"].as_str().unwrap().starts_with("#microsoft.graph."));
+    assert!(a.body["@odata.context"].as_str().unwrap().ends_with("eligibilitySchedules(principal())"));
+    let a = k.get(&t, &format!("{elig}?$filter={}&$expand=group", q(&format!("groupId eq '{ADMINS}'")))).await;
+    assert_eq!(a.status, 400);
+    assert_eq!(k.counter("listGroupEligibilitySchedules"), 8, "the refused calls count too");
+    assert_eq!(k.counter(&format!("listGroupEligibilitySchedules@{ADMINS}")), 4);
     assert_eq!(k.counter(&format!("listGroupAssignmentSchedules@{ADMINS}")), 1);
 }
 

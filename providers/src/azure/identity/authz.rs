@@ -22,6 +22,9 @@ pub struct SubscriptionAuthz {
     pub active: Result<Vec<ScheduleInstance>, ApiError>,
     assignments_by_scope: ScopeIndex,
     eligible_by_scope: ScopeIndex,
+    /// Active instances by the role assignment they stand for (`originRoleAssignmentId`,
+    /// lower-cased).
+    active_by_origin: HashMap<String, Vec<usize>>,
 }
 
 /// Positions of items by their scope (lower-cased); management-group and root scopes, which
@@ -76,7 +79,13 @@ impl SubscriptionAuthz {
             ScopeIndex::new(assignments.iter().flatten().map(|a| a.properties.as_ref().map(|p| p.scope.as_str())));
         let eligible_by_scope =
             ScopeIndex::new(eligible.iter().flatten().map(|e| e.properties.as_ref().map(|p| p.scope.as_str())));
-        Self { assignments, eligible, active, assignments_by_scope, eligible_by_scope }
+        let mut active_by_origin: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, inst) in active.iter().flatten().enumerate() {
+            if let Some(origin) = inst.properties.as_ref().and_then(|p| p.origin_role_assignment_id.as_deref()) {
+                active_by_origin.entry(id_key(origin)).or_default().push(i);
+            }
+        }
+        Self { assignments, eligible, active, assignments_by_scope, eligible_by_scope, active_by_origin }
     }
 
     /// Active assignments on scopes covering `id`.
@@ -91,19 +100,26 @@ impl SubscriptionAuthz {
         Ok(self.eligible_by_scope.covering(id).into_iter().filter_map(|i| all.get(i)).collect())
     }
 
-    /// The schedule instance standing for an active assignment.
+    /// The schedule instance standing for an active assignment: the one whose
+    /// `originRoleAssignmentId` is the assignment's id — never one that merely has the same
+    /// principal, role and scope (a stale activation or another assignment's instance). With
+    /// several, the most standing (no end) wins; none means a plain, permanent assignment.
     pub fn instance_of(&self, a: &RoleAssignment) -> Result<Option<&AssignmentProperties>, &ApiError> {
         let active = self.active.as_ref()?;
-        let p = a.properties.as_ref();
-        Ok(active.iter().filter_map(|i| i.properties.as_ref()).find(|i| {
-            i.origin_role_assignment_id.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&a.id))
-                || p.is_some_and(|p| {
-                    i.principal_id.eq_ignore_ascii_case(&p.principal_id)
-                        && map::role_guid(&i.role_definition_id) == map::role_guid(&p.role_definition_id)
-                        && i.scope.eq_ignore_ascii_case(&p.scope)
-                })
-        }))
+        let found = self.active_by_origin.get(&id_key(&a.id)).into_iter().flatten();
+        let mut best: Option<&AssignmentProperties> = None;
+        for p in found.filter_map(|&i| active.get(i)).filter_map(|i| i.properties.as_ref()) {
+            if best.is_none() || p.end_date_time.is_none() {
+                best = Some(p);
+            }
+        }
+        Ok(best)
     }
+}
+
+/// ARM ids compare without regard to case or a trailing slash.
+fn id_key(id: &str) -> String {
+    id.trim().trim_end_matches('/').to_ascii_lowercase()
 }
 
 pub struct Authz {
@@ -174,6 +190,43 @@ impl Authz {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn instances(json: serde_json::Value) -> Vec<ScheduleInstance> {
+        serde_json::from_value(json).unwrap()
+    }
+
+    /// An instance with the same principal, role and scope but another origin is not the
+    /// assignment's: a stale activation must not make a permanent assignment look time-bound.
+    #[test]
+    fn instances_match_assignments_by_origin_id() {
+        let scope = "/subscriptions/s/resourceGroups/rg";
+        let role =
+            "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+        let a: RoleAssignment = serde_json::from_value(serde_json::json!({
+            "id": format!("{scope}/providers/Microsoft.Authorization/roleAssignments/a1"),
+            "name": "a1",
+            "properties": {"roleDefinitionId": role, "principalId": "p", "scope": scope}
+        }))
+        .unwrap();
+        let active = instances(serde_json::json!([
+            {"name": "i0", "properties": {"roleDefinitionId": role, "principalId": "p", "scope": scope,
+                "endDateTime": "2020-01-01T00:00:00Z", "assignmentType": "Activated",
+                "originRoleAssignmentId": format!("{scope}/providers/Microsoft.Authorization/roleAssignments/old")}},
+            {"name": "i1", "properties": {"roleDefinitionId": role, "principalId": "p", "scope": scope,
+                "endDateTime": null, "assignmentType": "Assigned",
+                "originRoleAssignmentId": format!("{}/providers/Microsoft.Authorization/roleAssignments/A1/", scope.to_uppercase())}}
+        ]));
+        let facts = SubscriptionAuthz::new(Ok(vec![]), Ok(vec![]), Ok(active));
+        let got = facts.instance_of(&a).unwrap().expect("matched by id");
+        assert_eq!(got.end_date_time, None);
+        assert_eq!(map::active_terms(Some(got)), kubeposture_checks::model::Terms::Permanent);
+        // Only the stale instance: no instance is the assignment's, so it is a plain one.
+        let stale = instances(serde_json::json!([{"name": "i0", "properties": {"roleDefinitionId": role,
+            "principalId": "p", "scope": scope, "endDateTime": "2020-01-01T00:00:00Z",
+            "originRoleAssignmentId": format!("{scope}/providers/Microsoft.Authorization/roleAssignments/old")}}]));
+        let facts = SubscriptionAuthz::new(Ok(vec![]), Ok(vec![]), Ok(stale));
+        assert!(facts.instance_of(&a).unwrap().is_none());
+    }
 
     #[test]
     fn the_index_finds_exactly_the_covering_scopes() {

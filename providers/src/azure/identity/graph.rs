@@ -1,12 +1,13 @@
-//! Microsoft Graph: Conditional Access once per tenant; each admin group once per scan — its
-//! members (transitively, with the terms of every link), PIM-for-Groups eligibility and policy.
+//! Microsoft Graph: Conditional Access once per tenant; each group on an admin path once per
+//! scan — its direct members (with the terms of each membership), the principals PIM-eligible
+//! for it (users or groups) and its PIM-for-Groups policy. Walking the edges is the checks' job.
 
 use super::map;
 use super::models::*;
 use crate::azure::arm::{ApiClient, ApiError};
 use crate::once::OnceMap;
 use kubeposture_checks::Field;
-use kubeposture_checks::model::{AdminGroup, CaPolicy, GroupMember, Link, PimPolicy, Principal, Terms};
+use kubeposture_checks::model::{CaPolicy, EntraGroup, Member, PimPolicy, Principal, Terms};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -33,31 +34,17 @@ pub fn reason(op: &str, e: &ApiError) -> String {
     }
 }
 
-/// A group's direct active members, each with the terms of its membership.
-type Direct = Result<Arc<Vec<(Principal, Terms)>>, String>;
-
-/// Nested groups deeper than this are not followed (Entra allows cycles through dynamic rules).
-const MAX_DEPTH: usize = 16;
-
 pub struct Graph {
     pub client: ApiClient,
     ca: OnceCell<Field<Arc<Vec<CaPolicy>>>>,
-    groups: OnceMap<String, Arc<AdminGroup>>,
-    /// Each group's direct members and the terms of each membership.
-    memberships: OnceMap<String, Direct>,
+    groups: OnceMap<String, Arc<EntraGroup>>,
     /// Each user's groups, nested ones included.
     member_of: OnceMap<String, Result<Arc<Vec<String>>, String>>,
 }
 
 impl Graph {
     pub fn new(client: ApiClient) -> Self {
-        Self {
-            client,
-            ca: OnceCell::new(),
-            groups: OnceMap::default(),
-            memberships: OnceMap::default(),
-            member_of: OnceMap::default(),
-        }
+        Self { client, ca: OnceCell::new(), groups: OnceMap::default(), member_of: OnceMap::default() }
     }
 
     async fn list<T: serde::de::DeserializeOwned>(&self, op: &str, path: &str) -> Result<Vec<T>, String> {
@@ -123,20 +110,19 @@ impl Graph {
         Ok(out)
     }
 
-    /// An admin group expanded, once per scan however many clusters it guards.
-    pub async fn admin_group(&self, group: Principal) -> Arc<AdminGroup> {
-        self.groups.get_or_init(group.id.to_ascii_lowercase(), || self.expand(group)).await
+    /// A group with its direct edges, read once per scan however many clusters it guards.
+    pub async fn group(&self, group: Principal) -> Arc<EntraGroup> {
+        self.groups.get_or_init(group.id.to_ascii_lowercase(), || self.read_group(group)).await
     }
 
-    async fn expand(&self, group: Principal) -> Arc<AdminGroup> {
+    async fn read_group(&self, group: Principal) -> Arc<EntraGroup> {
         let id = group.id.clone();
-        let (members, eligible, pim_policy) =
-            tokio::join!(self.members(&group), self.eligible(&id), self.pim_policy(&id));
+        let (members, eligible, pim_policy) = tokio::join!(self.members(&id), self.eligible(&id), self.pim_policy(&id));
         let group = match self.display(&group).await {
             Some(named) => named,
             None => group,
         };
-        Arc::new(AdminGroup { group, members, eligible, pim_policy })
+        Arc::new(EntraGroup { group, members, eligible, pim_policy })
     }
 
     /// The group with its display name when the caller did not know it.
@@ -146,101 +132,91 @@ impl Graph {
         }
         let url = self.client.url(&format!("v1.0/groups/{}?$select=id,displayName", group.id)).ok()?;
         let g: DirectoryObject = self.client.get_json("getGroup", url).await.ok()?;
-        Some(Principal { display_name: g.display_name, ..group.clone() })
+        Some(Principal { display_name: g.display_name, kind: "Group".into(), ..group.clone() })
     }
 
-    /// Active members, transitively, each with the chain of memberships that makes it one.
-    async fn members(&self, group: &Principal) -> Field<Vec<GroupMember>> {
-        let path = format!("groups[{}].members", group.id);
-        let mut out = Vec::new();
-        // Depth-first over (group, chain so far); a group already on the chain is a cycle.
-        let mut stack: Vec<(Principal, Vec<Link>)> = vec![(group.clone(), vec![])];
-        while let Some((g, chain)) = stack.pop() {
-            let direct = match self.direct(&g.id).await {
-                Ok(d) => d,
-                Err(why) => return Field::unknown(path, format!("members of group {}: {why}", g.label())),
-            };
-            for (member, terms) in direct.iter() {
-                let mut next = chain.clone();
-                next.push(Link {
-                    group: g.clone(),
-                    terms: Field::value(
-                        format!("groups[{}].assignmentSchedules", g.id),
-                        terms.clone(),
-                        terms.describe(),
-                    ),
-                });
-                let cycle = next.iter().any(|l| l.group.id.eq_ignore_ascii_case(&member.id));
-                if member.is("Group") && !cycle && next.len() < MAX_DEPTH {
-                    stack.push((member.clone(), next));
-                } else if !member.is("Group") {
-                    out.push(GroupMember { principal: member.clone(), chain: next });
-                }
+    /// Direct active members and the terms of each (PIM assignment schedules; a member no
+    /// schedule mentions is a plain, permanent member). Terms are unknown when the schedules
+    /// could not be read.
+    async fn members(&self, group_id: &str) -> Field<Vec<Member>> {
+        let path = format!("groups[{group_id}].members");
+        let members_path = format!("v1.0/groups/{group_id}/members?$select=id,displayName");
+        let schedules_path = format!(
+            "v1.0/identityGovernance/privilegedAccess/group/assignmentSchedules?$filter=groupId eq '{group_id}'"
+        );
+        let (members, schedules) = tokio::join!(
+            self.list::<DirectoryObject>("listGroupMembers", &members_path),
+            self.list::<GroupSchedule>("listGroupAssignmentSchedules", &schedules_path),
+        );
+        let members = match members {
+            Ok(m) => m,
+            Err(why) => return Field::unknown(path, why),
+        };
+        let terms_path = format!("groups[{group_id}].assignmentSchedules");
+        let terms = |id: &str| match &schedules {
+            Ok(list) => {
+                let t = list
+                    .iter()
+                    .filter(|s| s.access_id.as_deref().is_none_or(|a| a.eq_ignore_ascii_case("member")))
+                    .find(|s| s.principal_id.eq_ignore_ascii_case(id))
+                    .map(map::schedule_terms)
+                    .unwrap_or(Terms::Permanent);
+                let raw = t.describe();
+                Field::value(terms_path.clone(), t, raw)
             }
-        }
-        out.sort_by(|a, b| a.principal.cmp(&b.principal));
+            Err(why) => Field::unknown(terms_path.clone(), format!("their PIM terms: {why}")),
+        };
+        let out: Vec<Member> = members
+            .iter()
+            .map(|m| Member {
+                principal: map::principal(&m.id, Some(&m.kind()), m.display_name.as_deref()),
+                terms: terms(&m.id),
+            })
+            .collect();
         let raw = out.iter().map(|m| m.principal.label()).collect::<Vec<_>>().join(", ");
         Field::value(path, out, format!("[{raw}]"))
     }
 
-    /// A group's direct active members and the terms of each (PIM assignment schedules; a
-    /// member no schedule mentions is a plain, permanent member).
-    async fn direct(&self, group_id: &str) -> Direct {
-        self.memberships
-            .get_or_init(group_id.to_ascii_lowercase(), || async {
-                let members_path = format!("v1.0/groups/{group_id}/members?$select=id,displayName");
-                let schedules_path = format!(
-                    "v1.0/identityGovernance/privilegedAccess/group/assignmentSchedules?$filter=groupId eq '{group_id}'"
-                );
-                let (members, schedules) = tokio::join!(
-                    self.list::<DirectoryObject>("listGroupMembers", &members_path),
-                    self.list::<GroupSchedule>("listGroupAssignmentSchedules", &schedules_path),
-                );
-                let members = members?;
-                let schedules = schedules.map_err(|why| format!("their PIM terms: {why}"))?;
-                let terms = |id: &str| {
-                    schedules
-                        .iter()
-                        .filter(|s| s.access_id.as_deref().is_none_or(|a| a.eq_ignore_ascii_case("member")))
-                        .find(|s| s.principal_id.eq_ignore_ascii_case(id))
-                        .map(map::schedule_terms)
-                        .unwrap_or(Terms::Permanent)
-                };
-                Ok(Arc::new(
-                    members
-                        .iter()
-                        .map(|m| (map::principal(&m.id, Some(&m.kind()), m.display_name.as_deref()), terms(&m.id)))
-                        .collect(),
-                ))
-            })
-            .await
-    }
-
-    async fn eligible(&self, group_id: &str) -> Field<Vec<Principal>> {
+    /// Principals PIM-eligible for the group's `member` role, with their kind (from the
+    /// expanded `principal`, else `getByIds`; `Unknown` when neither said).
+    async fn eligible(&self, group_id: &str) -> Field<Vec<Member>> {
         let path = format!("groups[{group_id}].eligibilitySchedules");
         let list = format!(
-            "v1.0/identityGovernance/privilegedAccess/group/eligibilitySchedules?$filter=groupId eq '{group_id}'"
+            "v1.0/identityGovernance/privilegedAccess/group/eligibilitySchedules?$filter=groupId eq '{group_id}'&$expand=principal"
         );
         let schedules = match self.list::<GroupSchedule>("listGroupEligibilitySchedules", &list).await {
             Ok(s) => s,
             Err(why) => return Field::unknown(path, why),
         };
-        let ids: BTreeSet<String> = schedules
+        let schedules: Vec<&GroupSchedule> = schedules
             .iter()
             .filter(|s| s.access_id.as_deref().is_none_or(|a| a.eq_ignore_ascii_case("member")))
+            .collect();
+        let missing: BTreeSet<String> = schedules
+            .iter()
+            .filter(|s| s.principal.as_ref().is_none_or(|p| p.odata_type.is_none()))
             .map(|s| s.principal_id.to_ascii_lowercase())
             .collect();
-        // Names are for evidence only; without them the ids still count.
-        let names = if ids.is_empty() { HashMap::new() } else { self.names(&ids).await.unwrap_or_default() };
-        let principals: Vec<Principal> = ids
-            .iter()
-            .map(|id| match names.get(id) {
-                Some(o) => map::principal(&o.id, Some(&o.kind()), o.display_name.as_deref()),
-                None => map::principal(id, None, None),
-            })
-            .collect();
-        let raw = principals.iter().map(Principal::label).collect::<Vec<_>>().join(", ");
-        Field::value(path, principals, format!("[{raw}]"))
+        // Kinds decide what is expanded; names are for evidence.
+        let names = if missing.is_empty() { HashMap::new() } else { self.names(&missing).await.unwrap_or_default() };
+        let mut out: Vec<Member> = vec![];
+        for s in schedules {
+            let id = s.principal_id.to_ascii_lowercase();
+            if out.iter().any(|m| m.principal.id.eq_ignore_ascii_case(&id)) {
+                continue;
+            }
+            let object = s.principal.as_ref().filter(|p| p.odata_type.is_some()).or_else(|| names.get(&id));
+            let principal = match object {
+                Some(o) => map::principal(&s.principal_id, Some(&o.kind()), o.display_name.as_deref()),
+                None => map::principal(&s.principal_id, None, None),
+            };
+            let t = map::eligibility_terms(s);
+            let raw = t.describe();
+            out.push(Member { principal, terms: Field::value(format!("{path}[{id}]"), t, raw) });
+        }
+        out.sort_by(|a, b| a.principal.id.cmp(&b.principal.id));
+        let raw = out.iter().map(|m| m.principal.label()).collect::<Vec<_>>().join(", ");
+        Field::value(path, out, format!("[{raw}]"))
     }
 
     async fn pim_policy(&self, group_id: &str) -> Field<PimPolicy> {

@@ -62,6 +62,19 @@ pub fn schedule_terms(s: &GroupSchedule) -> Terms {
     }
 }
 
+/// A PIM-for-Groups eligibility's terms: eligible until its expiration, if any.
+pub fn eligibility_terms(s: &GroupSchedule) -> Terms {
+    let exp = s.schedule_info.as_ref().and_then(|i| i.expiration.as_ref());
+    let end = match exp.and_then(|e| e.kind.as_deref()) {
+        Some(k) if k.eq_ignore_ascii_case("afterDateTime") => exp.and_then(|e| e.end_date_time.clone()),
+        Some(k) if k.eq_ignore_ascii_case("afterDuration") => {
+            exp.and_then(|e| e.duration.clone()).map(|d| format!("{d} after start"))
+        }
+        _ => None,
+    };
+    Terms::Eligible { end }
+}
+
 pub fn principal(id: &str, kind: Option<&str>, name: Option<&str>) -> Principal {
     Principal {
         id: id.to_string(),

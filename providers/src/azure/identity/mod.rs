@@ -1,6 +1,7 @@
 //! Who can act as admin on each AKS cluster, and on what terms: ARM role assignments and PIM
-//! schedules (once per subscription), role definitions (once each), admin groups expanded
-//! through Graph (once per group), Conditional Access (once per tenant).
+//! schedules (once per subscription), role definitions (once each), the groups on admin paths
+//! read through Graph (once per group, following members and PIM eligibility at any depth, at
+//! most [`MAX_GROUPS`] per cluster), Conditional Access (once per tenant).
 
 mod authz;
 mod graph;
@@ -12,12 +13,18 @@ use crate::once::OnceMap;
 use authz::Authz;
 use graph::Graph;
 use kubeposture_checks::Field;
-use kubeposture_checks::model::{AdminGroup, EntraAccess, Principal, RoleGrant, Terms};
+use kubeposture_checks::abac::custom_roles_named;
+use kubeposture_checks::azure_rbac::{can_delegate, may_reach};
+use kubeposture_checks::model::{EntraAccess, EntraGroup, Principal, RoleDefinition, RoleGrant, Terms};
 use models::DirectoryObject;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 pub use graph::reason;
+
+/// Groups read for one cluster at most; beyond, the paths through the rest are reported as not
+/// read (the checks turn them into `unknown`), never dropped.
+pub const MAX_GROUPS: usize = 2000;
 
 pub struct Identity {
     authz: Authz,
@@ -66,34 +73,30 @@ impl Identity {
 
     pub async fn for_cluster(&self, c: ClusterFacts<'_>) -> EntraAccess {
         let (role_grants, conditional_access) = tokio::join!(self.grants(&c), self.graph.conditional_access());
-        let admin_groups = self.admin_groups(&c, &role_grants).await;
-        let member_of = self.member_of(&role_grants, &admin_groups).await;
-        EntraAccess { role_grants, admin_groups, conditional_access, member_of }
+        let groups = self.groups(&c, &role_grants).await;
+        let member_of = self.member_of(&role_grants, &groups).await;
+        EntraAccess { role_grants, groups, conditional_access, member_of }
     }
 
-    /// The groups of every user who can act as cluster admin (direct grants, admin group
-    /// members, eligible members): what Conditional Access targets them through.
+    /// The groups of every user who can act as cluster admin (role holders and the users the
+    /// groups lead to): what Conditional Access targets them through.
     async fn member_of(
         &self,
         grants: &Field<Vec<RoleGrant>>,
-        groups: &Field<Vec<Arc<AdminGroup>>>,
+        groups: &Field<BTreeMap<String, Arc<EntraGroup>>>,
     ) -> Field<BTreeMap<String, Vec<String>>> {
         const PATH: &str = "transitiveMemberOf";
         let mut users: BTreeSet<String> = BTreeSet::new();
         for g in grants.get().into_iter().flatten() {
-            let admin = g
-                .role
-                .get()
-                .is_some_and(|d| kubeposture_checks::azure_rbac::is_cluster_admin_capable(d, Some(true)).is_some());
-            if admin && g.principal.is("User") {
+            if g.principal.is("User") && g.role.get().is_some_and(|d| may_reach(d)) {
                 users.insert(g.principal.id.to_ascii_lowercase());
             }
         }
-        for group in groups.get().into_iter().flatten() {
-            let members = group.members.get().into_iter().flatten().map(|m| &m.principal);
-            for p in members.chain(group.eligible.get().into_iter().flatten()) {
-                if p.is("User") {
-                    users.insert(p.id.to_ascii_lowercase());
+        for group in groups.get().into_iter().flat_map(|m| m.values()) {
+            let members = group.members.get().into_iter().flatten();
+            for m in members.chain(group.eligible.get().into_iter().flatten()) {
+                if m.principal.is("User") {
+                    users.insert(m.principal.id.to_ascii_lowercase());
                 }
             }
         }
@@ -108,6 +111,25 @@ impl Identity {
         }
         let raw = format!("{} admin user(s)", out.len());
         Field::value(PATH, out, raw)
+    }
+
+    /// The custom roles a delegating assignment's condition names, each read once per scan.
+    async fn condition_roles(
+        &self,
+        sub: &str,
+        role: &Field<Arc<RoleDefinition>>,
+        condition: Option<&str>,
+    ) -> BTreeMap<String, Field<Arc<RoleDefinition>>> {
+        let mut out = BTreeMap::new();
+        let (Some(def), Some(condition)) = (role.get(), condition) else { return out };
+        if !can_delegate(def) {
+            return out;
+        }
+        for guid in custom_roles_named(condition) {
+            let d = self.authz.definition(sub, &guid).await;
+            out.insert(guid, d);
+        }
+        out
     }
 
     /// Active and eligible assignments on scopes covering the cluster.
@@ -137,12 +159,16 @@ impl Identity {
                 }
                 Err(e) => Field::unknown(format!("{path}.schedule"), e.to_string()),
             };
+            let role = self.authz.definition(c.subscription, &p.role_definition_id).await;
+            let condition = p.condition.clone().filter(|c| !c.trim().is_empty());
+            let condition_roles = self.condition_roles(c.subscription, &role, condition.as_deref()).await;
             grants.push(RoleGrant {
-                role: self.authz.definition(c.subscription, &p.role_definition_id).await,
+                role,
                 principal: principal(p),
                 scope: p.scope.clone(),
                 terms,
-                condition: p.condition.clone().filter(|c| !c.trim().is_empty()),
+                condition,
+                condition_roles,
                 path,
             });
         }
@@ -152,12 +178,17 @@ impl Identity {
                     let Some(p) = e.properties.as_ref() else { continue };
                     let path = format!("roleEligibilityScheduleInstances[{}]", e.name);
                     let t = Terms::Eligible { end: p.end_date_time.clone() };
+                    let role = self.authz.definition(c.subscription, &p.role_definition_id).await;
+                    let condition = p.condition.clone().filter(|c| !c.trim().is_empty());
+                    let condition_roles = self.condition_roles(c.subscription, &role, condition.as_deref()).await;
+                    let terms = Field::value(format!("{path}.schedule"), t.clone(), t.describe());
                     grants.push(RoleGrant {
-                        role: self.authz.definition(c.subscription, &p.role_definition_id).await,
+                        role,
                         principal: principal(p),
                         scope: p.scope.clone(),
-                        terms: Field::value(format!("{path}.schedule"), t.clone(), t.describe()),
-                        condition: p.condition.clone().filter(|c| !c.trim().is_empty()),
+                        terms,
+                        condition,
+                        condition_roles,
                         path,
                     });
                 }
@@ -170,34 +201,46 @@ impl Identity {
         Field::value(PATH, grants, raw)
     }
 
-    /// Groups holding a cluster-admin-capable role on a covering scope, and the cluster's
-    /// `adminGroupObjectIDs`, each expanded once per scan.
-    async fn admin_groups(&self, c: &ClusterFacts<'_>, grants: &Field<Vec<RoleGrant>>) -> Field<Vec<Arc<AdminGroup>>> {
-        const PATH: &str = "adminGroups";
-        let mut wanted: Vec<Principal> = Vec::new();
-        let mut push = |p: Principal| {
-            if !wanted.iter().any(|w| w.id.eq_ignore_ascii_case(&p.id)) {
-                wanted.push(p);
+    /// The groups holding a role that may reach admin (or delegate) on a covering scope and the
+    /// cluster's `adminGroupObjectIDs`, and every group their members and PIM eligibility lead
+    /// to, each read once per scan.
+    async fn groups(
+        &self,
+        c: &ClusterFacts<'_>,
+        grants: &Field<Vec<RoleGrant>>,
+    ) -> Field<BTreeMap<String, Arc<EntraGroup>>> {
+        const PATH: &str = "groups";
+        let mut queue: VecDeque<Principal> = VecDeque::new();
+        let mut wanted: BTreeSet<String> = BTreeSet::new();
+        let mut push = |queue: &mut VecDeque<Principal>, p: Principal| {
+            if wanted.insert(p.id.trim().to_ascii_lowercase()) {
+                queue.push_back(p);
             }
         };
         for g in grants.get().into_iter().flatten() {
-            // Expand every group the checks may count as admin (local accounts or not).
-            let admin = g
-                .role
-                .get()
-                .is_some_and(|d| kubeposture_checks::azure_rbac::is_cluster_admin_capable(d, Some(true)).is_some());
-            if g.principal.is("Group") && admin {
-                push(g.principal.clone());
+            // Whatever the cluster's settings: the checks decide what reaches admin.
+            if g.principal.is("Group") && g.role.get().is_some_and(|d| may_reach(d)) {
+                push(&mut queue, g.principal.clone());
             }
         }
-        for id in c.admin_group_ids {
-            push(map::principal(id, Some("Group"), None));
+        for id in c.admin_group_ids.iter().filter(|id| !id.trim().is_empty()) {
+            push(&mut queue, map::principal(id.trim(), Some("Group"), None));
         }
-        let mut groups = Vec::new();
-        for g in wanted {
-            groups.push(self.graph.admin_group(g).await);
+        let mut out = BTreeMap::new();
+        while let Some(p) = queue.pop_front() {
+            if out.len() >= MAX_GROUPS {
+                tracing::warn!("more than {MAX_GROUPS} groups on the admin paths of {}: the rest is not read", c.id);
+                break;
+            }
+            let g = self.graph.group(p).await;
+            for m in g.members.get().into_iter().flatten().chain(g.eligible.get().into_iter().flatten()) {
+                if m.principal.is("Group") {
+                    push(&mut queue, m.principal.clone());
+                }
+            }
+            out.insert(g.group.id.trim().to_ascii_lowercase(), g);
         }
-        let raw = format!("[{}]", groups.iter().map(|g| g.group.label()).collect::<Vec<_>>().join(", "));
-        Field::value(PATH, groups, raw)
+        let raw = format!("{} group(s)", out.len());
+        Field::value(PATH, out, raw)
     }
 }

@@ -121,6 +121,8 @@ pub struct GroupSchedule {
     pub schedule_info: Option<ScheduleInfo>,
     /// Assignment schedules: `assigned` or `activated`.
     pub assignment_type: Option<String>,
+    /// `$expand=principal`: the principal with its `@odata.type`.
+    pub principal: Option<DirectoryObject>,
 }
 
 #[derive(Debug, Deserialize)]
