@@ -116,6 +116,10 @@ impl Hold<'_> {
             Source::AdminGroupIds(f) => f.path.to_string(),
         }
     }
+    /// `Role on scope (terms) (why)` at the assignment's path.
+    pub fn evidence(&self) -> crate::outcome::Evidence {
+        crate::outcome::Evidence::new(self.path(), format!("{} ({})", self.describe(), self.why))
+    }
 }
 
 /// A group holding admin (or potential admin) by itself, and its expansion.

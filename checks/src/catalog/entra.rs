@@ -3,8 +3,8 @@
 //! themselves are [`crate::admins`].
 
 pub use crate::admins::{
-    AdminModel, GapOn, Kind, Person, Root, Route, Tenure, is_group, is_service_principal, name, role_name, same_id,
-    terms_text,
+    AdminModel, GapOn, Hold, Kind, Person, Root, Route, Tenure, is_group, is_service_principal, name, role_name,
+    same_id, terms_text,
 };
 use crate::catalog::verdicts::Verdicts;
 use crate::field::{Field, Obs};

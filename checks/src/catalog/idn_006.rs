@@ -99,8 +99,7 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
             .iter()
             .any(|p| p.routes.iter().any(|r| r.root.as_ref().is_some_and(|g| same_id(&g.id, &root.principal.id))));
         if !reached && root.node.is_ok() {
-            let mut ev: Vec<Evidence> =
-                root.holds.iter().map(|h| Evidence::new(h.path(), format!("{} ({})", h.describe(), h.why))).collect();
+            let mut ev: Vec<Evidence> = root.holds.iter().map(Hold::evidence).collect();
             if let Ok(n) = &root.node {
                 ev.push(Evidence::of(&n.members));
             }

@@ -49,8 +49,7 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     for root in m.admin_roots() {
         let label = root.principal.label();
         let subject = |status, reason: &str| Subject::new(root.principal.id.clone(), label.clone(), status, reason);
-        let mut ev: Vec<Evidence> =
-            root.holds.iter().map(|h| Evidence::new(h.path(), format!("{} ({})", h.describe(), h.why))).collect();
+        let mut ev: Vec<Evidence> = root.holds.iter().map(Hold::evidence).collect();
         let tenure = root.tenure();
         if tenure == Tenure::Eligible {
             v.subject(subject(Status::Pass, "holds admin only through PIM-eligible role assignments"));

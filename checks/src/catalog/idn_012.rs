@@ -56,7 +56,7 @@ fn eval_aks(c: &Cluster, _ctx: &Context) -> Outcome {
     };
     let (mut evidence, mut listed, mut subjects) = (vec![], vec![], vec![]);
     for root in &m.roots {
-        evidence.extend(root.holds.iter().map(|h| Evidence::new(h.path(), format!("{} ({})", h.describe(), h.why))));
+        evidence.extend(root.holds.iter().map(Hold::evidence));
         let potential = if root.kind() == Kind::Potential { "potential admin: " } else { "" };
         listed.push(format!("group {} ({potential}{})", root.principal.label(), root.how()));
         let terms = match root.holds.iter().min_by_key(|h| h.tenure) {
