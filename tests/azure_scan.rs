@@ -134,15 +134,18 @@ fn hostile_cluster_name_survives_table_and_csv() {
 }
 
 #[test]
-fn missing_access_profile_is_unknown_and_unknown_policy_is_evidence() {
+fn missing_access_profile_is_a_default_public_cluster_and_unknown_policy_is_evidence() {
     let mut partly = aks(SUB_A, "rg", "partly", "westeurope", json!({"networkProfile": {"networkPolicy": "weirdnet"}}));
     partly["properties"].as_object_mut().unwrap().remove("apiServerAccessProfile");
     let m = Mock::start(estate(vec![partly], vec![], json!([])), MockOptions::default());
     let (_, report, _) = m.scan_json(&["--fail-on", "never"]);
     let find = |id: &str| report["findings"].as_array().unwrap().iter().find(|f| f["check_id"] == id).unwrap().clone();
-    for id in ["NET-001", "NET-002", "NET-003", "NET-004"] {
-        assert_eq!(find(id)["status"], "unknown", "{id}");
+    for (id, want) in
+        [("NET-001", "fail"), ("NET-002", "not_applicable"), ("NET-003", "fail"), ("NET-004", "not_applicable")]
+    {
+        assert_eq!(find(id)["status"], want, "{id}");
     }
+    assert!(find("NET-001")["evidence"].to_string().contains("no apiServerAccessProfile"), "{}", find("NET-001"));
     let net6 = find("NET-006");
     assert!(net6["evidence"].to_string().contains("weirdnet"), "{net6}");
     assert_ne!(net6["status"], "pass");

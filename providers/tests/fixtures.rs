@@ -97,11 +97,17 @@ fn private_cluster_public_fqdn_example() {
 }
 
 #[test]
-fn get_example_without_access_profile_is_unknown_not_pass() {
+fn get_example_without_access_profile_is_a_default_public_cluster() {
     let c = load(&fixtures().join("2026-08-01/ManagedClustersGet.json"));
     let s = statuses(&c[0]);
-    for id in ["NET-001", "NET-002", "NET-003", "NET-004"] {
-        assert_eq!(s[id], Status::Unknown, "{id}");
+    let expect = [
+        ("NET-001", Status::Fail),
+        ("NET-002", Status::NotApplicable),
+        ("NET-003", Status::Fail),
+        ("NET-004", Status::NotApplicable),
+    ];
+    for (id, want) in expect {
+        assert_eq!(s[id], want, "{id}");
     }
     assert_eq!(s["AUTH-004"], Status::Fail, "enableRBAC false");
     assert_eq!(s["AUTH-009"], Status::Fail, "servicePrincipalProfile.clientId = clientid");
@@ -146,8 +152,8 @@ fn azure_cli_recorded_response() {
         load(&fixtures().join("real-world/azure-cli_test_aks_create_enable_azure_rbac.PUT-201-response.excerpt.json"));
     let s = statuses(&c[0]);
     let expect = [
-        ("NET-001", Status::Unknown), // no apiServerAccessProfile in the body
-        ("NET-006", Status::Fail),    // kubenet, no networkPolicy
+        ("NET-001", Status::Fail), // no apiServerAccessProfile: a default public cluster
+        ("NET-006", Status::Fail), // kubenet, no networkPolicy
         ("AUTH-001", Status::Pass),
         ("AUTH-002", Status::Fail), // disableLocalAccounts false
         ("AUTH-003", Status::Pass),

@@ -25,8 +25,8 @@ schedule it with a planned maintenance window: `az aks maintenanceconfiguration 
     scope: None,
 };
 
-/// Channels that upgrade the cluster automatically.
-const CHANNELS: &[&str] = &["patch", "stable", "rapid", "node-image"];
+/// Channels that upgrade Kubernetes automatically.
+const CHANNELS: &[&str] = &["patch", "stable", "rapid"];
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     let channel = &c.version.upgrade_channel;
@@ -40,6 +40,11 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
         ),
         Some(v) if v.is_empty() || v.eq_ignore_ascii_case("none") => Outcome::fail(
             "The auto-upgrade channel is 'none', so Kubernetes patches reach the cluster only when someone upgrades it by hand.",
+            evidence,
+        ),
+        // `node-image` upgrades node images only, never the Kubernetes version (CHECKS.md v1.1).
+        Some(v) if v.eq_ignore_ascii_case("node-image") => Outcome::fail(
+            "The auto-upgrade channel is 'node-image', which refreshes node images but never upgrades Kubernetes: patches reach the cluster only when someone upgrades it by hand; use 'patch' or 'stable' (and nodeOSUpgradeChannel for node images).",
             evidence,
         ),
         Some(v) if is_one_of(v, CHANNELS) => {
@@ -60,10 +65,21 @@ mod tests {
 
     #[test]
     fn enabled_channels_pass() {
-        for ch in ["patch", "stable", "Rapid", "node-image"] {
+        for ch in ["patch", "stable", "Rapid"] {
             let mut c = hardened_aks();
             set_str(&mut c.version.upgrade_channel, ch);
             assert_eq!(run(&CHECK, &c).status, Status::Pass, "{ch}");
+        }
+    }
+
+    #[test]
+    fn node_image_upgrades_no_kubernetes_and_fails() {
+        for ch in ["node-image", "Node-Image", " node-image "] {
+            let mut c = hardened_aks();
+            set_str(&mut c.version.upgrade_channel, ch);
+            let o = run(&CHECK, &c);
+            assert_eq!(o.status, Status::Fail, "{ch}");
+            assert!(o.message.contains("never upgrades Kubernetes"), "{}", o.message);
         }
     }
 

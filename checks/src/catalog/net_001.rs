@@ -46,19 +46,49 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     }
     require!(ep.allowed_cidrs);
     let cidrs = ep.allowed_cidrs.get().map(Vec::as_slice).unwrap_or_default();
-    let evidence = vec![Evidence::of(&ep.public), Evidence::of(&ep.allowed_cidrs)];
+    let mut evidence = vec![Evidence::of(&ep.public), Evidence::of(&ep.allowed_cidrs)];
     if cidrs.is_empty() {
         return Outcome::fail(
             "The public API endpoint accepts connections from any address (no allow-list).",
             evidence,
         );
     }
-    let open: Vec<&str> = cidrs.iter().map(String::as_str).filter(|c| is_open_to_all(c)).collect();
-    if !open.is_empty() {
+    let list = AllowList::read(cidrs);
+    if list.admits_everything() {
+        let families = list.open_families();
+        let mut parts = Vec::new();
+        for whole in list.union.iter().filter(|n| n.prefix_len() == 0) {
+            let within = list.entries_within(whole);
+            for (i, entry) in &within {
+                let e = Evidence::new(format!("{}[{i}]", ep.allowed_cidrs.path), entry.to_string());
+                if !evidence.contains(&e) {
+                    evidence.push(e);
+                }
+            }
+            parts.push(match within.as_slice() {
+                [(_, one)] => format!("'{}'", one.trim()),
+                many => format!("{} together", quote_entries(many)),
+            });
+        }
+        parts.dedup();
         return Outcome::fail(
             format!(
-                "The public API endpoint's allow-list contains {}, which admits the whole internet.",
-                open.join(", ")
+                "The public API endpoint's allow-list admits every {} address ({}): the whole internet can reach it.",
+                families.join(" and every "),
+                parts.join("; ")
+            ),
+            evidence,
+        );
+    }
+    let malformed = list.malformed();
+    if !malformed.is_empty() {
+        for (i, entry) in &malformed {
+            evidence.push(Evidence::new(format!("{}[{i}]", ep.allowed_cidrs.path), entry.to_string()));
+        }
+        return Outcome::unknown_because(
+            format!(
+                "The allow-list entry {} is not a CIDR or IP address, so whether the list admits every address cannot be told.",
+                quote_entries(&malformed)
             ),
             evidence,
         );
@@ -105,6 +135,51 @@ mod tests {
     fn allow_list_with_any_address_fails() {
         for open in ["0.0.0.0/0", "::/0", "*"] {
             assert_eq!(run(&public(Some(&["203.0.113.0/24", open]))).status, Status::Fail, "{open}");
+        }
+    }
+
+    #[test]
+    fn allow_lists_are_judged_by_their_union() {
+        for open in [
+            &["0.0.0.0/1", "128.0.0.0/1"][..],
+            &["128.0.0.0/1", "0.0.0.0/2", "64.0.0.0/2", "2001:db8::/48"],
+            &[" 0.0.0.0/0\t"],
+            &["10.9.8.7/0"],
+            &["::/1", "8000::/1"],
+            &["::ffff:0:0/96"],
+            &["203.0.113.0/24", "*"],
+        ] {
+            let o = run(&public(Some(open)));
+            assert_eq!(o.status, Status::Fail, "{open:?}: {o:?}");
+            assert!(o.message.contains("admits every"), "{}", o.message);
+        }
+        let o = run(&public(Some(&["0.0.0.0/1", "203.0.113.0/24", "128.0.0.0/1"])));
+        assert!(o.message.contains("'0.0.0.0/1', '128.0.0.0/1' together"), "{}", o.message);
+        let cited: Vec<&str> = o.evidence.iter().map(|e| e.path.as_str()).collect();
+        assert!(
+            cited.ends_with(&[
+                "properties.apiServerAccessProfile.authorizedIPRanges[0]",
+                "properties.apiServerAccessProfile.authorizedIPRanges[2]"
+            ]),
+            "{cited:?}"
+        );
+    }
+
+    #[test]
+    fn malformed_entries_are_unknown_unless_the_rest_is_open() {
+        for odd in
+            [&["203.0.113.0/24", "office-vpn"][..], &[""], &["0/0"], &["1.2.3.4/33"], &["0.0.0.0-255.255.255.255"]]
+        {
+            let o = run(&public(Some(odd)));
+            assert_eq!(o.status, Status::Unknown, "{odd:?}: {o:?}");
+        }
+        assert_eq!(run(&public(Some(&["nope", "0.0.0.0/1", "128.0.0.0/1"]))).status, Status::Fail);
+    }
+
+    #[test]
+    fn half_of_the_space_is_not_everything() {
+        for closed in [&["0.0.0.0/1"][..], &["0.0.0.0/1", "128.0.0.0/2", "8000::/1"], &["::ffff:10.0.0.0/104"]] {
+            assert_eq!(run(&public(Some(closed))).status, Status::Pass, "{closed:?}");
         }
     }
 
@@ -172,12 +247,14 @@ mod tests {
     fn eks_failure_snapshot() {
         insta::assert_yaml_snapshot!(run(&eks(true, &["0.0.0.0/0"])), @r#"
         status: fail
-        message: "The public API endpoint's allow-list contains 0.0.0.0/0, which admits the whole internet."
+        message: "The public API endpoint's allow-list admits every IPv4 address ('0.0.0.0/0'): the whole internet can reach it."
         evidence:
           - path: cluster.resourcesVpcConfig.endpointPublicAccess
             observed: "true"
           - path: cluster.resourcesVpcConfig.publicAccessCidrs
             observed: "[\"0.0.0.0/0\"]"
+          - path: "cluster.resourcesVpcConfig.publicAccessCidrs[0]"
+            observed: 0.0.0.0/0
         "#);
     }
 }

@@ -29,32 +29,34 @@ ranges on the public allow-list.",
     scope: None,
 };
 
-/// What is wrong with one allow-list entry.
-enum Verdict {
-    Fine,
-    Bad(Vec<String>),
-    Unparsable,
-}
-
-fn judge(entry: &str, t: &Thresholds) -> Verdict {
-    if entry.trim() == "*" {
-        return Verdict::Bad(vec!["admits every address".into()]);
-    }
-    let Some(net) = parse_cidr(entry) else {
-        return Verdict::Unparsable;
-    };
-    let max = match net {
+/// The widest prefix this family may have (configurable).
+fn max_prefix(net: &ipnet::IpNet, t: &Thresholds) -> u8 {
+    match net {
         ipnet::IpNet::V4(_) => t.max_ipv4_prefix,
         ipnet::IpNet::V6(_) => t.max_ipv6_prefix,
+    }
+}
+
+/// Why one entry admits too much on its own; empty when it does not.
+fn entry_problems(entry: &Entry, t: &Thresholds) -> Vec<String> {
+    let admits = match entry {
+        Entry::Any => return vec!["admits every address".into()],
+        Entry::Net(_, admits) => admits,
+        Entry::Malformed => return vec![],
     };
     let mut why = Vec::new();
-    if net.prefix_len() < max {
-        why.push(format!("/{} is wider than /{max}", net.prefix_len()));
+    for net in admits {
+        let max = max_prefix(net, t);
+        if net.prefix_len() < max {
+            let mapped = matches!((entry, net), (Entry::Net(ipnet::IpNet::V6(_), _), ipnet::IpNet::V4(_)));
+            let family = if mapped { format!(" (as IPv4 {net})") } else { String::new() };
+            why.push(format!("/{} is wider than /{max}{family}", net.prefix_len()));
+        }
+        if let Some(range) = private_range(net) {
+            why.push(format!("{range} range, never the source of traffic to a public endpoint"));
+        }
     }
-    if let Some(range) = private_range(&net) {
-        why.push(format!("{range} range, never the source of traffic to a public endpoint"));
-    }
-    if why.is_empty() { Verdict::Fine } else { Verdict::Bad(why) }
+    why
 }
 
 fn eval(c: &Cluster, ctx: &Context) -> Outcome {
@@ -77,9 +79,9 @@ fn eval(c: &Cluster, ctx: &Context) -> Outcome {
         Some(true) => {}
     }
     require!(ep.allowed_cidrs);
-    let list = &ep.allowed_cidrs;
-    let entries = list.get().map(Vec::as_slice).unwrap_or_default();
-    let mut evidence = vec![Evidence::of(&ep.public), Evidence::of(list)];
+    let field = &ep.allowed_cidrs;
+    let entries = field.get().map(Vec::as_slice).unwrap_or_default();
+    let mut evidence = vec![Evidence::of(&ep.public), Evidence::of(field)];
     if entries.is_empty() {
         // A public endpoint with no allow-list is NET-001's failure, not a broad entry.
         return Outcome::not_applicable(
@@ -87,19 +89,40 @@ fn eval(c: &Cluster, ctx: &Context) -> Outcome {
             evidence,
         );
     }
-    let (mut bad, mut unparsable) = (Vec::new(), Vec::new());
-    for (i, entry) in entries.iter().enumerate() {
-        let shown = entry.trim();
-        match judge(entry, &ctx.thresholds) {
-            Verdict::Fine => continue,
-            Verdict::Bad(why) => bad.push(format!("{shown} ({})", why.join("; "))),
-            Verdict::Unparsable => unparsable.push(format!("'{shown}'")),
+    let t = &ctx.thresholds;
+    let list = AllowList::read(entries);
+    let mut cited: Vec<usize> = Vec::new();
+    let mut bad = Vec::new();
+    for (i, text, entry) in &list.entries {
+        let why = entry_problems(entry, t);
+        if !why.is_empty() {
+            bad.push(format!("{} ({})", text.trim(), why.join("; ")));
+            cited.push(*i);
         }
-        evidence.push(Evidence::new(format!("{}[{i}]", list.path), entry.clone()));
     }
-    let not_parsed = match unparsable.as_slice() {
+    // Entries each narrow enough that together make a prefix wider than allowed.
+    for net in list.union.iter().filter(|n| n.prefix_len() < max_prefix(n, t)) {
+        let within = list.entries_within(net);
+        if within.len() > 1 && within.iter().all(|(i, _)| !cited.contains(i)) {
+            bad.push(format!(
+                "{} together admit {net} (/{} is wider than /{})",
+                quote_entries(&within),
+                net.prefix_len(),
+                max_prefix(net, t)
+            ));
+            cited.extend(within.iter().map(|(i, _)| *i));
+        }
+    }
+    let malformed = list.malformed();
+    cited.extend(malformed.iter().map(|(i, _)| *i));
+    cited.sort_unstable();
+    cited.dedup();
+    for i in cited {
+        evidence.push(Evidence::new(format!("{}[{i}]", field.path), entries[i].clone()));
+    }
+    let not_parsed = match malformed.as_slice() {
         [] => String::new(),
-        u => format!("; also not a CIDR or IP address: {}", u.join(", ")),
+        m => format!("; also not a CIDR or IP address: {}", quote_entries(m)),
     };
     if !bad.is_empty() {
         return Outcome::fail(
@@ -107,19 +130,19 @@ fn eval(c: &Cluster, ctx: &Context) -> Outcome {
             evidence,
         );
     }
-    if !unparsable.is_empty() {
+    if !malformed.is_empty() {
         return Outcome::unknown_because(
             format!(
                 "The allow-list entry {} is not a CIDR or IP address, so the allow-list cannot be fully judged.",
-                unparsable.join(", ")
+                quote_entries(&malformed)
             ),
             evidence,
         );
     }
     Outcome::pass(
         format!(
-            "Every allow-list entry is a public range no wider than /{} (IPv4) or /{} (IPv6).",
-            ctx.thresholds.max_ipv4_prefix, ctx.thresholds.max_ipv6_prefix
+            "Every allow-list entry is a public range no wider than /{} (IPv4) or /{} (IPv6), and so is their union.",
+            t.max_ipv4_prefix, t.max_ipv6_prefix
         ),
         evidence,
     )
@@ -163,6 +186,35 @@ mod tests {
             assert!(o.message.contains(wide), "{wide}: {}", o.message);
             assert!(o.evidence.iter().any(|e| e.path.ends_with("authorizedIPRanges[1]") && e.observed == wide));
         }
+    }
+
+    #[test]
+    fn narrow_entries_that_together_are_wide_fail() {
+        let o = run(&CHECK, &public(&["203.0.0.0/17", "203.0.128.0/17", "203.1.0.0/16", "198.51.100.0/24"]));
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        assert!(
+            o.message.contains("'203.0.0.0/17', '203.0.128.0/17', '203.1.0.0/16' together admit 203.0.0.0/15"),
+            "{}",
+            o.message
+        );
+        assert!(!o.evidence.iter().any(|e| e.observed == "198.51.100.0/24"), "{:?}", o.evidence);
+        // Exactly /16 together is fine.
+        assert_eq!(run(&CHECK, &public(&["203.0.0.0/17", "203.0.128.0/17"])).status, Status::Pass);
+        // Halves of the internet: each entry is already too wide.
+        let o = run(&CHECK, &public(&["0.0.0.0/1", "128.0.0.0/1"]));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("0.0.0.0/1 (/1 is wider than /16)"), "{}", o.message);
+    }
+
+    #[test]
+    fn spellings_and_mapped_ipv6() {
+        for wide in [" 10.9.8.7/0 ", "::ffff:0:0/96", "::ffff:52.0.0.0/104", "1.2.3.4/8"] {
+            assert_eq!(run(&CHECK, &public(&[wide])).status, Status::Fail, "{wide}");
+        }
+        let o = run(&CHECK, &public(&["::ffff:10.1.0.0/112"]));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("RFC 1918"), "{}", o.message);
+        assert_eq!(run(&CHECK, &public(&["::ffff:203.0.113.0/120", "2001:db8:1::/48"])).status, Status::Pass);
     }
 
     #[test]

@@ -3,7 +3,6 @@
 use super::models::*;
 use kubeposture_checks::Field;
 use kubeposture_checks::model::*;
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Inputs collected by calls other than the cluster GET.
@@ -182,19 +181,19 @@ pub fn map(mc: &ManagedCluster, subscription_id: &str, extras: Extras) -> Cluste
 }
 
 fn endpoint(p: &ClusterProperties) -> ApiEndpoint {
-    const PROFILE: &str = "properties.apiServerAccessProfile";
     const PRIVATE: &str = "properties.apiServerAccessProfile.enablePrivateCluster";
+    const RANGES: &str = "properties.apiServerAccessProfile.authorizedIPRanges";
+    const FQDN: &str = "properties.apiServerAccessProfile.enablePrivateClusterPublicFQDN";
     let public_network_access = opt_str("properties.publicNetworkAccess", &p.public_network_access);
     let Some(ap) = p.api_server_access_profile.as_ref() else {
-        let reason = "properties.apiServerAccessProfile is absent from the ARM response";
+        // What ARM returns for a default public cluster (`az aks create` without flags): public,
+        // no allow-list (CHECKS.md v1.1, NET-001).
+        let raw = "(absent: no apiServerAccessProfile, a default public cluster)";
         return ApiEndpoint {
-            public: Field::unknown(PRIVATE, reason),
-            private: Field::unknown(PRIVATE, reason),
-            allowed_cidrs: Field::unknown(
-                Cow::Borrowed("properties.apiServerAccessProfile.authorizedIPRanges"),
-                reason,
-            ),
-            private_cluster_public_fqdn: Field::unknown(PROFILE, reason),
+            public: Field::value(PRIVATE, true, raw),
+            private: Field::value(PRIVATE, false, raw),
+            allowed_cidrs: Field::absent(RANGES),
+            private_cluster_public_fqdn: Field::absent(FQDN),
             public_network_access,
         };
     };
@@ -204,13 +203,10 @@ fn endpoint(p: &ClusterProperties) -> ApiEndpoint {
         public: Field::value(PRIVATE, !private, raw.clone()),
         private: Field::value(PRIVATE, private, raw),
         allowed_cidrs: match &ap.authorized_ip_ranges {
-            Some(r) => Field::value("properties.apiServerAccessProfile.authorizedIPRanges", r.clone(), json(r)),
-            None => Field::absent("properties.apiServerAccessProfile.authorizedIPRanges"),
+            Some(r) => Field::value(RANGES, r.clone(), json(r)),
+            None => Field::absent(RANGES),
         },
-        private_cluster_public_fqdn: opt_bool(
-            "properties.apiServerAccessProfile.enablePrivateClusterPublicFQDN",
-            ap.enable_private_cluster_public_fqdn,
-        ),
+        private_cluster_public_fqdn: opt_bool(FQDN, ap.enable_private_cluster_public_fqdn),
         public_network_access,
     }
 }
