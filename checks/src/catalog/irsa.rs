@@ -1,19 +1,17 @@
 //! What WID-001/002/003 share: the cluster's IRSA inputs and the per-role judgement of trust
-//! policies through [`analyze_irsa`].
+//! policies through [`analyze_irsa`]. Each role judged is a subject of the outcome.
 
 use crate::catalog::verdicts::Verdicts;
 use crate::field::Obs;
-use crate::iam::{Grant, IrsaAnalysis, analyze_irsa};
+use crate::iam::{IrsaAnalysis, Scope, analyze_irsa};
 use crate::model::Cluster;
-use crate::outcome::{Evidence, Outcome};
+use crate::outcome::{Evidence, Outcome, Status, Subject};
 use crate::require;
 
 /// How one IRSA check reads the analysis of a role's trust policy.
 pub struct IrsaCheck {
-    /// The grants this check reports (empty = the role passes).
-    pub grants: fn(&IrsaAnalysis) -> &[Grant],
-    /// One grant in words, e.g. ``sub `system:serviceaccount:*:default` ``.
-    pub describe: fn(&Grant) -> String,
+    /// The part of the analysis this check reports.
+    pub scope: fn(&IrsaAnalysis) -> &Scope,
     /// Message leads for fail, unknown and pass.
     pub fail: &'static str,
     pub unknown: &'static str,
@@ -73,34 +71,45 @@ pub fn judge(c: &Cluster, check: &IrsaCheck) -> Outcome {
     for role in roles {
         let name = format!("{} ({})", role.name, role.arn);
         let arn = Evidence::new(format!("{}[{}].Arn", wi.irsa_roles.path, role.name), role.arn.clone());
+        let subject = |status, reason: &str| Subject::new(role.arn.clone(), role.name.clone(), status, reason);
         let doc = match &role.trust.obs {
             Obs::Value { value, .. } => value,
             Obs::Unknown { reason } => {
                 v.unknown(format!("{name}: {reason}"), vec![arn, Evidence::of(&role.trust)]);
+                v.subject(subject(Status::Unknown, reason));
                 continue;
             }
             Obs::Absent => {
-                v.unknown(format!("{name}: no trust policy was returned"), vec![arn, Evidence::of(&role.trust)]);
+                let why = "no trust policy was returned";
+                v.unknown(format!("{name}: {why}"), vec![arn, Evidence::of(&role.trust)]);
+                v.subject(subject(Status::Unknown, why));
                 continue;
             }
         };
         let analysis = analyze_irsa(doc, provider, &issuer);
-        let grants = (check.grants)(&analysis);
-        if grants.is_empty() {
-            let note = if analysis.trust_statements.is_empty() { " (no statement trusts this provider)" } else { "" };
-            v.pass(format!("{name}{note}"), vec![arn]);
-            continue;
+        match (check.scope)(&analysis) {
+            Scope::Scoped => {
+                let note =
+                    if analysis.trust_statements.is_empty() { " (no statement trusts this provider)" } else { "" };
+                v.pass(format!("{name}{note}"), vec![arn]);
+                let reason = if note.is_empty() { "scoped" } else { "no statement trusts this provider" };
+                v.subject(subject(Status::Pass, reason));
+            }
+            Scope::Unknown(why) => {
+                v.unknown(format!("{name}: {why}"), vec![arn]);
+                v.subject(subject(Status::Unknown, why));
+            }
+            Scope::Broad { what, statements } => {
+                let mut evidence = vec![arn];
+                for st in doc.statements.iter().filter(|st| statements.contains(&st.index)) {
+                    evidence
+                        .push(Evidence::new(format!("{}.Statement[{}]", role.trust.path, st.index), st.raw.clone()));
+                }
+                let reason = format!("accepts {what} ({})", cite(statements));
+                v.fail(format!("{name} {reason}"), evidence);
+                v.subject(subject(Status::Fail, &reason));
+            }
         }
-        let mut cited: Vec<usize> = grants.iter().flat_map(|g| g.statements.iter().copied()).collect();
-        cited.sort_unstable();
-        cited.dedup();
-        let what: Vec<String> =
-            grants.iter().map(|g| format!("{} ({})", (check.describe)(g), cite(&g.statements))).collect();
-        let mut evidence = vec![arn];
-        for st in doc.statements.iter().filter(|st| cited.contains(&st.index)) {
-            evidence.push(Evidence::new(format!("{}.Statement[{}]", role.trust.path, st.index), st.raw.clone()));
-        }
-        v.fail(format!("{name} accepts {}", what.join(", ")), evidence);
     }
     v.outcome(check.fail, check.unknown, check.pass, context)
 }
@@ -181,13 +190,8 @@ mod tests {
     use crate::outcome::Status;
     use crate::testing::*;
 
-    const ANY_NAMESPACE: IrsaCheck = IrsaCheck {
-        grants: |a| &a.every_namespace,
-        describe: |g| format!("sub `{}`", g.pattern),
-        fail: "Open",
-        unknown: "Unknown",
-        pass: "Scoped",
-    };
+    const ANY_NAMESPACE: IrsaCheck =
+        IrsaCheck { scope: |a| &a.namespaces, fail: "Open", unknown: "Unknown", pass: "Scoped" };
 
     #[test]
     fn not_applicable_without_issuer_provider_or_roles() {
@@ -238,7 +242,7 @@ mod tests {
     fn pod_identity_trust_has_no_effect_on_any_irsa_check() {
         let doc = fixture("pod-identity-trust.json");
         let a = crate::iam::analyze_irsa(&doc, EKS_OIDC_PROVIDER, EKS_ISSUER);
-        assert_eq!(a, IrsaAnalysis::default());
+        assert!(a.trust_statements.is_empty() && a.namespaces == Scope::Scoped && a.audiences == Scope::Scoped);
         for check in [&crate::catalog::wid_001::CHECK, &crate::catalog::wid_002::CHECK, &crate::catalog::wid_003::CHECK]
         {
             assert_eq!(run(check, &cluster_with(doc.clone())).status, Status::Pass, "{}", check.meta.id);

@@ -35,14 +35,10 @@ second statement without conditions re-opens the role.",
 };
 
 const IRSA: IrsaCheck = IrsaCheck {
-    grants: |a| &a.every_namespace,
-    describe: |g| match g.pattern.as_str() {
-        "system:serviceaccount:*:*" => "any service account in any namespace".to_string(),
-        p => format!("sub `{p}` in every namespace"),
-    },
-    fail: "Pods in any namespace can assume these IRSA roles",
+    scope: |a| &a.namespaces,
+    fail: "Pods in more than one namespace can assume these IRSA roles",
     unknown: "The trust policies of these IRSA roles could not be judged",
-    pass: "No IRSA role can be assumed from every namespace; roles judged",
+    pass: "No IRSA role can be assumed from more than one namespace; roles judged",
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
@@ -73,7 +69,7 @@ mod tests {
         assert_eq!(good.status, Status::Pass, "{good:?}");
         let open = run(&CHECK, &cluster_with(fixture("irsa-bad-no-condition.json")));
         assert_eq!(open.status, Status::Fail, "{open:?}");
-        assert!(open.message.contains("any service account in any namespace"), "{}", open.message);
+        assert!(open.message.contains("service accounts of any namespace"), "{}", open.message);
         // A namespace wildcard is WID-002's finding, not this one.
         let ns = run(&CHECK, &cluster_with(fixture("irsa-weak-namespace-wildcard-StringLike.json")));
         assert_eq!(ns.status, Status::Pass, "{ns:?}");
@@ -198,12 +194,45 @@ mod tests {
     }
 
     #[test]
+    fn namespace_prefix_wildcards_and_lists_span_namespaces() {
+        for sub in [
+            r#""system:serviceaccount:team-*""#,
+            r#""system:serviceaccount:team-?:api""#,
+            r#"["system:serviceaccount:a:api","system:serviceaccount:b:api"]"#,
+        ] {
+            let trust = allow(&format!(r#"{{"StringLike":{{"HOST:sub":{sub},"HOST:aud":"sts.amazonaws.com"}}}}"#));
+            let o = run(&CHECK, &cluster_with(statements(&format!("[{trust}]"))));
+            assert_eq!(o.status, Status::Fail, "{sub}");
+            assert!(o.message.contains("more than one namespace"), "{sub}: {}", o.message);
+        }
+    }
+
+    #[test]
+    fn principal_star_and_aws_star_trust_every_provider() {
+        for p in [r#""*""#, r#"{"AWS":"*"}"#] {
+            let trust = format!(r#"[{{"Effect":"Allow","Principal":{p},"Action":"sts:AssumeRoleWith*"}}]"#);
+            assert_eq!(status_of(&trust), Status::Fail, "{p}");
+        }
+    }
+
+    #[test]
+    fn roles_are_subjects() {
+        let open = role("open", statements(&format!("[{}]", allow(r#"{"StringLike":{"HOST:sub":"*"}}"#))));
+        let c = with_roles(hardened_eks(), vec![role("ok", irsa_trust("system:serviceaccount:a:b")), open]);
+        let o = run(&CHECK, &c);
+        let subjects: Vec<(&str, Status)> = o.subjects.iter().map(|s| (s.label.as_str(), s.status)).collect();
+        assert_eq!(subjects, [("ok", Status::Pass), ("open", Status::Fail)]);
+        assert_eq!(o.subjects[1].id, "arn:aws:iam::111122223333:role/open");
+    }
+
+    #[test]
     fn default_service_account_of_every_namespace_fails() {
         let trust =
             allow(r#"{"StringLike":{"HOST:sub":"system:serviceaccount:*:default","HOST:aud":"sts.amazonaws.com"}}"#);
         let o = run(&CHECK, &cluster_with(statements(&format!("[{trust}]"))));
         assert_eq!(o.status, Status::Fail);
-        assert!(o.message.contains("sub `system:serviceaccount:*:default` in every namespace"), "{}", o.message);
+        assert!(o.message.contains("service accounts of any namespace"), "{}", o.message);
+        assert!(o.message.contains(":default`"), "{}", o.message);
     }
 
     #[test]
@@ -262,7 +291,7 @@ mod tests {
         );
         insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
         status: fail
-        message: "Pods in any namespace can assume these IRSA roles: reports (arn:aws:iam::111122223333:role/reports) accepts sub `system:serviceaccount:*:default` in every namespace (Statement[0])."
+        message: "Pods in more than one namespace can assume these IRSA roles: reports (arn:aws:iam::111122223333:role/reports) accepts service accounts of any namespace (e.g. `system:serviceaccount:a:default` and `system:serviceaccount:b:default`) (Statement[0])."
         evidence:
           - path: iam.ListOpenIDConnectProviders
             observed: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
@@ -270,6 +299,15 @@ mod tests {
             observed: "arn:aws:iam::111122223333:role/reports"
           - path: "role[reports].AssumeRolePolicyDocument.Statement[0]"
             observed: "{\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringLike\":{\"oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:aud\":\"sts.amazonaws.com\",\"oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:sub\":\"system:serviceaccount:*:default\"}},\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF\"}}"
+        subjects:
+          - id: "arn:aws:iam::111122223333:role/payments-api"
+            label: payments-api
+            status: pass
+            reason: scoped
+          - id: "arn:aws:iam::111122223333:role/reports"
+            label: reports
+            status: fail
+            reason: "accepts service accounts of any namespace (e.g. `system:serviceaccount:a:default` and `system:serviceaccount:b:default`) (Statement[0])"
         "#);
     }
 }

@@ -27,14 +27,10 @@ and apply it with `aws iam update-assume-role-policy --role-name <role> --policy
 };
 
 const IRSA: IrsaCheck = IrsaCheck {
-    grants: |a| &a.every_service_account,
-    describe: |g| match g.pattern.as_str() {
-        "system:serviceaccount:*:*" => "every service account of every namespace".to_string(),
-        p => format!("sub `{p}`"),
-    },
-    fail: "Every service account of a namespace can assume these IRSA roles",
+    scope: |a| &a.service_accounts,
+    fail: "More than one service account of a namespace can assume these IRSA roles",
     unknown: "The trust policies of these IRSA roles could not be judged",
-    pass: "No IRSA role trusts a whole namespace; roles judged",
+    pass: "No IRSA role trusts more than one service account of a namespace; roles judged",
 };
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
@@ -58,14 +54,14 @@ mod tests {
     fn namespace_wildcard_fixture_fails() {
         let o = run(&CHECK, &cluster_with(fixture("irsa-weak-namespace-wildcard-StringLike.json")));
         assert_eq!(o.status, Status::Fail, "{o:?}");
-        assert!(o.message.contains("sub `system:serviceaccount:default:*`"), "{}", o.message);
+        assert!(o.message.contains("any service account of namespace `default`"), "{}", o.message);
     }
 
     #[test]
     fn open_role_fails_for_every_namespace() {
         let o = run(&CHECK, &cluster_with(fixture("irsa-bad-no-condition.json")));
         assert_eq!(o.status, Status::Fail);
-        assert!(o.message.contains("every service account of every namespace"), "{}", o.message);
+        assert!(o.message.contains("any service account of namespace"), "{}", o.message);
     }
 
     #[test]
@@ -81,9 +77,13 @@ mod tests {
         );
         let o = run(&CHECK, &cluster_with(statements(&format!("[{trust}]"))));
         assert_eq!(o.status, Status::Fail);
-        assert!(o.message.contains("`system:serviceaccount:payments:*`"), "{}", o.message);
-        assert!(o.message.contains("`system:serviceaccount:team-*:*`"), "{}", o.message);
-        assert!(!o.message.contains("web"), "{}", o.message);
+        assert!(o.message.contains("any service account of namespace `team-a`"), "{}", o.message);
+        let two = allow(
+            r#"{"StringEquals":{"HOST:sub":["system:serviceaccount:web:frontend","system:serviceaccount:web:backend"]}}"#,
+        );
+        let o = run(&CHECK, &cluster_with(statements(&format!("[{two}]"))));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("more than one service account of namespace `web`"), "{}", o.message);
     }
 
     #[test]
@@ -107,7 +107,7 @@ mod tests {
     fn failure_snapshot() {
         insta::assert_yaml_snapshot!(run(&CHECK, &cluster_with(fixture("irsa-weak-namespace-wildcard-StringLike.json"))), @r#"
         status: fail
-        message: "Every service account of a namespace can assume these IRSA roles: app (arn:aws:iam::111122223333:role/app) accepts sub `system:serviceaccount:default:*` (Statement[0])."
+        message: "More than one service account of a namespace can assume these IRSA roles: app (arn:aws:iam::111122223333:role/app) accepts any service account of namespace `default` (e.g. `system:serviceaccount:default:a` and `system:serviceaccount:default:b`) (Statement[0])."
         evidence:
           - path: iam.ListOpenIDConnectProviders
             observed: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
@@ -115,6 +115,11 @@ mod tests {
             observed: "arn:aws:iam::111122223333:role/app"
           - path: "role[app].AssumeRolePolicyDocument.Statement[0]"
             observed: "{\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringLike\":{\"oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:aud\":\"sts.amazonaws.com\",\"oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:sub\":\"system:serviceaccount:default:*\"}},\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF\"}}"
+        subjects:
+          - id: "arn:aws:iam::111122223333:role/app"
+            label: app
+            status: fail
+            reason: "accepts any service account of namespace `default` (e.g. `system:serviceaccount:default:a` and `system:serviceaccount:default:b`) (Statement[0])"
         "#);
     }
 }

@@ -28,11 +28,7 @@ with `aws iam update-assume-role-policy --role-name <role> --policy-document fil
 };
 
 const IRSA: IrsaCheck = IrsaCheck {
-    grants: |a| &a.other_audiences,
-    describe: |g| match g.pattern.as_str() {
-        "*" => "tokens for any audience".to_string(),
-        p => format!("tokens for audience `{p}`"),
-    },
+    scope: |a| &a.audiences,
     fail: "These IRSA roles accept tokens not minted for sts.amazonaws.com",
     unknown: "The trust policies of these IRSA roles could not be judged",
     pass: "Every IRSA role requires the sts.amazonaws.com audience; roles judged",
@@ -64,7 +60,7 @@ mod tests {
     fn no_audience_condition_fails() {
         let o = run(&CHECK, &cluster_with(fixture("irsa-bad-no-condition.json")));
         assert_eq!(o.status, Status::Fail);
-        assert!(o.message.contains("tokens for any audience"), "{}", o.message);
+        assert!(o.message.contains("any audience"), "{}", o.message);
         assert_eq!(status_of(r#"{"StringEquals":{"HOST:sub":"system:serviceaccount:a:b"}}"#), Status::Fail);
     }
 
@@ -114,7 +110,7 @@ mod tests {
         )));
         insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
         status: fail
-        message: "These IRSA roles accept tokens not minted for sts.amazonaws.com: app (arn:aws:iam::111122223333:role/app) accepts tokens for audience `sts.amazonaws.com.kp-probe.example` (Statement[0])."
+        message: "These IRSA roles accept tokens not minted for sts.amazonaws.com: app (arn:aws:iam::111122223333:role/app) accepts audience `sts.amazonaws.com.` (Statement[0])."
         evidence:
           - path: iam.ListOpenIDConnectProviders
             observed: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
@@ -122,6 +118,11 @@ mod tests {
             observed: "arn:aws:iam::111122223333:role/app"
           - path: "role[app].AssumeRolePolicyDocument.Statement[0]"
             observed: "{\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\"oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:sub\":\"system:serviceaccount:a:b\"},\"StringLike\":{\"oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:aud\":\"sts.amazonaws.com*\"}},\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF\"}}"
+        subjects:
+          - id: "arn:aws:iam::111122223333:role/app"
+            label: app
+            status: fail
+            reason: "accepts audience `sts.amazonaws.com.` (Statement[0])"
         "#);
     }
 }

@@ -198,10 +198,7 @@ fn exercise(text: &str) {
         }
     }
     let analysis = analyze_irsa(&doc, EKS_OIDC_PROVIDER, EKS_ISSUER);
-    // Open to every namespace implies open to every service account of a namespace.
-    if analysis.every_namespace.iter().any(|g| g.pattern == "system:serviceaccount:*:*") {
-        assert!(!analysis.every_service_account.is_empty());
-    }
+    agrees_with_concrete_requests(&doc, &analysis);
     broad_statements(&doc);
     let mut c = crate::catalog::node_role::fixtures::with_node_role(|r| {
         let policy = InlinePolicy { name: "fuzz".into(), document: Field::value("d", doc.clone(), "{…}") };
@@ -211,6 +208,50 @@ fn exercise(text: &str) {
     for check in crate::registry::all().iter().filter(|c| c.meta.applies_to(Cloud::Eks)) {
         let o = run(check, &c);
         assert!(o.status != Status::Fail || !o.evidence.is_empty(), "{}: a failure without evidence", check.meta.id);
+    }
+}
+
+/// Soundness against the concrete evaluator: whatever `decide` lets in for sample subjects and
+/// audiences, the analysis never calls scoped. (Documents whose `Federated` values hold
+/// wildcards are skipped: IAM compares principals literally, `decide` as patterns.)
+fn agrees_with_concrete_requests(doc: &crate::iam::PolicyDocument, a: &crate::iam::IrsaAnalysis) {
+    use crate::iam::{Principals, Scope};
+    let wildcard_principal = doc.statements.iter().flat_map(|st| [&st.principal, &st.not_principal]).any(|p| {
+        matches!(p, Some(Principals::ByType(m)) if m.values().flatten().any(|v| v.trim() != "*" && (v.contains('*') || v.contains('?'))))
+    });
+    if wildcard_principal {
+        return;
+    }
+    let (sub, aud) = (format!("{}:sub", host()), format!("{}:aud", host()));
+    let mut base = Request::new("sts:AssumeRoleWithWebIdentity").principal("Federated", EKS_OIDC_PROVIDER);
+    for c in doc.statements.iter().flat_map(|st| &st.conditions) {
+        let k = c.key.trim().to_lowercase();
+        let foreign =
+            k.split_once(':').is_some_and(|(p, _)| p != host().to_lowercase() && (p.contains('.') || p.contains('/')));
+        if k == "aws:federatedprovider" {
+            base = base.with(&k, EKS_OIDC_PROVIDER);
+        } else if foreign
+            || k.starts_with("aws:principal")
+            || k == "sts:externalid"
+            || k.starts_with("aws:source") && k != "aws:sourceip" && k != "aws:sourcevpc" && k != "aws:sourcevpce"
+        {
+            base = base.without(&k);
+        }
+    }
+    let allowed = |ns: &str, sa: &str, audience: &str| {
+        let req = base.clone().with(&sub, format!("system:serviceaccount:{ns}:{sa}")).with(&aud, audience);
+        decide(doc, &req).is_allowed()
+    };
+    let auds = ["sts.amazonaws.com", "x"];
+    let any_aud = |ns: &str, sa: &str| auds.iter().any(|au| allowed(ns, sa, au));
+    if any_aud("a", "x") && any_aud("b", "x") {
+        assert_ne!(a.namespaces, Scope::Scoped, "two namespaces let in: {doc:?}");
+    }
+    if any_aud("a", "x") && any_aud("a", "y") {
+        assert_ne!(a.service_accounts, Scope::Scoped, "two service accounts let in: {doc:?}");
+    }
+    if allowed("a", "x", "x") {
+        assert_ne!(a.audiences, Scope::Scoped, "another audience let in: {doc:?}");
     }
 }
 
@@ -246,7 +287,7 @@ fn open_trust_goes_all_the_way_through() {
         r#"{{"Statement":{{"Effect":"Allow","Principal":{{"Federated":"{EKS_OIDC_PROVIDER}"}},"Action":"sts:*"}}}}"#
     );
     let doc = parse(&text).unwrap();
-    assert!(!analyze_irsa(&doc, EKS_OIDC_PROVIDER, EKS_ISSUER).every_namespace.is_empty());
+    assert!(analyze_irsa(&doc, EKS_OIDC_PROVIDER, EKS_ISSUER).namespaces.is_broad());
     exercise(&text);
     let o = run(&crate::catalog::wid_001::CHECK, &crate::catalog::irsa::fixtures::cluster_with(doc));
     assert_eq!(o.status, Status::Fail);

@@ -10,6 +10,7 @@ pub mod document;
 pub mod eval;
 #[cfg(test)]
 mod fuzz;
+pub mod glob;
 pub mod irsa;
 pub mod parse;
 pub mod request;
@@ -20,7 +21,8 @@ pub use condition::{Operator, Truth};
 pub use document::*;
 pub use eval::{Decision, decide};
 pub use irsa::{
-    Grant, IrsaAnalysis, STS_AUDIENCE, WEB_IDENTITY_ACTION, analyze_irsa, issuer_host, web_identity_statements,
+    IrsaAnalysis, STS_AUDIENCE, Scope, WEB_IDENTITY_ACTION, analyze_irsa, applies_to_provider, issuer_host,
+    names_provider, web_identity_statements,
 };
 pub use parse::{PolicyError, decode, parse};
 pub use request::{KeyState, Request};

@@ -276,6 +276,21 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_refused_quickly_without_overflowing_the_stack() {
+        for deep in [
+            format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+            format!(r#"{{"Statement":{}{}}}"#, "{\"a\":".repeat(100_000), "}".repeat(100_000)),
+            "%5B".repeat(100_000),
+        ] {
+            let start = std::time::Instant::now();
+            let e = parse(&deep).unwrap_err().to_string();
+            assert!(e.contains("recursion limit"), "{e}");
+            assert!(start.elapsed() < std::time::Duration::from_secs(5));
+            assert!(!decode(&deep).is_empty());
+        }
+    }
+
+    #[test]
     fn errors_are_clear_single_lines() {
         let cases = [
             ("not json", "the policy document is not JSON: expected ident at line 1 column 2"),

@@ -6,7 +6,7 @@ use super::error::{AwsError, err};
 use crate::once::OnceMap;
 use aws_sdk_iam::Client;
 use kubeposture_checks::Field;
-use kubeposture_checks::iam::{PolicyDocument, Principals};
+use kubeposture_checks::iam::PolicyDocument;
 use kubeposture_checks::model::{InlinePolicy, ManagedPolicy, NodeRole};
 use std::sync::Arc;
 
@@ -66,18 +66,6 @@ pub fn issuer_key(issuer: &str) -> String {
 /// The provider ARN's issuer part (`arn:aws:iam::ACCT:oidc-provider/HOST/PATH` → `host/path`).
 pub fn provider_issuer(arn: &str) -> Option<String> {
     arn.split_once(":oidc-provider/").map(|(_, url)| issuer_key(url))
-}
-
-/// Whether a trust document names `provider_arn` as a federated principal.
-pub fn trusts_provider(doc: &PolicyDocument, provider_arn: &str) -> bool {
-    doc.statements.iter().any(|s| match &s.principal {
-        Some(Principals::ByType(by_type)) => by_type
-            .iter()
-            .filter(|(t, _)| t.eq_ignore_ascii_case("Federated"))
-            .flat_map(|(_, v)| v)
-            .any(|p| p.eq_ignore_ascii_case(provider_arn)),
-        _ => false,
-    })
 }
 
 /// Node roles and policy documents, fetched once each however many node groups share them.

@@ -1,8 +1,9 @@
 //! `DescribeCluster` plus the other reads → posture model. Decides only what is known.
 
-use super::iam::{AccountIam, RoleTrust, issuer_key, provider_issuer, trusts_provider};
+use super::iam::{AccountIam, RoleTrust, issuer_key, provider_issuer};
 use aws_sdk_eks::types::Cluster as EksCluster;
 use kubeposture_checks::Field;
+use kubeposture_checks::iam::web_identity_statements;
 use kubeposture_checks::model::*;
 use std::sync::Arc;
 
@@ -145,7 +146,7 @@ fn workload_identity(r: &ResourceRef, issuer: Option<&str>, iam: &AccountIam) ->
     let irsa_roles = match &iam.roles {
         Ok(roles) => {
             let mine: Vec<IrsaRole> =
-                roles.iter().filter(|role| targets(role, &expected, &key)).map(irsa_role).collect();
+                roles.iter().filter(|role| targets(role, &expected)).map(|role| irsa_role(role, &r.account)).collect();
             let raw = format!("[{}]", mine.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", "));
             Field::value("iam.ListRoles", mine, raw)
         }
@@ -161,23 +162,29 @@ fn workload_identity(r: &ResourceRef, issuer: Option<&str>, iam: &AccountIam) ->
     }
 }
 
-/// A role trusts this cluster's provider; a document that does not parse is attributed to the
-/// cluster when its text names the issuer (so it surfaces as unknown, not as nothing).
-fn targets(role: &RoleTrust, provider_arn: &str, issuer_key: &str) -> bool {
+/// A role is an IRSA role of this cluster when an `Allow` statement lets its provider call
+/// `sts:AssumeRoleWithWebIdentity` (by `Federated` ARN, `"*"` or `{"AWS": "*"}`). A trust
+/// policy that does not parse may trust any provider: it is listed for every cluster.
+fn targets(role: &RoleTrust, provider_arn: &str) -> bool {
     match &role.trust {
-        Ok(doc) => trusts_provider(doc, provider_arn),
-        Err(_) => role.text.to_ascii_lowercase().contains(issuer_key),
+        Ok(doc) => !web_identity_statements(doc, provider_arn).is_empty(),
+        Err(_) => true,
     }
 }
 
-fn irsa_role(role: &RoleTrust) -> IrsaRole {
+fn irsa_role(role: &RoleTrust, account: &str) -> IrsaRole {
     let path = format!("role[{}].AssumeRolePolicyDocument", role.name);
     IrsaRole {
         arn: role.arn.clone(),
         name: role.name.clone(),
         trust: match &role.trust {
             Ok(doc) => Field::value(path, doc.clone(), role.text.clone()),
-            Err(e) => Field::unknown(path, format!("the trust document of role {} does not parse: {e}", role.name)),
+            Err(e) => Field::unknown(
+                path,
+                format!(
+                    "its trust policy does not parse ({e}), so whether it trusts this cluster cannot be told (it is listed for every cluster of account {account})"
+                ),
+            ),
         },
     }
 }
