@@ -290,6 +290,16 @@ pub struct AwsArgs {
     /// External id for every --aws-role-arn that does not name its own.
     #[arg(long, value_name = "ID")]
     pub aws_external_id: Option<String>,
+    /// Scan every active account of the organization by assuming this role in each (the caller
+    /// must be the management account or a delegated administrator).
+    #[arg(long, value_name = "ROLE_NAME")]
+    pub aws_organization: Option<String>,
+    /// With --aws-organization: only accounts below this OU or root (repeatable; nested OUs included).
+    #[arg(long = "aws-ou", value_name = "OU_ID", requires = "aws_organization")]
+    pub aws_ous: Vec<String>,
+    /// With --aws-organization: only this account (repeatable).
+    #[arg(long = "aws-account", value_name = "ACCOUNT_ID", requires = "aws_organization")]
+    pub aws_accounts: Vec<String>,
     /// Only these AWS regions (repeatable; default: every region enabled in the account).
     #[arg(long = "region", value_name = "REGION")]
     pub regions: Vec<String>,
@@ -303,6 +313,9 @@ pub struct AzureArgs {
     /// Only these subscriptions (repeatable; default: every subscription the credential can read).
     #[arg(long = "subscription", value_name = "ID")]
     pub subscriptions: Vec<String>,
+    /// Scan the subscriptions below this management group, nested groups included (repeatable).
+    #[arg(long = "management-group", value_name = "ID")]
+    pub management_groups: Vec<String>,
     /// Azure credential to use.
     #[arg(long, value_enum, default_value = "default", env = "KUBEPOSTURE_AZURE_CREDENTIAL")]
     pub azure_credential: AzureCredentialArg,

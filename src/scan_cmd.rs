@@ -5,7 +5,7 @@ use crate::findings::exit;
 use crate::report::{self, Format, ReportMeta};
 use anyhow::{Context as _, bail};
 use kubeposture_checks::Context;
-use kubeposture_providers::aws::{AwsConfig, RoleTarget};
+use kubeposture_providers::aws::{AwsConfig, OrgScope, RoleTarget};
 use kubeposture_providers::azure::{self, AzureConfig, CredentialChoice};
 use url::Url;
 
@@ -40,6 +40,7 @@ fn azure_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<Az
             graph: endpoint(&a.graph_endpoint, "--graph-endpoint")?,
         },
         subscriptions: a.subscriptions.clone(),
+        management_groups: a.management_groups.clone(),
         max_in_flight_per_host: args.max_in_flight as usize,
         max_retries: args.max_retries,
         extra_ca_pem: extra_ca,
@@ -73,6 +74,32 @@ fn role_target(spec: &str, default_external_id: Option<&String>) -> anyhow::Resu
     Ok(RoleTarget { arn: arn.to_string(), external_id })
 }
 
+/// `--aws-organization ROLE_NAME` with its `--aws-ou` / `--aws-account` limits.
+fn org_scope(role: &str, a: &crate::cli::AwsArgs) -> anyhow::Result<OrgScope> {
+    let name_ok = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b));
+    if !name_ok(role) || role.starts_with("arn:") {
+        bail!("--aws-organization wants a role name (like kubeposture-reader), got '{role}'");
+    }
+    for ou in &a.aws_ous {
+        let ok = (ou.starts_with("ou-") || ou.starts_with("r-"))
+            && ou.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !ok {
+            bail!("--aws-ou wants an OU id (ou-…) or root id (r-…), got '{ou}'");
+        }
+    }
+    for id in &a.aws_accounts {
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            bail!("--aws-account wants a 12-digit account id, got '{id}'");
+        }
+    }
+    Ok(OrgScope {
+        role_name: role.to_string(),
+        parents: a.aws_ous.clone(),
+        accounts: a.aws_accounts.clone(),
+        external_id: a.aws_external_id.clone(),
+    })
+}
+
 fn aws_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<AwsConfig> {
     let a = &args.aws;
     let roles = a
@@ -80,9 +107,14 @@ fn aws_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<AwsC
         .iter()
         .map(|r| role_target(r, a.aws_external_id.as_ref()))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let organization = match &a.aws_organization {
+        None => None,
+        Some(role) => Some(org_scope(role, a)?),
+    };
     Ok(AwsConfig {
         profile: a.aws_profile.clone(),
         roles,
+        organization,
         regions: a.regions.clone(),
         endpoint_url: a.aws_endpoint_url.clone(),
         extra_ca_pem: extra_ca,

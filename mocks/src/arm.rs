@@ -23,13 +23,12 @@ pub fn error(status: u16, code: &str, message: &str) -> Response {
 /// The answer for a call the gate stopped.
 pub fn denied(d: Denied) -> Response {
     match d {
-        Denied::Throttled { retry_after_secs } => {
-            let mut r = error(
-                429,
-                "TooManyRequests",
-                "The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00.",
-            );
-            if let Ok(v) = retry_after_secs.to_string().parse() {
+        Denied::Throttled(t) => {
+            let message = t.message.unwrap_or_else(|| {
+                "The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00.".into()
+            });
+            let mut r = error(429, t.code.unwrap_or("TooManyRequests"), &message);
+            if let Some(v) = t.retry_after_secs.and_then(|s| s.to_string().parse().ok()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
             r
@@ -50,6 +49,7 @@ enum Route<'a> {
     Versions { sub: &'a str, location: &'a str },
     Diagnostics { sub: &'a str, rg: &'a str, name: &'a str },
     Authz(authz::Route<'a>),
+    Descendants { group: &'a str },
 }
 
 fn route(path: &str) -> Option<Route<'_>> {
@@ -58,6 +58,14 @@ fn route(path: &str) -> Option<Route<'_>> {
         return Some(Route::Authz(r));
     }
     let is = |i: usize, want: &str| s.get(i).is_some_and(|x| x.eq_ignore_ascii_case(want));
+    if s.len() == 5
+        && is(0, "providers")
+        && is(1, "Microsoft.Management")
+        && is(2, "managementGroups")
+        && is(4, "descendants")
+    {
+        return Some(Route::Descendants { group: s[3] });
+    }
     let cs = |i: usize| is(i, "providers") && is(i + 1, "Microsoft.ContainerService");
     if !is(0, "subscriptions") {
         return None;
@@ -111,6 +119,11 @@ pub async fn handle(state: &State, path: &str, query: &[(String, String)], autho
             "The api-version query parameter (?api-version=) is required for all requests.",
         );
     };
+    crate::ratelimit::set_caller(crate::ratelimit::Caller {
+        tenant: token.tenant_id.clone(),
+        principal: token.client_id.clone(),
+        ..Default::default()
+    });
     let skip = match paging::skip_token(query) {
         Ok(s) => s,
         Err(m) => return error(400, "InvalidSkipToken", &m),
@@ -123,6 +136,7 @@ pub async fn handle(state: &State, path: &str, query: &[(String, String)], autho
         Route::Versions { sub, location } => ctx.versions(sub, location).await,
         Route::Diagnostics { sub, rg, name } => ctx.diagnostics(sub, rg, name).await,
         Route::Authz(r) => ctx.authz(r).await,
+        Route::Descendants { group } => ctx.descendants(group).await,
     }
 }
 
@@ -147,6 +161,11 @@ impl Ctx<'_> {
             ));
         }
         Json(body).into_response()
+    }
+
+    /// The caller's tenant.
+    pub(crate) fn tenant(&self) -> &str {
+        &self.token.tenant_id
     }
 
     pub(crate) fn page_number(&self) -> u32 {

@@ -39,9 +39,7 @@ pub async fn token(state: &State, tenant: &str, body: &[u8]) -> Response {
                 error(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &code, 90000, &message)
             }
             Denied::Injected(Injected::Malformed) => (StatusCode::OK, "{\"token_type\":\"Bearer\",").into_response(),
-            Denied::Throttled { .. } => {
-                error(StatusCode::TOO_MANY_REQUESTS, "temporarily_unavailable", 50196, "throttled")
-            }
+            Denied::Throttled(_) => error(StatusCode::TOO_MANY_REQUESTS, "temporarily_unavailable", 50196, "throttled"),
         };
     }
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
@@ -95,7 +93,11 @@ pub async fn token(state: &State, tenant: &str, body: &[u8]) -> Response {
             ),
         );
     };
-    let access_token = state.issue_token(Token { tenant_id: t.tenant_id.clone(), audience: audience.to_string() });
+    let access_token = state.issue_token(Token {
+        tenant_id: t.tenant_id.clone(),
+        audience: audience.to_string(),
+        client_id: client.client_id.clone(),
+    });
     Json(json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": access_token}))
         .into_response()
 }

@@ -102,6 +102,9 @@ pub struct Azure {
     pub role_definitions: Vec<Value>,
     #[serde(default)]
     pub subscriptions: Vec<Subscription>,
+    /// Management groups (`GET …/managementGroups/{id}/descendants`); see `mgmt.rs`.
+    #[serde(default)]
+    pub management_groups: Vec<crate::mgmt::ManagementGroup>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -113,6 +116,9 @@ pub struct Subscription {
     pub display_name: Option<String>,
     #[serde(default = "enabled")]
     pub state: String,
+    /// The management group it sits in (a `managementGroups` name); none: the tenant root group.
+    #[serde(default)]
+    pub management_group: Option<String>,
     /// managedCluster resources as `GET …/managedClusters/{name}` returns them.
     #[serde(default)]
     pub managed_clusters: Vec<Value>,
@@ -224,6 +230,7 @@ impl Estate {
             crate::directory::validate(t).map_err(EstateError::Invalid)?;
         }
         crate::authz::validate(&self.azure).map_err(EstateError::Invalid)?;
+        crate::mgmt::validate(self).map_err(EstateError::Invalid)?;
         let mut subs = BTreeSet::new();
         for s in &self.azure.subscriptions {
             if !subs.insert(s.subscription_id.to_ascii_lowercase()) {

@@ -16,6 +16,7 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("listRoleEligibilityScheduleInstances", &["subscription", "page"]),
     ("listRoleAssignmentScheduleInstances", &["subscription", "page"]),
     ("getRoleDefinition", &["subscription", "role"]),
+    ("listManagementGroupDescendants", &["tenant", "page"]),
     // Microsoft Graph: `tenant` is the caller's tenant, `group` the group id (from the path or
     // the `$filter`'s groupId / scopeId).
     ("listConditionalAccessPolicies", &["tenant", "page"]),
@@ -53,6 +54,11 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("eks:ListAddons", &["account", "region", "cluster", "page"]),
     ("eks:DescribeAddon", &["account", "region", "cluster", "addon"]),
     ("eks:DescribeClusterVersions", &["account", "region", "page"]),
+    // Organizations: `account` is the caller (management or delegated administrator).
+    ("organizations:ListAccounts", &["account", "page"]),
+    ("organizations:ListAccountsForParent", &["account", "page"]),
+    ("organizations:ListOrganizationalUnitsForParent", &["account", "page"]),
+    ("organizations:ListRoots", &["account"]),
 ];
 
 /// One fault rule from the estate's `faults:` list.
@@ -122,6 +128,9 @@ pub struct Call<'a> {
     pub caller: Option<&'a str>,
     /// What the call is on (AWS: a resource ARN), for default error messages.
     pub resource: Option<&'a str>,
+    /// A variant with its own rate-limit bucket (EC2 `DescribeInstances` without filters:
+    /// `unfiltered`).
+    pub rate_class: Option<&'a str>,
 }
 
 /// What to answer instead of the real response.
@@ -260,6 +269,10 @@ fn default_code(op: &str, status: u16) -> &'static str {
         (Some("eks"), 429) => "ThrottlingException",
         (Some("eks"), 503) => "ServiceUnavailableException",
         (Some("eks"), _) => "ServerException",
+        (Some("organizations"), 400) => "InvalidInputException",
+        (Some("organizations"), 401 | 403) => "AccessDeniedException",
+        (Some("organizations"), 429) => "TooManyRequestsException",
+        (Some("organizations"), _) => "ServiceException",
         (Some("ec2"), 400) => "InvalidParameterValue",
         (Some("ec2"), 401) => "AuthFailure",
         (Some("ec2"), 403) => "UnauthorizedOperation",
@@ -288,6 +301,9 @@ fn default_message(code: &str, call: &Call) -> String {
         "AuthorizationFailed" => format!(
             "The client does not have authorization to perform action for {op} over the requested scope, or the scope is invalid."
         ),
+        "AccessDeniedException" if op.starts_with("organizations:") => {
+            "You don't have permissions to access this resource.".into()
+        }
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
             let who = call.caller.map(|c| format!("User: {c} is")).unwrap_or_else(|| "You are".into());
             let on = call.resource.map(|r| format!(" on resource: {r}")).unwrap_or_default();

@@ -67,9 +67,9 @@ fn error(ids: &Ids, status: u16, code: &str, message: &str) -> Response {
 
 fn denied(ids: &Ids, d: Denied) -> Response {
     match d {
-        Denied::Throttled { retry_after_secs } => {
+        Denied::Throttled(t) => {
             let mut r = error(ids, 429, "TooManyRequests", "Too many requests.");
-            if let Ok(v) = retry_after_secs.to_string().parse() {
+            if let Some(v) = t.retry_after_secs.and_then(|s| s.to_string().parse().ok()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
             r
@@ -99,6 +99,23 @@ enum Route<'a> {
     Schedules(Schedules),
     PolicyAssignments,
     GetByIds,
+}
+
+impl Route<'_> {
+    /// The operation (and counter) name.
+    fn op(&self) -> &'static str {
+        match self {
+            Route::ListPolicies => "listConditionalAccessPolicies",
+            Route::GetPolicy(_) => "getConditionalAccessPolicy",
+            Route::GetGroup(_) => "getGroup",
+            Route::Members(_) => "listGroupMembers",
+            Route::TransitiveMemberOf(_) => "listTransitiveMemberOf",
+            Route::Schedules(Schedules::Eligibility) => "listGroupEligibilitySchedules",
+            Route::Schedules(Schedules::Assignment) => "listGroupAssignmentSchedules",
+            Route::PolicyAssignments => "listRoleManagementPolicyAssignments",
+            Route::GetByIds => "getDirectoryObjectsByIds",
+        }
+    }
 }
 
 /// The route and the method it takes, or the segment Graph would not resolve.
@@ -242,6 +259,12 @@ async fn serve(state: &State, req: &Request<'_>, ids: &Ids) -> Response {
             return error(ids, 400, "BadRequest", &format!("Resource not found for the segment '{segment}'."));
         }
     };
+    crate::ratelimit::set_caller(crate::ratelimit::Caller {
+        tenant: tenant.tenant_id.clone(),
+        principal: token.client_id.clone(),
+        tenant_users: tenant.users.len(),
+        units: crate::ratelimit::graph_units(route.op(), req.query),
+    });
     if method != *req.method {
         return error(ids, 405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
     }

@@ -12,7 +12,9 @@ mod entra;
 pub mod estate;
 pub mod faults;
 mod graph;
+mod mgmt;
 mod paging;
+pub mod ratelimit;
 mod server;
 mod state;
 #[cfg(test)]
@@ -25,6 +27,7 @@ mod demo_tests;
 mod fixture_tests;
 
 pub use estate::{AwsCredentials, AwsRoleToAssume, ClientCredentials, Estate, EstateError};
+pub use ratelimit::{BucketStats, RateLimits};
 pub use server::MockCloud;
 
 use std::path::PathBuf;
@@ -49,6 +52,9 @@ pub struct MockOptions {
     pub retry_after_secs: u64,
     /// Seed of the throttling dice, so a run can be repeated.
     pub seed: u64,
+    /// Token-bucket rate limits as the clouds publish them (`RateLimits::published()`);
+    /// `None`: unlimited.
+    pub rate_limits: Option<RateLimits>,
 }
 
 impl Default for MockOptions {
@@ -61,6 +67,7 @@ impl Default for MockOptions {
             throttle_ratio: 0.0,
             retry_after_secs: 1,
             seed: 1,
+            rate_limits: None,
         }
     }
 }

@@ -36,6 +36,9 @@ struct Args {
     /// Seed of the throttling dice.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Enforce rate limits: `published` (the clouds' published token buckets, see the README).
+    #[arg(long, value_name = "MODEL", value_parser = ["published"])]
+    rate_limits: Option<String>,
 }
 
 #[tokio::main]
@@ -68,6 +71,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         throttle_ratio: args.throttle.clamp(0.0, 1.0),
         retry_after_secs: args.retry_after,
         seed: args.seed,
+        rate_limits: args.rate_limits.as_ref().map(|_| kubeposture_mocks::RateLimits::published()),
     };
     let mock = MockCloud::start(estate, opts).await?;
     let url = mock.url();

@@ -71,6 +71,11 @@ impl MockCloud {
         self.state.counters()
     }
 
+    /// The rate-limit buckets used so far (empty without `MockOptions::rate_limits`).
+    pub fn rate_limit_stats(&self) -> Vec<crate::BucketStats> {
+        self.state.limiter.as_ref().map(|l| l.stats()).unwrap_or_default()
+    }
+
     pub async fn shutdown(self) {
         self.handle.shutdown();
         let _ = self.task.await;
@@ -79,7 +84,15 @@ impl MockCloud {
 
 const MAX_BODY: usize = 1 << 20;
 
-pub(crate) async fn dispatch(axum::extract::State(state): axum::extract::State<Arc<State>>, req: Request) -> Response {
+pub(crate) async fn dispatch(state: axum::extract::State<Arc<State>>, req: Request) -> Response {
+    let (mut response, headers) = crate::ratelimit::with_request(serve(state, req)).await;
+    for (name, value) in headers {
+        response.headers_mut().append(name, value);
+    }
+    response
+}
+
+async fn serve(axum::extract::State(state): axum::extract::State<Arc<State>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let query: Vec<(String, String)> =

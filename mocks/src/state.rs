@@ -4,6 +4,7 @@
 use crate::MockOptions;
 use crate::estate::Estate;
 use crate::faults::{Call, Faults, Injected};
+use crate::ratelimit::{Limiter, Refusal};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
@@ -13,6 +14,8 @@ pub struct Token {
     pub tenant_id: String,
     /// The resource the scope named (`https://management.azure.com`).
     pub audience: String,
+    /// The application (client) id the token was issued to.
+    pub client_id: String,
 }
 
 pub struct State {
@@ -21,6 +24,8 @@ pub struct State {
     /// `https://127.0.0.1:PORT`, no trailing slash.
     pub base_url: String,
     faults: Faults,
+    /// Published rate limits, when enabled.
+    pub limiter: Option<Limiter>,
     counters: Mutex<BTreeMap<String, u64>>,
     tokens: Mutex<HashMap<String, Token>>,
     rng: Mutex<fastrand::Rng>,
@@ -30,7 +35,9 @@ pub struct State {
 
 /// What the gate decided instead of serving the call.
 pub enum Denied {
-    Throttled { retry_after_secs: u64 },
+    /// The service's throttling answer: from the rate limits (with their `Retry-After`, code
+    /// and message where the service has its own) or from `throttle_ratio`.
+    Throttled(Refusal),
     Injected(Injected),
 }
 
@@ -42,11 +49,13 @@ impl State {
     pub fn new(estate: Estate, opts: MockOptions, base_url: String) -> Self {
         let faults = Faults::new(estate.faults.clone());
         let rng = fastrand::Rng::with_seed(opts.seed);
+        let limiter = opts.rate_limits.clone().map(Limiter::new);
         Self {
             estate,
             opts,
             base_url,
             faults,
+            limiter,
             counters: Mutex::default(),
             tokens: Mutex::default(),
             rng: Mutex::new(rng),
@@ -102,19 +111,28 @@ impl State {
         lock(&self.tokens).get(bearer.trim()).cloned()
     }
 
-    /// Every served call passes here: counted, delayed by the configured latency, then
-    /// possibly throttled (at `throttle_ratio`, API calls only — not logins) or answered
-    /// by a fault rule.
+    /// Every served call passes here: counted, checked against the rate limits on arrival,
+    /// delayed by the configured latency, then possibly throttled (at `throttle_ratio`, API
+    /// calls only — not logins) or answered by a fault rule.
     /// AWS calls are also counted per caller account (`iam:ListRoles@111122223333`), per-group
     /// Graph calls per group (`listGroupMembers@3c8e1f2a-…`).
     pub async fn gate(&self, call: &Call<'_>, throttleable: bool) -> Result<(), Denied> {
         self.count_call(call, "");
+        let limited = match (&self.limiter, throttleable) {
+            (Some(l), true) => l.admit(call).err(),
+            _ => None,
+        };
         if !self.opts.latency.is_zero() {
             tokio::time::sleep(self.opts.latency).await;
         }
+        if let Some(refusal) = limited {
+            self.count_call(call, ":throttled");
+            return Err(Denied::Throttled(refusal));
+        }
         if throttleable && self.opts.throttle_ratio > 0.0 && lock(&self.rng).f64() < self.opts.throttle_ratio {
             self.count_call(call, ":throttled");
-            return Err(Denied::Throttled { retry_after_secs: self.opts.retry_after_secs });
+            let retry_after_secs = Some(self.opts.retry_after_secs);
+            return Err(Denied::Throttled(Refusal { retry_after_secs, code: None, message: None }));
         }
         if let Some(injected) = self.faults.check(call) {
             self.count_call(call, ":fault");

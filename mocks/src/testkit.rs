@@ -49,7 +49,7 @@ impl Kit {
     /// A bearer token of the first tenant for `audience`.
     pub fn token(&self, audience: &str) -> String {
         let tenant_id = self.state.estate.entra.tenants[0].tenant_id.clone();
-        self.state.issue_token(Token { tenant_id, audience: audience.into() })
+        self.state.issue_token(Token { tenant_id, audience: audience.into(), client_id: "testkit".into() })
     }
 
     pub async fn send(&self, method: Method, token: Option<&str>, path_and_query: &str, body: &str) -> Answer {

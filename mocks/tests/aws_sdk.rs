@@ -899,3 +899,101 @@ async fn demo_estate_scans_with_the_sdk() {
     assert_eq!(counters.get("iam:ListRoles@444455556666"), Some(&1));
     mock.shutdown().await;
 }
+
+/// Small, fast-refilling buckets: throttling shows after a few calls and clears within the
+/// SDK's retries.
+fn tight_limits() -> kubeposture_mocks::RateLimits {
+    let b = kubeposture_mocks::ratelimit::Bucket::new(3.0, 20.0);
+    kubeposture_mocks::RateLimits {
+        ec2_non_mutating: b,
+        ec2_unfiltered: b,
+        aws_other: b,
+        ..kubeposture_mocks::RateLimits::published()
+    }
+}
+
+#[tokio::test]
+async fn rate_limits_answer_each_services_throttling_error() {
+    let mut e = estate();
+    e.aws.organization = None;
+    let opts = MockOptions { rate_limits: Some(tight_limits()), ..MockOptions::default() };
+    let mock = MockCloud::start(e, opts).await.expect("mock starts");
+    let base = prod(&mock).await;
+    let once = base.to_builder().retry_config(RetryConfig::disabled()).build();
+    // Past the bucket without retries: the service's own throttling code.
+    let eks = aws_sdk_eks::Client::new(&once);
+    let mut codes = BTreeMap::new();
+    for _ in 0..20 {
+        if let Err(e) = eks.list_clusters().send().await {
+            *codes.entry(e.code().unwrap_or("?").to_string()).or_insert(0) += 1;
+        }
+        if let Err(e) = aws_sdk_iam::Client::new(&once).list_open_id_connect_providers().send().await {
+            *codes.entry(e.code().unwrap_or("?").to_string()).or_insert(0) += 1;
+        }
+        if let Err(e) = aws_sdk_ec2::Client::new(&once).describe_regions().send().await {
+            *codes.entry(e.code().unwrap_or("?").to_string()).or_insert(0) += 1;
+        }
+    }
+    let got: Vec<&str> = codes.keys().map(String::as_str).collect();
+    assert_eq!(got, ["RequestLimitExceeded", "Throttling", "ThrottlingException"], "{codes:?}");
+    // With retries (backing off longer than a token takes to come back) the SDK absorbs them:
+    // calls faster than the refill all succeed.
+    let patient = base
+        .to_builder()
+        .retry_config(RetryConfig::standard().with_max_attempts(10).with_max_backoff(Duration::from_millis(200)))
+        .build();
+    let eks = aws_sdk_eks::Client::new(&patient);
+    for _ in 0..20 {
+        eks.list_clusters().send().await.expect("retried past the throttling");
+    }
+    let stats = mock.rate_limit_stats();
+    let list = stats.iter().find(|s| s.key == "aws/111122223333/us-east-1/ListClusters").expect("bucket");
+    assert!(list.throttled_calls > 0 && list.admitted_calls >= 21, "{list:?}");
+    mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn organizations_list_accounts_pages_in_the_sdk() {
+    let mut e = estate();
+    let org: serde_json::Value = serde_json::json!({
+        "id": "o-abcdefghij",
+        "managementAccountId": PROD,
+        "organizationalUnits": [{"Id": "ou-abcd-11111111", "Name": "Dev"}],
+        "accounts": [
+            {"Id": PROD, "Name": "prod", "Email": "prod@example.com"},
+            {"Id": DEV, "Name": "dev", "Status": "SUSPENDED", "Parent": "ou-abcd-11111111"}
+        ]
+    });
+    let mut org: kubeposture_mocks::aws::organizations::Organization = serde_json::from_value(org).unwrap();
+    org.prepare().unwrap();
+    e.aws.organization = Some(org);
+    let mock = start(e, 1, 0.0).await;
+    let orgs = aws_sdk_organizations::Client::new(&prod(&mock).await);
+    let pages: Vec<_> = orgs.list_accounts().into_paginator().send().try_collect().await.expect("accounts");
+    assert_eq!(pages.len(), 2, "one account a page");
+    let accounts: Vec<_> = pages.iter().flat_map(|p| p.accounts()).collect();
+    assert_eq!(accounts[0].id(), Some(PROD));
+    assert_eq!(accounts[0].arn(), Some("arn:aws:organizations::111122223333:account/o-abcdefghij/111122223333"));
+    assert_eq!(accounts[1].status().map(|s| s.as_str()), Some("SUSPENDED"));
+    assert!(accounts[1].joined_timestamp().is_some());
+    let under: Vec<_> = orgs
+        .list_accounts_for_parent()
+        .parent_id("ou-abcd-11111111")
+        .send()
+        .await
+        .expect("for parent")
+        .accounts()
+        .iter()
+        .filter_map(|a| a.id().map(str::to_string))
+        .collect();
+    assert_eq!(under, [DEV]);
+    let roots = orgs.list_roots().send().await.expect("roots");
+    assert_eq!(roots.roots()[0].id(), Some("r-abcd"));
+    let err = orgs.list_accounts_for_parent().parent_id("ou-none-00000000").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("ParentNotFoundException"));
+    // A member account may not list the organization.
+    let dev = assumed(&prod(&mock).await, "arn:aws:iam::444455556666:role/reader", Some("ext-123")).await;
+    let err = aws_sdk_organizations::Client::new(&dev).list_accounts().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("AccessDeniedException"));
+    mock.shutdown().await;
+}

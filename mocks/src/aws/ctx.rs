@@ -69,9 +69,14 @@ impl Ctx<'_> {
 
     fn denied(&self, d: Denied) -> Response {
         match d {
-            Denied::Throttled { .. } => {
+            Denied::Throttled(_) => {
                 let (status, code, message) = match self.service {
                     Service::Eks => (429, "ThrottlingException", "Rate exceeded"),
+                    Service::Organizations => (
+                        400,
+                        "TooManyRequestsException",
+                        "You have sent too many requests in too short a period of time. The quota helps protect against denial-of-service attacks. Try again later.",
+                    ),
                     Service::Ec2 => (503, "RequestLimitExceeded", "Request limit exceeded."),
                     _ => (400, "Throttling", "Rate exceeded"),
                 };
@@ -81,6 +86,7 @@ impl Ctx<'_> {
             Denied::Injected(Injected::Malformed) => {
                 let (body, content_type) = match self.service {
                     Service::Eks => ("{\"cluster\": {\"name\": \"".to_string(), "application/json"),
+                    Service::Organizations => ("{\"Accounts\": [{\"Id\": \"".to_string(), "application/x-amz-json-1.1"),
                     // Cut off inside a start tag: no XML reader accepts it.
                     Service::Ec2 => (
                         format!(
@@ -109,9 +115,11 @@ impl Ctx<'_> {
         error(self.service, status, code, message, &self.request_id)
     }
 
-    /// EKS: a JSON body.
+    /// EKS and Organizations: a JSON body.
     pub fn json(&self, body: Value) -> Response {
-        let r = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
+        let content_type =
+            if self.service == Service::Organizations { "application/x-amz-json-1.1" } else { "application/json" };
+        let r = (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body.to_string()).into_response();
         with_request_id(r, &self.request_id)
     }
 
@@ -137,6 +145,7 @@ impl Ctx<'_> {
     pub fn invalid(&self, message: &str) -> Response {
         let code = match self.service {
             Service::Eks => "InvalidParameterException",
+            Service::Organizations => "InvalidInputException",
             Service::Ec2 => "InvalidParameterValue",
             Service::Iam => "InvalidInput",
             Service::Sts => "ValidationError",
@@ -149,6 +158,7 @@ impl Ctx<'_> {
         let lower = xml::lower_camel(member);
         match self.service {
             Service::Ec2 => self.error(400, "MissingParameter", &format!("The request must contain the parameter {member}")),
+            Service::Organizations => self.invalid(&format!("You must specify a value for {member}.")),
             _ => self.error(
                 400,
                 "ValidationError",
@@ -180,7 +190,9 @@ impl Ctx<'_> {
                     Service::Ec2 => self.invalid(&format!(
                         "Value ( {raw} ) for parameter {lower} is invalid. Expecting a value between {min} and {max}."
                     )),
-                    Service::Eks => self.invalid(&format!("{name} must be between {min} and {max}")),
+                    Service::Eks | Service::Organizations => {
+                        self.invalid(&format!("{name} must be between {min} and {max}"))
+                    }
                 })
             }
         }
@@ -196,7 +208,7 @@ impl Ctx<'_> {
                     "InvalidPaginationToken",
                     &format!("The specified pagination token is not valid or is expired: {t}"),
                 ),
-                Service::Eks => self.invalid("The nextToken provided is invalid."),
+                Service::Eks | Service::Organizations => self.invalid("The nextToken provided is invalid."),
                 _ => self.invalid(&format!("Invalid {name}: {t}")),
             }),
         }

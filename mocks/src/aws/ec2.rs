@@ -206,7 +206,9 @@ fn reservation_id(instance_id: &str) -> String {
 async fn instances(ctx: &Ctx<'_>) -> Result<Response, Response> {
     let filters = ctx.params.filters();
     let nodegroup = filters.iter().find(|(n, _)| n == "tag:eks:nodegroup-name").and_then(|(_, v)| v.first());
-    let call = Call { nodegroup: nodegroup.map(String::as_str), ..ctx.call() };
+    let paged = ctx.params.get("MaxResults").is_some() || ctx.params.get("NextToken").is_some();
+    let rate_class = (filters.is_empty() && !paged).then_some("unfiltered");
+    let call = Call { nodegroup: nodegroup.map(String::as_str), rate_class, ..ctx.call() };
     let (start, size) = ctx.gate_paged(call, "NextToken", ("MaxResults", 5, 1000)).await?;
     let ids = ctx.params.list("InstanceId");
     if !ids.is_empty() && ctx.params.get("MaxResults").is_some() {

@@ -17,6 +17,9 @@ pub struct Aws {
     pub cluster_versions: Vec<Value>,
     #[serde(default)]
     pub accounts: Vec<Account>,
+    /// AWS Organizations, served to its management account and delegated administrators.
+    #[serde(default)]
+    pub organization: Option<super::organizations::Organization>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -13,6 +13,7 @@ mod ec2;
 mod eks;
 pub mod estate;
 mod iam;
+pub mod organizations;
 mod params;
 mod sigv4;
 mod sts;
@@ -35,6 +36,7 @@ pub enum Service {
     Iam,
     Sts,
     Ec2,
+    Organizations,
 }
 
 impl Service {
@@ -44,6 +46,7 @@ impl Service {
             "iam" => Service::Iam,
             "sts" => Service::Sts,
             "ec2" => Service::Ec2,
+            "organizations" => Service::Organizations,
             _ => return None,
         })
     }
@@ -55,6 +58,7 @@ impl Service {
             Service::Iam => "iam",
             Service::Sts => "sts",
             Service::Ec2 => "ec2",
+            Service::Organizations => "organizations",
         }
     }
 
@@ -63,7 +67,7 @@ impl Service {
             Service::Iam => "https://iam.amazonaws.com/doc/2010-05-08/",
             Service::Sts => "https://sts.amazonaws.com/doc/2011-06-15/",
             Service::Ec2 => "http://ec2.amazonaws.com/doc/2016-11-15/",
-            Service::Eks => "",
+            Service::Eks | Service::Organizations => "",
         }
     }
 
@@ -119,10 +123,31 @@ impl Request<'_> {
         p == "clusters" || p.starts_with("clusters/") || p == "cluster-versions"
     }
 
+    /// The awsJson operation named by `X-Amz-Target` (Organizations).
+    fn json_target(&self) -> Option<&str> {
+        self.header("x-amz-target")?.strip_prefix(organizations::TARGET_PREFIX)
+    }
+
+    /// A JSON body's top-level members as parameters (strings as they are, others as JSON).
+    fn json_params(&self) -> Params {
+        let body: serde_json::Map<String, Value> = serde_json::from_slice(self.body).unwrap_or_default();
+        let pairs = body
+            .into_iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => (k, s),
+                other => (k, other.to_string()),
+            })
+            .collect();
+        Params::new(pairs)
+    }
+
     /// The protocol an unsigned (or badly signed) request is shaped for, if it looks like AWS.
     fn guess_service(&self) -> Option<Service> {
         if self.is_eks_path() {
             return Some(Service::Eks);
+        }
+        if self.json_target().is_some() {
+            return Some(Service::Organizations);
         }
         let form = self.form();
         form.get("Action")?;
@@ -160,16 +185,28 @@ pub async fn handle(state: &State, req: &Request<'_>) -> Option<Response> {
         }
     };
     let Some(service) = Service::from_scope(&sig.service) else {
-        let m = format!("This mock serves eks, iam, sts and ec2, not '{}'.", sig.service);
+        let m = format!("This mock serves eks, iam, sts, ec2 and organizations, not '{}'.", sig.service);
         return Some(error(req.guess_service().unwrap_or(Service::Iam), 400, "InvalidAction", &m, &rid));
     };
-    let params = if service == Service::Eks { Params::new(req.query.to_vec()) } else { req.form() };
+    let params = match service {
+        Service::Eks => Params::new(req.query.to_vec()),
+        Service::Organizations => req.json_params(),
+        _ => req.form(),
+    };
     let (action, eks_route) = match service {
         Service::Eks => match eks::route(req.method, req.path) {
             Some(r) => (r.action(), Some(r)),
             None => {
                 let m = format!("{} {} is not an EKS operation this mock serves.", req.method, req.path);
                 return Some(error(service, 404, "UnknownOperationException", &m, &rid));
+            }
+        },
+        Service::Organizations => match req.json_target().and_then(|a| known_action(service, a)) {
+            Some(a) => (a, None),
+            None => {
+                let m =
+                    format!("The operation {} is not served by this mock.", req.header("x-amz-target").unwrap_or(""));
+                return Some(error(service, 400, "UnknownOperationException", &m, &rid));
             }
         },
         _ => match params.get("Action").and_then(|a| known_action(service, a)) {
@@ -201,6 +238,7 @@ pub async fn handle(state: &State, req: &Request<'_>) -> Option<Response> {
         (Service::Eks, Some(route)) => eks::handle(&ctx, route).await,
         (Service::Sts, _) => sts::handle(&ctx).await,
         (Service::Iam, _) => iam::handle(&ctx).await,
+        (Service::Organizations, _) => organizations::handle(&ctx).await,
         _ => ec2::handle(&ctx).await,
     })
 }
@@ -209,6 +247,7 @@ fn known_action(service: Service, action: &str) -> Option<&'static str> {
     let actions = match service {
         Service::Sts => sts::ACTIONS,
         Service::Iam => iam::ACTIONS,
+        Service::Organizations => organizations::ACTIONS,
         Service::Ec2 => ec2::ACTIONS,
         Service::Eks => &[],
     };
@@ -244,7 +283,7 @@ fn auth_error(service: Service, e: AuthError, rid: &str) -> Response {
     let ec2_invalid = "AWS was not able to validate the provided access credentials";
     let (status, code, message) = match (service, e) {
         (Service::Eks, AuthError::Expired) => (403, "ExpiredTokenException", expired),
-        (Service::Eks, _) => (403, "UnrecognizedClientException", invalid),
+        (Service::Eks | Service::Organizations, _) => (403, "UnrecognizedClientException", invalid),
         (Service::Ec2, AuthError::Expired) => (400, "RequestExpired", "Request has expired."),
         (Service::Ec2, _) => (401, "AuthFailure", ec2_invalid),
         (_, AuthError::Expired) => (403, "ExpiredToken", expired),
@@ -274,7 +313,7 @@ pub fn error(service: Service, code_status: u16, code: &str, message: &str, rid:
 pub fn error_with(service: Service, code_status: u16, code: &str, message: &str, rid: &str, extra: Value) -> Response {
     let (body, content_type) = error_body(service, code_status, code, message, rid, extra);
     let mut r = (status(code_status), [(header::CONTENT_TYPE, content_type)], body).into_response();
-    if let (Service::Eks, Ok(v)) = (service, HeaderValue::from_str(code)) {
+    if let (Service::Eks | Service::Organizations, Ok(v)) = (service, HeaderValue::from_str(code)) {
         r.headers_mut().insert("x-amzn-errortype", v);
     }
     with_request_id(r, rid)
@@ -290,6 +329,9 @@ fn error_body(
     extra: Value,
 ) -> (String, &'static str) {
     match service {
+        Service::Organizations => {
+            (json!({"__type": code, "Message": message}).to_string(), "application/x-amz-json-1.1")
+        }
         Service::Eks => {
             let mut body = json!({"message": message});
             if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {

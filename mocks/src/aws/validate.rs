@@ -22,6 +22,9 @@ impl Aws {
             timestamps::to_eks(v, &at)?;
             fill_version_status(v, &at)?;
         }
+        if let Some(org) = &mut self.organization {
+            org.prepare()?;
+        }
         let mut ids = BTreeSet::new();
         let mut keys = BTreeSet::new();
         for a in &mut self.accounts {

@@ -39,8 +39,11 @@ pub struct AwsConfig {
     /// `--aws-profile`; `None`: `AWS_PROFILE` or the default chain.
     pub profile: Option<String>,
     pub static_keys: Option<StaticKeys>,
-    /// Accounts to scan by assuming these roles; empty: the caller's own account.
+    /// Accounts to scan by assuming these roles; empty (and no organization): the caller's own
+    /// account.
     pub roles: Vec<RoleTarget>,
+    /// Also every active account of the caller's organization (`--aws-organization`).
+    pub organization: Option<super::org::OrgScope>,
     /// Only these regions; empty: every region enabled in the account.
     pub regions: Vec<String>,
     /// Region for global calls (STS, IAM, DescribeRegions); `None`: from the environment or
@@ -62,6 +65,7 @@ impl Default for AwsConfig {
             profile: None,
             static_keys: None,
             roles: Vec::new(),
+            organization: None,
             regions: Vec::new(),
             home_region: None,
             endpoint_url: None,

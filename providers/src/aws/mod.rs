@@ -6,7 +6,9 @@ mod eks;
 pub mod error;
 pub mod iam;
 pub mod map;
+pub mod org;
 mod scan;
 
 pub use config::{AwsConfig, RoleTarget, SetupError, StaticKeys};
+pub use org::OrgScope;
 pub use scan::scan;

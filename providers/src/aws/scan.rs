@@ -2,11 +2,12 @@
 //! clusters, streamed as each is complete; then one account scope (orphaned OIDC providers).
 //! IAM is read once per account, versions once per region, policies once per ARN.
 
-use super::config::{self, AwsConfig, SetupError};
+use super::config::{self, AwsConfig, RoleTarget, SetupError};
 use super::eks::{self, Clients};
 use super::error::{AwsError, err};
 use super::iam::{self, AccountIam, NodeRoles, issuer_key, provider_issuer};
 use super::map::{self, Extras};
+use super::org;
 use crate::collected::{Collected, Coverage, ScopeFailure};
 use crate::once::OnceMap;
 use aws_config::{Region, SdkConfig};
@@ -83,7 +84,8 @@ impl Scanner {
             conf,
             facts: OnceCell::new(),
         };
-        if self.cfg.roles.is_empty() {
+        let roles = self.roles(base).await;
+        if roles.is_empty() && self.cfg.organization.is_none() {
             return match Self::whoami(base).await {
                 Ok(id) => vec![account(id, base.clone())],
                 Err(e) => {
@@ -93,7 +95,7 @@ impl Scanner {
             };
         }
         let mut out = Vec::new();
-        for role in &self.cfg.roles {
+        for role in &roles {
             let mut builder = aws_config::sts::AssumeRoleProvider::builder(&role.arn).session_name("kubeposture");
             if let Some(id) = &role.external_id {
                 builder = builder.external_id(id);
@@ -109,6 +111,37 @@ impl Scanner {
             }
         }
         out
+    }
+
+    /// The roles given, plus one per account of the organization (`--aws-organization`).
+    async fn roles(&self, base: &SdkConfig) -> Vec<RoleTarget> {
+        let mut roles = self.cfg.roles.clone();
+        let Some(scope) = &self.cfg.organization else { return roles };
+        match org::targets(base, scope).await {
+            Ok((found, skipped)) => {
+                for s in skipped {
+                    if scope.accounts.contains(&s.account) {
+                        let reason = format!("not scanned: {}", s.why);
+                        let f = ScopeFailure {
+                            cloud: Cloud::Eks,
+                            scope: format!("account {}", s.account),
+                            operation: "ListAccounts".into(),
+                            reason,
+                        };
+                        self.send(Collected::ScopeFailed(f)).await;
+                    } else {
+                        tracing::info!("organization account {} not scanned: {}", s.account, s.why);
+                    }
+                }
+                for r in found {
+                    if !roles.iter().any(|have| have.arn == r.arn) {
+                        roles.push(r);
+                    }
+                }
+            }
+            Err(e) => self.send(Collected::ScopeFailed(failure("AWS organization".into(), &e))).await,
+        }
+        roles
     }
 
     async fn regions(&self, account: &Account) -> Result<Vec<String>, AwsError> {

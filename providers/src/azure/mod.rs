@@ -4,6 +4,7 @@ pub mod arm;
 pub mod credential;
 pub mod identity;
 pub mod map;
+pub mod mgmt;
 pub mod models;
 pub mod scan;
 

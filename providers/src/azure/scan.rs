@@ -59,8 +59,11 @@ pub struct AzureConfig {
     pub credential: CredentialChoice,
     pub endpoints: Endpoints,
     pub api_versions: ApiVersions,
-    /// Only these subscription ids (empty: every subscription the credential can see).
+    /// Only these subscription ids (empty, and no management group: every subscription the
+    /// credential can see).
     pub subscriptions: Vec<String>,
+    /// Also the subscriptions below these management groups.
+    pub management_groups: Vec<String>,
     /// Bound on in-flight requests per host.
     pub max_in_flight_per_host: usize,
     /// Clusters processed at once (their per-cluster calls).
@@ -78,6 +81,7 @@ impl Default for AzureConfig {
             endpoints: Endpoints::default(),
             api_versions: ApiVersions::default(),
             subscriptions: Vec::new(),
+            management_groups: Vec::new(),
             max_in_flight_per_host: 16,
             cluster_concurrency: 32,
             extra_ca_pem: None,
@@ -171,7 +175,33 @@ impl Scanner {
         let _ = self.tx.send(item).await;
     }
 
+    /// The subscriptions asked for (`--subscription`, and those below `--management-group`);
+    /// `None`: every subscription.
+    async fn wanted(&self) -> Option<Vec<String>> {
+        if self.cfg.subscriptions.is_empty() && self.cfg.management_groups.is_empty() {
+            return None;
+        }
+        let mut wanted = self.cfg.subscriptions.clone();
+        for group in &self.cfg.management_groups {
+            match super::mgmt::subscriptions_below(&self.arm, group).await {
+                Ok(ids) => {
+                    for id in ids {
+                        if !wanted.iter().any(|w| w.eq_ignore_ascii_case(&id)) {
+                            wanted.push(id);
+                        }
+                    }
+                }
+                Err(e) => {
+                    let f = failure(format!("management group {group}"), "listManagementGroupDescendants", &e);
+                    self.send(Collected::ScopeFailed(f)).await;
+                }
+            }
+        }
+        Some(wanted)
+    }
+
     async fn subscriptions(&self) -> Result<Vec<Sub>, ScopeFailure> {
+        let narrowed = !self.cfg.subscriptions.is_empty() || !self.cfg.management_groups.is_empty();
         let url = self
             .arm
             .url(&format!("subscriptions?api-version={}", self.cfg.api_versions.subscriptions))
@@ -188,7 +218,7 @@ impl Scanner {
                 });
             }
             // Listing denied but subscriptions named: scan those.
-            Err(e) if !self.cfg.subscriptions.is_empty() => {
+            Err(e) if narrowed => {
                 tracing::warn!("cannot list subscriptions ({e}); scanning the ones given");
                 Vec::new()
             }
@@ -198,15 +228,13 @@ impl Scanner {
             Some(n) => format!("subscription {} ({n})", s.subscription_id),
             None => format!("subscription {}", s.subscription_id),
         };
-        if self.cfg.subscriptions.is_empty() {
+        let Some(wanted) = self.wanted().await else {
             return Ok(listed
                 .iter()
                 .map(|s| Sub { id: s.subscription_id.clone(), label: label(s), tenant: s.tenant_id.clone() })
                 .collect());
-        }
-        Ok(self
-            .cfg
-            .subscriptions
+        };
+        Ok(wanted
             .iter()
             .map(|want| match listed.iter().find(|s| s.subscription_id.eq_ignore_ascii_case(want)) {
                 Some(s) => Sub { id: s.subscription_id.clone(), label: label(s), tenant: s.tenant_id.clone() },
