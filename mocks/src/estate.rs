@@ -171,13 +171,23 @@ const DEMO: &str = include_str!("../estates/demo.yaml");
 impl Estate {
     /// Parses and validates an estate (YAML; JSON is YAML too).
     pub fn from_yaml(text: &str) -> Result<Estate, EstateError> {
-        let mut estate: Estate = serde_yaml_ng::from_str(text).map_err(|e| EstateError::Parse(e.to_string()))?;
-        if estate.estate != "v1" {
-            return Err(EstateError::Version(estate.estate));
+        let estate: Estate = serde_yaml_ng::from_str(text).map_err(|e| EstateError::Parse(e.to_string()))?;
+        estate.checked()
+    }
+
+    /// Parses and validates an estate built as JSON (generated estates: no text round trip).
+    pub fn from_value(value: serde_json::Value) -> Result<Estate, EstateError> {
+        let estate: Estate = serde_json::from_value(value).map_err(|e| EstateError::Parse(e.to_string()))?;
+        estate.checked()
+    }
+
+    fn checked(mut self) -> Result<Estate, EstateError> {
+        if self.estate != "v1" {
+            return Err(EstateError::Version(self.estate));
         }
-        estate.validate()?;
-        estate.aws.prepare().map_err(EstateError::Invalid)?;
-        Ok(estate)
+        self.validate()?;
+        self.aws.prepare().map_err(EstateError::Invalid)?;
+        Ok(self)
     }
 
     /// The bundled demo estate (`mocks/estates/demo.yaml`).

@@ -15,6 +15,9 @@ use std::collections::BTreeSet;
 pub const ACTIONS: &[&str] =
     &["ListAccounts", "ListAccountsForParent", "ListOrganizationalUnitsForParent", "ListRoots"];
 
+/// Organizations answers at most 20 items a page.
+const MAX_PAGE: usize = 20;
+
 /// `X-Amz-Target` prefix.
 pub const TARGET_PREFIX: &str = "AWSOrganizationsV20161128.";
 
@@ -151,16 +154,17 @@ fn wire(a: &Value) -> Value {
 }
 
 async fn list_accounts(ctx: &Ctx<'_>) -> Result<Response, Response> {
-    let (start, size) = ctx.gate_paged(ctx.call(), "NextToken", ("MaxResults", 1, 20)).await?;
+    let (start, size) = ctx.gate_paged(ctx.call(), "NextToken", ("MaxResults", 1, MAX_PAGE)).await?;
     let org = organization(ctx)?;
     let items: Vec<Value> = org.accounts.iter().map(wire).collect();
-    Ok(ctx.json(page(ctx, "Accounts", &items, start, size)))
+    Ok(ctx.json(page(ctx, "Accounts", &items, start, size.min(MAX_PAGE))))
 }
 
 async fn list_for_parent(ctx: &Ctx<'_>, key: &str) -> Result<Response, Response> {
     let parent = ctx.required("ParentId")?.to_string();
     let call = Call { resource: Some(&parent), ..ctx.call() };
-    let (start, size) = ctx.gate_paged(call, "NextToken", ("MaxResults", 1, 20)).await?;
+    let (start, size) = ctx.gate_paged(call, "NextToken", ("MaxResults", 1, MAX_PAGE)).await?;
+    let size = size.min(MAX_PAGE);
     let org = organization(ctx)?;
     let known = parent == org.root() || org.organizational_units.iter().any(|ou| s(ou, "Id") == Some(&parent));
     if !known {
@@ -190,7 +194,7 @@ async fn list_for_parent(ctx: &Ctx<'_>, key: &str) -> Result<Response, Response>
 }
 
 async fn list_roots(ctx: &Ctx<'_>) -> Result<Response, Response> {
-    let (start, size) = ctx.gate_paged(ctx.call(), "NextToken", ("MaxResults", 1, 20)).await?;
+    let (start, size) = ctx.gate_paged(ctx.call(), "NextToken", ("MaxResults", 1, MAX_PAGE)).await?;
     let org = organization(ctx)?;
     let root = org.root();
     let items = [json!({
