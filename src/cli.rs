@@ -137,6 +137,35 @@ pub struct ReportArgs {
     pub sarif_unknown: bool,
 }
 
+/// What the reports show and how the terminal report looks (scan, report, admins).
+#[derive(Args, Debug, Clone)]
+pub struct ViewArgs {
+    /// Only these checks, in every format and for the exit code (id or slug; repeatable, or comma-separated).
+    #[arg(long = "check", value_name = "ID", value_delimiter = ',', value_parser = parse_check)]
+    pub checks: Vec<String>,
+    /// Only these resources: a cluster's name, `rg/name` or full id, an account or tenant id (repeatable).
+    #[arg(long = "resource", value_name = "NAME")]
+    pub resources: Vec<String>,
+    /// Terminal report: the evidence under each finding, unknown findings one by one.
+    #[arg(long, short = 'v')]
+    pub details: bool,
+    /// Colour the terminal report: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: crate::report::term::ColorChoice,
+}
+
+impl ViewArgs {
+    pub fn filter(&self) -> crate::findings::Filter {
+        crate::findings::Filter { checks: self.checks.clone(), resources: self.resources.clone() }
+    }
+}
+
+fn parse_check(s: &str) -> Result<String, String> {
+    kubeposture_checks::find(s.trim())
+        .map(|c| c.meta.id.to_string())
+        .ok_or_else(|| format!("no check '{s}'; `kubeposture checks` lists them"))
+}
+
 fn parse_framework(s: &str) -> Result<kubeposture_checks::compliance::Framework, String> {
     kubeposture_checks::compliance::Framework::parse(s).ok_or_else(|| {
         let keys: Vec<&str> = kubeposture_checks::compliance::Framework::ALL.iter().map(|f| f.key()).collect();
@@ -160,6 +189,8 @@ pub struct ReportCmd {
     pub fail_on: Option<crate::findings::FailOn>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub view: ViewArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -255,6 +286,8 @@ pub struct ScanArgs {
     pub report: ReportArgs,
     #[command(flatten)]
     pub record: RecordArgs,
+    #[command(flatten)]
+    pub view: ViewArgs,
 
     #[command(flatten)]
     pub azure: AzureArgs,

@@ -142,6 +142,35 @@ pub mod exit {
     pub const USAGE: u8 = 3;
 }
 
+/// `--check` / `--resource`: the findings every report shows and the exit code counts. Applied
+/// once (`ScanResult::filter`) before anything is rendered.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Check ids (already resolved from ids or slugs).
+    pub checks: Vec<String>,
+    /// A cluster's name, `rg/name` or full id; an account or tenant id (case-insensitive).
+    pub resources: Vec<String>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.checks.is_empty() && self.resources.is_empty()
+    }
+
+    fn keeps(&self, f: &Finding) -> bool {
+        let r = &f.resource;
+        let resource = |want: &String| {
+            let rg_name = r.resource_group.as_ref().map(|rg| format!("{rg}/{}", r.name));
+            [Some(&r.name), Some(&r.id), rg_name.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|have| have.eq_ignore_ascii_case(want))
+        };
+        (self.checks.is_empty() || self.checks.iter().any(|c| c == f.check.id))
+            && (self.resources.is_empty() || self.resources.iter().any(resource))
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct ScanResult {
     pub resources: BTreeMap<Arc<ResourceRef>, Counts>,
@@ -204,6 +233,36 @@ impl ScanResult {
         self.not_collected.dedup();
         self.covered.sort();
         self.covered.dedup();
+    }
+
+    /// Keeps only the findings the filter selects; per-resource counts follow.
+    pub fn filter(&mut self, filter: &Filter) {
+        if filter.is_empty() {
+            return;
+        }
+        self.findings.retain(|f| filter.keeps(f));
+        self.resources.clear();
+        for f in &self.findings {
+            self.resources.entry(f.resource.clone()).or_default().add(f.status);
+        }
+    }
+
+    /// The exit code and why, in one sentence.
+    pub fn exit_reason(&self, fail_on: FailOn) -> String {
+        let code = self.exit_code(fail_on);
+        let threshold = match fail_on.0 {
+            Some(s) => format!("at or above {} (--fail-on)", s.as_str()),
+            None => "counted (--fail-on never)".to_string(),
+        };
+        let new = if self.fail_on_new { "new " } else { "" };
+        match code {
+            exit::INCOMPLETE => format!(
+                "Exit {code}: {} scope(s) could not be collected (named above); everything else is reported.",
+                self.not_collected.len()
+            ),
+            exit::FINDINGS => format!("Exit {code}: {} {new}failing finding(s) {threshold}.", self.failing(fail_on)),
+            _ => format!("Exit {code}: no {new}failing finding {threshold}."),
+        }
     }
 
     /// How many resources of a kind were scored.

@@ -16,7 +16,8 @@ pub fn report(cmd: ReportCmd) -> anyhow::Result<u8> {
     if cmd.format.len() > 1 && cmd.output_dir.is_none() {
         bail!("several --format values need --output-dir");
     }
-    let loaded = load_file(&cmd.from)?;
+    let mut loaded = load_file(&cmd.from)?;
+    loaded.result.filter(&cmd.view.filter());
     let fail_on = cmd.fail_on.unwrap_or(loaded.fail_on);
     let code = loaded.result.exit_code(fail_on);
     let meta = ReportMeta {
@@ -24,14 +25,14 @@ pub fn report(cmd: ReportCmd) -> anyhow::Result<u8> {
         fail_on,
         exit_code: code,
         generated_at: report::generation_time(),
-        options: ReportOptions { sarif_unknown: cmd.report.sarif_unknown, compliance: cmd.report.compliance },
+        options: ReportOptions::new(&cmd.report, &cmd.view),
     };
     crate::scan_cmd::write_reports(&cmd.format, cmd.output_dir.as_deref(), &loaded.result, &meta)?;
     Ok(code)
 }
 
 pub async fn admins(cmd: AdminsCmd) -> anyhow::Result<u8> {
-    let result: ScanResult = match &cmd.from {
+    let mut result: ScanResult = match &cmd.from {
         Some(p) => load_file(p)?.result,
         None => {
             if cmd.scan.format != [Format::Table] || cmd.scan.output_dir.is_some() {
@@ -42,6 +43,7 @@ pub async fn admins(cmd: AdminsCmd) -> anyhow::Result<u8> {
             crate::scan_cmd::collect(&cmd.scan).await?.0
         }
     };
+    result.filter(&cmd.scan.view.filter());
     let inv = report::admins::collect(&result, cmd.principal.as_deref());
     report::to_stdout(|out| match cmd.admins_format {
         AdminsFormat::Table => report::admins::render_table(&inv, out),

@@ -158,27 +158,29 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
         crate::history::mark_novelty(store, &scope_key, &mut result).await?;
     }
     result.fail_on_new = args.record.fail_on_new;
+    // History records the whole scan; --check/--resource narrow only the reports and the exit code.
+    if let Some(store) = history.as_mut() {
+        let scope = crate::history::ScanScope::of(&clouds, &result);
+        let scan = crate::history::NewScan {
+            scope_key: &scope_key,
+            started_at: started,
+            finished_at: time::OffsetDateTime::now_utc(),
+            scope: &scope,
+            exit_code: result.exit_code(args.fail_on),
+        };
+        let id = store.record(&scan, &result).await.context("the scan could not be recorded in the history store")?;
+        eprintln!("recorded scan {id} in the history store (scope: {})", report::text::clean(&scope_key));
+    }
+    result.filter(&args.view.filter());
     let code = result.exit_code(args.fail_on);
     let meta = ReportMeta {
         clouds,
         fail_on: args.fail_on,
         exit_code: code,
         generated_at: report::generation_time(),
-        options: report::ReportOptions { sarif_unknown: args.report.sarif_unknown, compliance: args.report.compliance },
+        options: report::ReportOptions::new(&args.report, &args.view),
     };
     write_reports(&args.format, args.output_dir.as_deref(), &result, &meta)?;
-    if let Some(store) = history.as_mut() {
-        let scope = crate::history::ScanScope::of(&meta.clouds, &result);
-        let scan = crate::history::NewScan {
-            scope_key: &scope_key,
-            started_at: started,
-            finished_at: time::OffsetDateTime::now_utc(),
-            scope: &scope,
-            exit_code: code,
-        };
-        let id = store.record(&scan, &result).await.context("the scan could not be recorded in the history store")?;
-        eprintln!("recorded scan {id} in the history store (scope: {})", report::text::clean(&scope_key));
-    }
     Ok(if code == exit::OK { exit::OK } else { code })
 }
 
@@ -260,6 +262,12 @@ pub fn write_reports(
     match output_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            // Files: laid out for $COLUMNS or 100 columns, never coloured.
+            let mut meta = meta.clone();
+            meta.options.term = report::term::Term::plain(
+                std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()).unwrap_or(100),
+            );
+            let meta = &meta;
             for f in dedup(formats) {
                 let path = dir.join(f.file_name());
                 let mut file = std::io::BufWriter::new(

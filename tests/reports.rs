@@ -144,3 +144,94 @@ fn report_errors_are_one_line_usage_errors() {
         assert!(err.contains(want) && err.lines().count() == 1, "{err}");
     }
 }
+
+/// The terminal report of the demo as a pipe sees it (no terminal: `$COLUMNS`, no colour).
+fn demo_table(columns: &str, extra: &[&str]) -> String {
+    let out = kp()
+        .env("COLUMNS", columns)
+        .args(["scan", "--demo", "--quiet"])
+        .args(extra)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn widest(text: &str) -> usize {
+    text.lines().map(|l| l.chars().count()).max().unwrap_or_default()
+}
+
+#[test]
+fn terminal_report_of_the_demo_at_80_and_120_columns() {
+    for columns in ["80", "120"] {
+        let default = demo_table(columns, &[]);
+        let details = demo_table(columns, &["--details"]);
+        let width: usize = columns.parse().unwrap();
+        assert!(widest(&default) <= width && widest(&details) <= width, "no line wider than {columns}");
+        assert!(!default.contains('\u{1b}') && !details.contains('\u{1b}'), "piped output is plain");
+        insta::assert_snapshot!(format!("demo_table_{columns}"), default);
+        insta::assert_snapshot!(format!("demo_table_details_{columns}"), details);
+    }
+    let lines = demo_table("120", &[]).lines().count();
+    assert!(lines <= 120, "the default demo view fits one screen: {lines} lines at 120 columns");
+}
+
+#[test]
+fn piped_output_respects_columns() {
+    for extra in [&[][..], &["--details"][..], &["--compliance", "cis-aks-1.8"][..]] {
+        let out = demo_table("100", extra);
+        let long: Vec<&str> = out.lines().filter(|l| l.chars().count() > 100).collect();
+        // The compliance table is comfy-table's, laid out by itself (issue 14 covers the findings view).
+        if extra.first() != Some(&"--compliance") {
+            assert!(long.is_empty(), "{extra:?}: lines over 100 columns:\n{}", long.join("\n"));
+        }
+    }
+}
+
+#[test]
+fn filters_apply_to_every_format_and_the_exit_code() {
+    let one = demo_table("100", &["--check", "api-endpoint-open-to-internet", "--resource", "eks-prod-public"]);
+    assert!(one.contains("NET-001") && one.contains("eks-prod-public") && !one.contains("CLU-004"), "{one}");
+    let json = kp()
+        .args([
+            "scan",
+            "--demo",
+            "--quiet",
+            "--format",
+            "json",
+            "--check",
+            "NET-001,CLU-001",
+            "--resource",
+            "rg-dev/aks-dev-sandbox",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let checks: std::collections::BTreeSet<&str> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["check_id"].as_str().unwrap()).collect();
+    assert_eq!(checks, ["CLU-001", "NET-001"].into_iter().collect());
+    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["resource"]["name"] == "aks-dev-sandbox"));
+    // A passing check alone exits 0.
+    let pass = kp()
+        .args(["scan", "--demo", "--quiet", "--check", "NET-001", "--resource", "eks-prod-hardened"])
+        .output()
+        .unwrap();
+    assert_eq!(pass.status.code(), Some(0), "{}", String::from_utf8_lossy(&pass.stdout));
+    let bad = kp().args(["scan", "--demo", "--check", "NOPE-1"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2), "clap rejects an unknown check");
+    let (sarif, _) = report(&["--format", "sarif", "--check", "NODE-001"]);
+    let s: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert!(s["runs"][0]["results"].as_array().unwrap().iter().all(|r| r["ruleId"] == "NODE-001"));
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let always = demo_table("100", &["--color", "always"]);
+    assert!(always.contains("\u{1b}[1;31m"), "severity coloured");
+    assert!(always.lines().all(|l| !l.contains('\u{1b}') || l.ends_with("\u{1b}[0m") || l.contains("\u{1b}[0m")));
+    let never = demo_table("100", &["--color", "never"]);
+    assert!(!never.contains('\u{1b}'));
+    let no_color = kp().env("NO_COLOR", "1").args(["scan", "--demo", "--quiet"]).output().unwrap();
+    assert!(!no_color.stdout.contains(&0x1b));
+}

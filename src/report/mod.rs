@@ -10,6 +10,7 @@ pub mod load;
 pub mod ocsf;
 pub mod sarif;
 pub mod table;
+pub mod term;
 pub mod text;
 
 use crate::findings::{FailOn, ScanResult};
@@ -46,6 +47,7 @@ impl Format {
 }
 
 /// What every report needs besides the result.
+#[derive(Clone)]
 pub struct ReportMeta {
     pub clouds: Vec<&'static str>,
     pub fail_on: FailOn,
@@ -57,12 +59,27 @@ pub struct ReportMeta {
 }
 
 /// Flags that shape reports.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct ReportOptions {
+    /// The terminal report's width and colour (files: `$COLUMNS` or 100, no colour).
+    pub term: term::Term,
+    /// The terminal report shows evidence under each finding (`--details`).
+    pub details: bool,
     /// SARIF: unknown findings become results too.
     pub sarif_unknown: bool,
     /// Group results by this framework's controls (table, CSV, JSON, HTML).
     pub compliance: Option<Framework>,
+}
+
+impl ReportOptions {
+    pub fn new(report: &crate::cli::ReportArgs, view: &crate::cli::ViewArgs) -> Self {
+        ReportOptions {
+            term: term::Term::detect(view.color),
+            details: view.details,
+            sarif_unknown: report.sarif_unknown,
+            compliance: report.compliance,
+        }
+    }
 }
 
 /// `SOURCE_DATE_EPOCH` (reproducible output) or the current time.
@@ -83,7 +100,9 @@ pub fn render(format: Format, result: &ScanResult, meta: &ReportMeta, out: &mut 
     match (format, framework) {
         (Format::Table, Some(f)) => compliance::render_table(f, result, out),
         (Format::Csv, Some(f)) => compliance::render_csv(f, result, out),
-        (Format::Table, None) => table::render(result, meta, out),
+        (Format::Table, None) => {
+            table::render(result, meta, meta.options.term, table::View { details: meta.options.details }, out)
+        }
         (Format::Json, _) => json::render(result, meta, out),
         (Format::Csv, None) => csv::render(result, out),
         (Format::Sarif, _) => sarif::render(result, meta, out),

@@ -1,107 +1,489 @@
-//! Terminal report: a summary per cluster, then failing and unknown findings by severity.
+//! The terminal report: what is wrong, where, how bad, on one screen. A summary per resource,
+//! then one line per failing finding grouped by severity (highest first), unknown findings
+//! grouped by cause, counts by status, and the exit code's reason. `--details` adds the evidence
+//! under each finding. Laid out for `Term::width`: no line is longer; untrusted text is escaped
+//! (`text::clean`) and only ever truncated or wrapped, never sent raw. One pass over the findings
+//! for the failures, with the unknown causes aggregated on the way (linear time).
 
 use super::ReportMeta;
+use super::term::Term;
 use super::text::clean;
-use crate::findings::ScanResult;
-use comfy_table::{Cell, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use crate::findings::{Finding, ScanResult};
 use kubeposture_checks::{ResourceKind, ResourceRef, Severity, Status};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
+use textwrap::core::display_width;
 
-pub(super) fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_header(header.to_vec());
-    // Not a terminal (a file, a pipe, CI): a fixed width so output is stable.
+/// Layout choices besides the terminal.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct View {
+    /// Evidence (and subjects) under each finding; unknown findings listed one by one.
+    pub details: bool,
+}
+
+/// Kept for other tables (compliance, admins): comfy-table at a fixed width.
+pub(super) fn table(header: &[&str]) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
     if t.width().is_none() {
         t.set_width(160);
     }
     t
 }
 
-pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> std::io::Result<()> {
-    let totals = result.totals();
-    writeln!(
-        out,
-        "kubeposture: {} cluster(s), {} failing, {} unknown, {} passing (fail-on: {}, exit {})",
-        result.count(kubeposture_checks::ResourceKind::Cluster),
-        totals.fail,
-        totals.unknown,
-        totals.pass,
-        meta.fail_on.label(),
-        meta.exit_code
-    )?;
-
-    if !result.not_collected.is_empty() {
-        let mut t = table(&["Not collected", "Operation", "Reason"]);
-        for n in &result.not_collected {
-            t.add_row(vec![clean(&format!("{} {}", n.cloud.as_str(), n.scope)), clean(&n.operation), clean(&n.reason)]);
-        }
-        writeln!(out, "\n{t}")?;
+/// `s` cut to `width` display columns, with `…` when cut.
+fn fit(s: &str, width: usize) -> String {
+    if display_width(s) <= width {
+        return s.to_string();
     }
-
-    if !result.resources.is_empty() {
-        let mut t = table(&["Resource", "Cloud", "Account", "Region", "Fail", "Unknown", "Pass", "N/A"]);
-        for (k, c) in &result.resources {
-            let name = match &k.resource_group {
-                Some(rg) => format!("{}/{}", clean(rg), clean(&k.name)),
-                None => resource_name(k),
-            };
-            t.add_row(vec![
-                Cell::new(name),
-                Cell::new(k.cloud.as_str()),
-                Cell::new(clean(&k.account)),
-                Cell::new(clean(&k.region)),
-                Cell::new(c.fail),
-                Cell::new(c.unknown),
-                Cell::new(c.pass),
-                Cell::new(c.not_applicable),
-            ]);
+    let mut out = String::new();
+    let mut w = 0;
+    for ch in s.chars() {
+        let cw = display_width(ch.encode_utf8(&mut [0; 4]));
+        if w + cw + 1 > width {
+            break;
         }
-        writeln!(out, "\n{t}")?;
+        out.push(ch);
+        w += cw;
     }
-
-    for sev in Severity::ALL {
-        let rows: Vec<_> = result
-            .findings
-            .iter()
-            .filter(|f| f.check.severity == sev && matches!(f.status, Status::Fail | Status::Unknown))
-            .collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let mut t = table(&["Check", "Status", "Resource", "Finding", "Evidence"]);
-        for f in rows {
-            let evidence: Vec<String> =
-                f.evidence.iter().map(|e| format!("{} = {}", clean(&e.path), clean(&e.observed))).collect();
-            t.add_row(vec![
-                format!("{}\n{}", f.check.id, f.check.slug),
-                status_cell(f),
-                resource_name(&f.resource),
-                clean(&f.message),
-                evidence.join("\n"),
-            ]);
-        }
-        writeln!(out, "\n{} ({})\n{t}", sev.as_str().to_uppercase(), t.row_count())?;
-    }
-    Ok(())
+    out.push('…');
+    out
 }
 
-/// The status with the marks history and waivers put on it (`fail new`, `fail waived`).
-fn status_cell(f: &crate::findings::Finding) -> String {
-    let mut s = f.status.as_str().to_string();
-    if let Some(n) = f.marks.novelty {
-        s.push('\n');
-        s.push_str(n.as_str());
+/// `s` padded with spaces to `width` display columns (cut first if longer).
+fn pad(s: &str, width: usize) -> String {
+    let s = fit(s, width);
+    let w = display_width(&s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// Long ids kept readable in a column: `4f1c2d3e-…-00000000a001` → `4f1c2d3e…a001`.
+fn short_id(s: &str, width: usize) -> String {
+    if display_width(s) <= width || width < 8 || !s.is_ascii() {
+        return fit(s, width);
     }
-    if f.is_waived() {
-        s.push_str("\nwaived");
+    let tail = (width - 1) / 3;
+    format!("{}…{}", &s[..width - 1 - tail], &s[s.len() - tail..])
+}
+
+/// ARM resource ids shortened to `rg/name`; ARNs and everything else kept whole.
+fn shorten_ids(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, word) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let lower = word.to_ascii_lowercase();
+        match (lower.find("/subscriptions/"), lower.find("/resourcegroups/")) {
+            (Some(start), Some(rg)) if rg > start => {
+                let rest = &word[rg + "/resourcegroups/".len()..];
+                let mut parts = rest.split('/');
+                let group = parts.next().unwrap_or_default();
+                let name = rest.rsplit('/').next().unwrap_or_default();
+                out.push_str(&word[..start]);
+                out.push_str(group);
+                if name != group {
+                    out.push('/');
+                    out.push_str(name);
+                }
+            }
+            _ => out.push_str(word),
+        }
+    }
+    out
+}
+
+/// Wraps at spaces to `width`; a token longer than the line is broken, nothing else is.
+fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
+    wrap_hanging(text, width, indent, indent)
+}
+
+/// Like `wrap`, with another indent for the continuation lines.
+fn wrap_hanging(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let opts = textwrap::Options::new(width.max(rest.len() + 10))
+        .initial_indent(first)
+        .subsequent_indent(rest)
+        .break_words(true)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::wrap(text, opts).into_iter().map(|l| l.into_owned()).collect()
+}
+
+/// A resource as a person names it: `rg/cluster`, `cluster`, `account 1111…`.
+fn resource_name(r: &ResourceRef) -> String {
+    match (r.kind, &r.resource_group) {
+        (ResourceKind::Cluster, Some(rg)) => format!("{}/{}", clean(rg), clean(&r.name)),
+        (ResourceKind::Cluster, None) => clean(&r.name),
+        (kind, _) => format!("{} {}", kind.as_str(), clean(&r.name)),
+    }
+}
+
+/// The first sentence of a message: the one phrase a line has room for.
+fn sentence(message: &str) -> String {
+    let m = clean(message);
+    match m.find(". ") {
+        Some(i) => m[..i].to_string(),
+        None => m.trim_end_matches('.').to_string(),
+    }
+}
+
+/// The reason a finding fails, without its particulars: the first sentence up to its first
+/// `: `, `; ` or `, so ` (the particulars are in `--details`). Findings of one check with the
+/// same phrase share a line.
+fn phrase(message: &str) -> String {
+    let s = sentence(message);
+    for sep in [": ", "; ", ", so "] {
+        if let Some(i) = s.find(sep).filter(|i| *i >= 12) {
+            return s[..i].to_string();
+        }
     }
     s
 }
 
-/// A cluster by its name; an account or tenant by kind and name.
-fn resource_name(r: &ResourceRef) -> String {
-    match r.kind {
-        ResourceKind::Cluster => clean(&r.name),
-        kind => format!("{} {}", kind.as_str(), clean(&r.name)),
+/// What made a finding unknown, said so that findings with the same cause group together:
+/// `AccessDeniedException (HTTP 403) on ListAccessEntries`, else the message's first phrase.
+pub fn unknown_cause(message: &str) -> String {
+    let m = clean(message);
+    let after = m.split_once("could not be collected: ").map(|(_, r)| r).unwrap_or(&m);
+    if let Some(http) = after.find("(HTTP ")
+        && let Some(on) = after[http..].find(") on ")
+    {
+        let start = http + on + ") on ".len();
+        let op_end = after[start..].find([':', ' ', ';', ',']).map(|e| start + e).unwrap_or(after.len());
+        let code_start = after[..http].trim_end().rfind([' ', ':']).map(|i| i + 1).unwrap_or(0);
+        return after[code_start..op_end].trim().to_string();
+    }
+    sentence(after)
+}
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;35",
+        Severity::High => "1;31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+        Severity::Info => "2",
+    }
+}
+
+fn status_color(s: Status) -> &'static str {
+    match s {
+        Status::Fail => "31",
+        Status::Unknown => "33",
+        Status::Pass => "32",
+        Status::NotApplicable => "2",
+    }
+}
+
+struct Cause {
+    findings: usize,
+    resources: BTreeSet<String>,
+    checks: BTreeSet<&'static str>,
+    details: Vec<String>,
+}
+
+pub fn render(
+    result: &ScanResult,
+    meta: &ReportMeta,
+    term: Term,
+    view: View,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let w = term.width;
+    let totals = result.totals();
+    let clusters = result.count(ResourceKind::Cluster);
+    writeln!(
+        out,
+        "{}",
+        fit(
+            &format!(
+                "kubeposture: {clusters} cluster(s), {} scope(s): {} failing, {} unknown, {} passing, {} not applicable",
+                result.resources.len() - clusters,
+                totals.fail,
+                totals.unknown,
+                totals.pass,
+                totals.not_applicable
+            ),
+            w
+        )
+    )?;
+
+    if !result.not_collected.is_empty() {
+        writeln!(out, "\n{}", term.paint("1;31", "NOT COLLECTED"))?;
+        for n in &result.not_collected {
+            let line =
+                format!("{} {} ({}): {}", n.cloud.as_str(), clean(&n.scope), clean(&n.operation), clean(&n.reason));
+            for l in wrap(&line, w, "  ") {
+                writeln!(out, "{l}")?;
+            }
+        }
+    }
+
+    summary(result, term, out)?;
+
+    // Failures by severity, one line each; unknown causes aggregated on the way.
+    let id_w = 9;
+    let res_w = result
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .map(|f| display_width(&resource_name(&f.resource)))
+        .max()
+        .unwrap_or(10)
+        .clamp(10, (w / 3).max(10));
+    let mut causes: BTreeMap<String, Cause> = BTreeMap::new();
+    let mut current: Option<Severity> = None;
+    // Failures of the current check (findings of one check are consecutive), printed as one
+    // line per distinct reason when the check changes.
+    let mut group: Vec<&Finding> = Vec::new();
+    let fails_by_sev: BTreeMap<Severity, usize> =
+        result.findings.iter().filter(|f| f.status == Status::Fail).fold(BTreeMap::new(), |mut m, f| {
+            *m.entry(f.check.severity).or_default() += 1;
+            m
+        });
+    for f in &result.findings {
+        match f.status {
+            Status::Fail => {
+                if current != Some(f.check.severity) {
+                    flush(&mut group, term, id_w, res_w, out)?;
+                    current = Some(f.check.severity);
+                    let n = fails_by_sev.get(&f.check.severity).copied().unwrap_or_default();
+                    let head = format!("{} ({n} failing)", f.check.severity.as_str().to_uppercase());
+                    writeln!(out, "\n{}", term.paint(severity_color(f.check.severity), &fit(&head, w)))?;
+                }
+                if view.details {
+                    failure_line(&[f], term, id_w, res_w, true, out)?;
+                    details(f, w, out)?;
+                } else {
+                    if group.first().is_some_and(|g: &&Finding| g.check.id != f.check.id) {
+                        flush(&mut group, term, id_w, res_w, out)?;
+                    }
+                    group.push(f);
+                }
+            }
+            Status::Unknown => {
+                let c = causes.entry(unknown_cause(&f.message)).or_insert_with(|| Cause {
+                    findings: 0,
+                    resources: BTreeSet::new(),
+                    checks: BTreeSet::new(),
+                    details: Vec::new(),
+                });
+                c.findings += 1;
+                c.resources.insert(resource_name(&f.resource));
+                c.checks.insert(f.check.id);
+                if view.details {
+                    c.details.push(format!("{} {}: {}", f.check.id, resource_name(&f.resource), clean(&f.message)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    flush(&mut group, term, id_w, res_w, out)?;
+
+    if !causes.is_empty() {
+        let head = format!("UNKNOWN ({} finding(s), {} cause(s))", totals.unknown, causes.len());
+        writeln!(out, "\n{}", term.paint(status_color(Status::Unknown), &fit(&head, w)))?;
+        for (cause, c) in &causes {
+            let checks: Vec<&str> = c.checks.iter().copied().collect();
+            let line = format!(
+                "{cause}: {} finding(s) on {} resource(s) ({})",
+                c.findings,
+                c.resources.len(),
+                checks.join(", ")
+            );
+            let lines = wrap_hanging(&line, w, "  ", "      ");
+            for l in &lines {
+                writeln!(out, "{l}")?;
+            }
+            if view.details {
+                for d in &c.details {
+                    for l in wrap(&shorten_ids(d), w, "      ") {
+                        writeln!(out, "{l}")?;
+                    }
+                }
+            }
+        }
+    }
+
+    writeln!(out)?;
+    let counts = format!(
+        "{} failing, {} unknown, {} passing, {} not applicable.",
+        totals.fail, totals.unknown, totals.pass, totals.not_applicable
+    );
+    writeln!(out, "{}", fit(&counts, w))?;
+    for l in wrap(&result.exit_reason(meta.fail_on), w, "") {
+        writeln!(out, "{l}")?;
+    }
+    Ok(())
+}
+
+/// One line per distinct reason among one check's failures, in first-seen order.
+fn flush(group: &mut Vec<&Finding>, term: Term, id_w: usize, res_w: usize, out: &mut dyn Write) -> std::io::Result<()> {
+    // Indexed by phrase, so a check failing on many resources for many reasons stays linear.
+    let mut by_phrase: Vec<Vec<&Finding>> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for f in group.drain(..) {
+        let i = *index.entry(phrase(&f.message)).or_insert_with(|| {
+            by_phrase.push(Vec::new());
+            by_phrase.len() - 1
+        });
+        by_phrase[i].push(f);
+    }
+    for findings in by_phrase {
+        failure_line(&findings, term, id_w, res_w, false, out)?;
+    }
+    Ok(())
+}
+
+/// `  NET-001  rg/cluster +2      [new] Title: the reason's phrase` for failures sharing a reason.
+fn failure_line(
+    fs: &[&Finding],
+    term: Term,
+    id_w: usize,
+    res_w: usize,
+    title_only: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let Some(f) = fs.first() else { return Ok(()) };
+    let w = term.width;
+    let rest = w.saturating_sub(2 + id_w + res_w + 2);
+    let mut marks: Vec<&str> = fs.iter().filter_map(|f| super::identity::mark(f)).collect();
+    marks.sort();
+    marks.dedup();
+    let mark: String = marks.iter().map(|m| format!("[{m}] ")).collect();
+    // The title when there is room for it and the reason; else the reason, which says more.
+    let reason = shorten_ids(&phrase(&f.message));
+    let titled = format!("{mark}{}: {reason}", f.check.title);
+    let text = if title_only {
+        format!("{mark}{}", f.check.title)
+    } else if display_width(&titled) <= rest || rest >= 90 {
+        titled
+    } else {
+        format!("{mark}{reason}")
+    };
+    let more = if fs.len() > 1 { format!(" +{}", fs.len() - 1) } else { String::new() };
+    let name = fit(&resource_name(&f.resource), res_w.saturating_sub(display_width(&more)));
+    let line = format!(
+        "  {}{}  {}",
+        term.paint(severity_color(f.check.severity), &pad(f.check.id, id_w)),
+        pad(&format!("{name}{more}"), res_w),
+        fit(&text, rest)
+    );
+    writeln!(out, "{}", line.trim_end())
+}
+
+/// Evidence (`path = observed`) and subjects under a finding, wrapped to the width.
+fn details(f: &Finding, w: usize, out: &mut dyn Write) -> std::io::Result<()> {
+    for l in wrap(&shorten_ids(&clean(&f.message)), w, "      ") {
+        writeln!(out, "{l}")?;
+    }
+    for e in &f.evidence {
+        let line = format!("{} = {}", clean(&e.path), shorten_ids(&clean(&e.observed)));
+        for l in wrap_hanging(&line, w, "      · ", "        ") {
+            writeln!(out, "{l}")?;
+        }
+    }
+    for s in f.subjects.iter().filter(|s| s.status != Status::Pass) {
+        let line = format!("{} {}: {}", s.status.as_str(), clean(&s.label), shorten_ids(&clean(&s.reason)));
+        for l in wrap_hanging(&line, w, "      › ", "        ") {
+            writeln!(out, "{l}")?;
+        }
+    }
+    Ok(())
+}
+
+/// One line per resource: name, cloud, account, region and counts, fitted to the width.
+fn summary(result: &ScanResult, term: Term, out: &mut dyn Write) -> std::io::Result<()> {
+    if result.resources.is_empty() {
+        return Ok(());
+    }
+    let w = term.width;
+    let nums = ["FAIL", "UNK", "PASS", "N/A"];
+    let num_w = 5 * nums.len();
+    let cloud_w = 6;
+    let region_w =
+        result.resources.keys().map(|r| display_width(&clean(&r.region))).max().unwrap_or(6).clamp(6, 14) + 1;
+    let account_w = 16;
+    let name_max = result.resources.keys().map(|r| display_width(&resource_name(r))).max().unwrap_or(8);
+    // Drop the account, then the region column when the terminal is narrow.
+    let mut cols = (true, true);
+    let fixed = |c: (bool, bool)| num_w + cloud_w + if c.0 { account_w } else { 0 } + if c.1 { region_w } else { 0 };
+    if w < fixed(cols) + 20 {
+        cols.0 = false;
+    }
+    if w < fixed(cols) + 20 {
+        cols.1 = false;
+    }
+    let name_w = name_max.min(w.saturating_sub(fixed(cols))).max(8);
+    let mut head = format!("{}{}", pad("RESOURCE", name_w), pad(" CLOUD", cloud_w));
+    if cols.0 {
+        head += &pad(" ACCOUNT", account_w);
+    }
+    if cols.1 {
+        head += &pad(" REGION", region_w);
+    }
+    for n in nums {
+        head += &format!("{n:>5}");
+    }
+    writeln!(out, "\n{}", fit(&head, w))?;
+    for (r, c) in &result.resources {
+        let mut line = format!("{}{}", pad(&resource_name(r), name_w), pad(&format!(" {}", r.cloud.as_str()), cloud_w));
+        if cols.0 {
+            line += &format!(" {}", pad(&short_id(&clean(&r.account), account_w - 2), account_w - 1));
+        }
+        if cols.1 {
+            line += &format!(" {}", pad(&clean(&r.region), region_w - 1));
+        }
+        let fail = format!("{:>5}", c.fail);
+        line += &if c.fail > 0 { term.paint(status_color(Status::Fail), &fail) } else { fail };
+        let unknown = format!("{:>5}", c.unknown);
+        line += &if c.unknown > 0 { term.paint(status_color(Status::Unknown), &unknown) } else { unknown };
+        line += &format!("{:>5}{:>5}", c.pass, c.not_applicable);
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fitting_and_wrapping_respect_the_width() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
+        assert_eq!(pad("ab", 4), "ab  ");
+        let arn = "arn:aws:iam::111122223333:role/a-very-long-role-name-that-does-not-fit-anywhere-at-all";
+        for l in wrap(&format!("trust policy of {arn} admits any service account"), 40, "  ") {
+            assert!(display_width(&l) <= 40, "{l}");
+        }
+        let lines = wrap(&format!("x {arn}"), 120, "");
+        assert_eq!(lines.len(), 1, "an ARN is not broken when the width allows");
+    }
+
+    #[test]
+    fn arm_ids_shorten_to_group_and_name() {
+        let id =
+            "/subscriptions/4f1c/resourceGroups/rg-platform/providers/Microsoft.ContainerService/managedClusters/aks-1";
+        assert_eq!(shorten_ids(&format!("scope={id} terms=x")), "scope=rg-platform/aks-1 terms=x");
+        assert_eq!(shorten_ids("/subscriptions/4f1c/resourceGroups/rg-a"), "rg-a");
+        let arn = "arn:aws:eks:us-east-1:111122223333:cluster/x";
+        assert_eq!(shorten_ids(arn), arn);
+    }
+
+    #[test]
+    fn unknown_causes_group_by_error_and_operation() {
+        let m = "accessEntries could not be collected: AccessDeniedException (HTTP 403) on ListAccessEntries: User is not authorized";
+        assert_eq!(unknown_cause(m), "AccessDeniedException (HTTP 403) on ListAccessEntries");
+        assert_eq!(unknown_cause("The inventory is incomplete. More text"), "The inventory is incomplete");
+    }
+
+    #[test]
+    fn short_ids_keep_both_ends() {
+        assert_eq!(short_id("4f1c2d3e-0000-4000-8000-00000000a001", 13), "4f1c2d3e…a001");
+        assert_eq!(short_id("111122223333", 13), "111122223333");
     }
 }
