@@ -176,8 +176,13 @@ fn parse_framework(s: &str) -> Result<kubeposture_checks::compliance::Framework,
 #[derive(Args, Debug)]
 pub struct ReportCmd {
     /// A JSON report written by `kubeposture scan --format json`.
-    #[arg(long, value_name = "FILE")]
-    pub from: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "scan", conflicts_with = "scan")]
+    pub from: Option<PathBuf>,
+    /// A scan recorded in the history store (`kubeposture history` lists them); needs --history.
+    #[arg(long, value_name = "ID", requires = "history")]
+    pub scan: Option<i64>,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Report formats; several at once need --output-dir.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
     pub format: Vec<Format>,

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         cli::Command::Checks { format } => catalog_cmd::list(format),
         cli::Command::Explain { id } => catalog_cmd::explain(&id),
         cli::Command::Scan(args) => runtime().and_then(|rt| rt.block_on(scan_cmd::run(*args))),
-        cli::Command::Report(cmd) => report_cmd::report(cmd),
+        cli::Command::Report(cmd) => runtime().and_then(|rt| rt.block_on(report_cmd::report(cmd))),
         cli::Command::Admins(cmd) => runtime().and_then(|rt| rt.block_on(report_cmd::admins(*cmd))),
         cli::Command::History(args) => runtime().and_then(|rt| rt.block_on(history::cmd::history(args))),
         cli::Command::Diff(args) => runtime().and_then(|rt| rt.block_on(history::cmd::diff(args))),

@@ -12,11 +12,18 @@ fn load_file(path: &Path) -> anyhow::Result<load::Loaded> {
         .with_context(|| format!("{}: write it with `kubeposture scan --format json`", path.display()))
 }
 
-pub fn report(cmd: ReportCmd) -> anyhow::Result<u8> {
+pub async fn report(cmd: ReportCmd) -> anyhow::Result<u8> {
     if cmd.format.len() > 1 && cmd.output_dir.is_none() {
         bail!("several --format values need --output-dir");
     }
-    let mut loaded = load_file(&cmd.from)?;
+    let mut loaded = match (&cmd.from, cmd.scan) {
+        (Some(path), _) => load_file(path)?,
+        (None, Some(id)) => {
+            let store = crate::history::cmd::open(&cmd.store).await?;
+            load::from_history(&store, id).await?
+        }
+        (None, None) => bail!("give --from FILE or --scan ID"),
+    };
     loaded.result.filter(&cmd.view.filter());
     let fail_on = cmd.fail_on.unwrap_or(loaded.fail_on);
     let code = loaded.result.exit_code(fail_on);

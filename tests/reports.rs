@@ -235,3 +235,27 @@ fn colour_follows_the_flag_and_no_color() {
     let no_color = kp().env("NO_COLOR", "1").args(["scan", "--demo", "--quiet"]).output().unwrap();
     assert!(!no_color.stdout.contains(&0x1b));
 }
+
+#[test]
+fn report_renders_a_scan_from_the_history_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.db");
+    let scan = kp().args(["scan", "--demo", "--quiet", "--format", "json", "--history"]).arg(&db).output().unwrap();
+    assert_eq!(scan.status.code(), Some(1), "{}", String::from_utf8_lossy(&scan.stderr));
+    let again = kp().args(["report", "--scan", "1", "--format", "json", "--history"]).arg(&db).output().unwrap();
+    assert_eq!(again.status.code(), Some(1), "{}", String::from_utf8_lossy(&again.stderr));
+    let a: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(a["summary"], b["summary"]);
+    let key = |v: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {} {} {}", f["fingerprint"], f["status"], f["message"], f["evidence"]))
+            .collect()
+    };
+    assert_eq!(key(&a), key(&b), "the same findings, statuses, messages and evidence");
+    let missing = kp().args(["report", "--scan", "99", "--history"]).arg(&db).output().unwrap();
+    assert_eq!(missing.status.code(), Some(3));
+}

@@ -291,3 +291,53 @@ pub fn from_json(bytes: &[u8]) -> Result<Loaded, LoadError> {
     };
     Ok(Loaded { result, clouds, fail_on })
 }
+
+/// A scan recorded in the history store, as a `ScanResult` (subjects without their facts: the
+/// store keeps id, label, status and reason).
+pub async fn from_history(store: &crate::history::Store, id: i64) -> anyhow::Result<Loaded> {
+    use anyhow::Context as _;
+    let row = store.scan(id).await.with_context(|| format!("scan {id} is not in the history store"))?;
+    let mut result = ScanResult::default();
+    for f in store.findings(id).await? {
+        let check = kubeposture_checks::find(&f.check_id).map(|c| &c.meta).with_context(|| {
+            format!("scan {id} has findings of check {} that this version does not know", f.check_id)
+        })?;
+        let marks =
+            |fingerprint: String, novelty: Option<String>, waiver: Option<String>| -> Result<Marks, LoadError> {
+                let waiver = match waiver {
+                    Some(w) => Some(serde_json::from_str::<Waiver1>(&w)?),
+                    None => None,
+                };
+                Marks1 { fingerprint, novelty, waiver }.into_marks()
+            };
+        let mut subjects = Vec::new();
+        let mut subject_marks = Vec::new();
+        for s in f.subjects {
+            subject_marks.push(marks(s.fingerprint, s.novelty, s.waiver)?);
+            subjects.push(Subject { id: s.id, label: s.label, status: s.status, reason: s.reason, facts: Vec::new() });
+        }
+        result.record(Finding {
+            check,
+            resource: Arc::new(f.resource),
+            status: f.status,
+            message: f.message,
+            evidence: f.evidence,
+            subjects,
+            marks: marks(f.fingerprint, f.novelty, f.waiver)?,
+            subject_marks,
+        });
+    }
+    for n in row.not_collected {
+        result.not_collected.push(ScopeFailure {
+            cloud: cloud(&n.cloud)?,
+            scope: n.scope,
+            operation: n.operation,
+            reason: n.reason,
+        });
+    }
+    result.started_at = Some(row.started_at);
+    result.finished_at = Some(row.finished_at);
+    result.finish();
+    let clouds = row.scope.clouds.iter().map(|c| if c == "aws" { "aws" } else { "azure" }).collect();
+    Ok(Loaded { result, clouds, fail_on: FailOn(Some(Severity::Low)) })
+}
