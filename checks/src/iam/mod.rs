@@ -16,7 +16,7 @@ pub mod parse;
 pub mod request;
 pub mod wildcard;
 
-pub use broad::{BroadGrant, broad_statements};
+pub use broad::{BroadGrant, Escalation, RoleGrants, broad_statements};
 pub use condition::{Operator, Truth};
 pub use document::*;
 pub use eval::{Decision, decide};
