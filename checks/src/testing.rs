@@ -90,6 +90,7 @@ pub fn hardened_aks() -> Cluster {
             "properties.agentPoolProfiles",
             vec![NodePool {
                 name: "system".into(),
+                kind: NodeKind::AgentPool,
                 path: "properties.agentPoolProfiles[0]".into(),
                 mode: v("properties.agentPoolProfiles[0].mode", "System".to_string()),
                 os_type: v("properties.agentPoolProfiles[0].osType", "Linux".to_string()),
@@ -598,6 +599,7 @@ pub fn hardened_eks() -> Cluster {
     };
     let pool = NodePool {
         name: "ng-general".into(),
+        kind: NodeKind::ManagedNodeGroup,
         path: "nodegroups[ng-general]".into(),
         mode: Field::absent("nodegroups[ng-general].mode"),
         os_type: v("nodegroups[ng-general].amiType", "AL2023_x86_64_STANDARD".to_string()),

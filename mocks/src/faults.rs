@@ -41,6 +41,7 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("iam:GetPolicy", &["account", "policy"]),
     ("iam:GetPolicyVersion", &["account", "policy"]),
     ("iam:ListInstanceProfilesForRole", &["account", "role", "page"]),
+    ("iam:ListInstanceProfiles", &["account", "page"]),
     ("ec2:DescribeRegions", &["account", "region"]),
     ("ec2:DescribeLaunchTemplateVersions", &["account", "region", "page"]),
     ("ec2:DescribeInstances", &["account", "region", "nodegroup", "page"]),

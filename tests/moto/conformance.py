@@ -83,6 +83,13 @@ def build(endpoint):
     nodegroup("restricted", "ng-hop2", cni_node, lt_hop2)
     nodegroup("private", "ng-good", good_node, lt_good)
     nodegroup("no-template", "ng-default", good_node)  # moto runs no instances for it
+    # A self-managed node of no-template, found by its cluster tag; its role comes from its profile.
+    ec2.run_instances(
+        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.medium",
+        IamInstanceProfile={"Name": "node-admin"},
+        MetadataOptions={"HttpTokens": "required", "HttpPutResponseHopLimit": 1, "HttpEndpoint": "enabled"},
+        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "kubernetes.io/cluster/no-template", "Value": "owned"}]}],
+    )
 
     # moto gives every cluster the same issuer: one IAM OIDC provider serves all four.
     issuer = open_cluster["identity"]["oidc"]["issuer"]
@@ -117,6 +124,9 @@ MOTO_GAPS = {
     "NET-006": "unknown",
     "CLU-001": "unknown",
 }
+# Without ListAccessEntries the roles of EC2 access entries are unknown, so NODE-002/003 cannot
+# pass (a failing role still fails).
+ENTRY_ROLES = "unknown"
 # Every cluster shares the issuer, so every cluster sees all four IRSA roles.
 IRSA = {"WID-001": "fail", "WID-002": "fail", "WID-003": "fail", "WID-004": "pass"}
 
@@ -125,13 +135,13 @@ def expected():
     e = {}
     per_cluster = {
         "public-open": {"NET-001": "fail", "NET-002": "fail", "NET-003": "fail", "NET-005": "fail",
-                        "NODE-001": "fail", "NODE-002": "fail", "NODE-003": "pass", "CLU-004": "fail", "CLU-005": "fail"},
+                        "NODE-001": "fail", "NODE-002": "fail", "NODE-003": ENTRY_ROLES, "CLU-004": "fail", "CLU-005": "fail"},
         "restricted": {"NET-001": "pass", "NET-002": "pass", "NET-003": "fail", "NET-005": "pass",
-                       "NODE-001": "fail", "NODE-002": "pass", "NODE-003": "fail", "CLU-004": "fail", "CLU-005": "fail"},
+                       "NODE-001": "fail", "NODE-002": ENTRY_ROLES, "NODE-003": "fail", "CLU-004": "fail", "CLU-005": "fail"},
         "private": {"NET-001": "pass", "NET-002": "not_applicable", "NET-003": "pass", "NET-005": "pass",
-                    "NODE-001": "pass", "NODE-002": "pass", "NODE-003": "pass", "CLU-004": "pass", "CLU-005": "pass"},
+                    "NODE-001": "pass", "NODE-002": ENTRY_ROLES, "NODE-003": ENTRY_ROLES, "CLU-004": "pass", "CLU-005": "pass"},
         "no-template": {"NET-001": "pass", "NET-002": "not_applicable", "NET-003": "pass", "NET-005": "pass",
-                        "NODE-001": "unknown", "NODE-002": "pass", "NODE-003": "pass", "CLU-004": "fail", "CLU-005": "fail"},
+                        "NODE-001": "unknown", "NODE-002": "fail", "NODE-003": ENTRY_ROLES, "CLU-004": "fail", "CLU-005": "fail"},
     }
     for c in CLUSTERS:
         for check, status in {**MOTO_GAPS, **IRSA, **per_cluster[c]}.items():
@@ -153,7 +163,9 @@ MUST_NAME = {
     ("cluster", "public-open", "NET-006"): ["ListAddons"],
     ("cluster", "public-open", "CLU-001"): ["DescribeClusterVersions"],
     ("cluster", "public-open", "AUTH-005"): ["authenticationMode"],
+    ("cluster", "private", "NODE-002"): ["access entries could not be listed"],
     ("cluster", "no-template", "NODE-001"): ["no launch template and no running instances"],
+    ("cluster", "no-template", "NODE-002"): ["node-admin", "self-managed nodes standalone instances", "AdministratorAccess"],
     ("account", ACCOUNT, "WID-004"): ["0RPHAN0000000000000000000000000A"],
 }
 MUST_NOT_NAME = {

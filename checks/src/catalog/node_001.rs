@@ -1,7 +1,8 @@
 //! NODE-001: pods can fetch the node's instance-profile credentials from IMDS.
 
 use crate::catalog::prelude::*;
-use crate::model::{Imds, NodePool};
+use crate::model::{Imds, NodeKind, NodePool};
+use crate::outcome::Subject;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -82,52 +83,63 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     require!(field);
     let Some(pools) = field.get() else {
         return Outcome::unknown_because(
-            format!("{} is absent, so the node groups' metadata options cannot be judged.", field.path),
+            format!("{} is absent, so the nodes' metadata options cannot be judged.", field.path),
             vec![Evidence::of(field)],
         );
     };
+    // Access entries name a node role, not nodes: there is no metadata service to judge.
+    let pools: Vec<&NodePool> = pools.iter().filter(|p| p.kind != NodeKind::AccessEntry).collect();
     if pools.is_empty() {
         return Outcome::not_applicable(
-            "The cluster has no managed node groups (Fargate only), so no node credentials are exposed to pods; self-managed nodes are not collected.",
+            "The cluster has no nodes of any kind (no managed node group, and no self-managed, Karpenter or Auto Mode instance tagged for it), so no node credentials are exposed to pods.",
             vec![Evidence::of(field)],
         );
     }
     let (mut failing, mut fail_evidence) = (Vec::new(), Vec::new());
     let (mut undetermined, mut unknown_evidence): (Vec<String>, Vec<Evidence>) = (Vec::new(), Vec::new());
-    let mut pass_evidence = Vec::new();
-    for pool in pools {
+    let (mut pass_evidence, mut subjects) = (Vec::new(), Vec::new());
+    for pool in &pools {
+        let label = pool.kind.describe(&pool.name);
         match judge_pool(pool) {
             PoolVerdict::Fail(problems, evidence) => {
+                subjects.push(Subject::new(&pool.path, &label, Status::Fail, problems.join("; ")));
                 failing.extend(problems);
                 fail_evidence.extend(evidence);
             }
             PoolVerdict::Undetermined(why, evidence) => {
+                subjects.push(Subject::new(&pool.path, &label, Status::Unknown, &why));
                 undetermined.push(why);
                 unknown_evidence.push(evidence);
             }
-            PoolVerdict::Pass(evidence) => pass_evidence.extend(evidence),
+            PoolVerdict::Pass(evidence) => {
+                subjects.push(Subject::new(&pool.path, &label, Status::Pass, "IMDSv2 required, hop limit 1"));
+                pass_evidence.extend(evidence);
+            }
         }
     }
     if !failing.is_empty() {
         return Outcome::fail(
             format!("Pods can fetch the node role's credentials from IMDS: {}.", failing.join("; ")),
             fail_evidence,
-        );
+        )
+        .with_subjects(subjects);
     }
     if !undetermined.is_empty() {
         return Outcome::unknown_because(
-            format!("The metadata options of node group(s) could not be judged: {}.", undetermined.join("; ")),
+            format!("The metadata options of these nodes could not be judged: {}.", undetermined.join("; ")),
             unknown_evidence,
-        );
+        )
+        .with_subjects(subjects);
     }
-    let names: Vec<&str> = pools.iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<String> = pools.iter().map(|p| p.kind.describe(&p.name)).collect();
     Outcome::pass(
         format!(
-            "Every node group requires IMDSv2 with a hop limit of 1, or disables IMDS, so pods cannot fetch node credentials: {}.",
+            "Every node requires IMDSv2 with a hop limit of 1, or disables IMDS, so pods cannot fetch node credentials: {}.",
             names.join(", ")
         ),
         pass_evidence,
     )
+    .with_subjects(subjects)
 }
 
 enum PoolVerdict {
@@ -140,17 +152,18 @@ enum PoolVerdict {
 
 fn judge_pool(pool: &NodePool) -> PoolVerdict {
     let field = &pool.imds;
+    let label = pool.kind.describe(&pool.name);
     let sources = match field.get() {
         Some(s) if !s.is_empty() => s,
         Some(_) => {
             return PoolVerdict::Undetermined(
-                format!("{}: no launch template version or instance reported metadata options", pool.name),
+                format!("{label}: no launch template version or instance reported metadata options"),
                 Evidence::of(field),
             );
         }
         None => {
             let why = field.unknown_reason().unwrap_or("metadata options absent from the response");
-            return PoolVerdict::Undetermined(format!("{}: {why}", pool.name), Evidence::of(field));
+            return PoolVerdict::Undetermined(format!("{label}: {why}"), Evidence::of(field));
         }
     };
     let (mut problems, mut bad_evidence, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
@@ -161,13 +174,13 @@ fn judge_pool(pool: &NodePool) -> PoolVerdict {
             undetermined = undetermined.or(v.undetermined.map(|why| (why, v.evidence[1].clone())));
             evidence.extend(v.evidence);
         } else {
-            problems.push(format!("node group {} via {}: {}", pool.name, imds.source, v.problems.join(" and ")));
+            problems.push(format!("{label} via {}: {}", imds.source, v.problems.join(" and ")));
             bad_evidence.extend(v.evidence);
         }
     }
     match (problems.is_empty(), undetermined) {
         (false, _) => PoolVerdict::Fail(problems, bad_evidence),
-        (true, Some((why, e))) => PoolVerdict::Undetermined(format!("{}: {why}", pool.name), e),
+        (true, Some((why, e))) => PoolVerdict::Undetermined(format!("{label}: {why}"), e),
         (true, None) => PoolVerdict::Pass(evidence),
     }
 }
@@ -283,6 +296,70 @@ mod tests {
         assert_eq!(run(&CHECK, &c).status, Status::Unknown);
     }
 
+    fn pool_of(kind: NodeKind, name: &str, imds: Field<Vec<Imds>>) -> NodePool {
+        let mut p = hardened_eks().node_pools.get().cloned().expect("pools").remove(0);
+        (p.kind, p.name, p.path, p.imds) = (kind, name.into(), format!("instances[{name}]"), imds);
+        p
+    }
+
+    fn with_pools(pools: Vec<NodePool>) -> Cluster {
+        let mut c = hardened_eks();
+        c.node_pools = Field::value(c.node_pools.path.clone(), pools, "pools");
+        c
+    }
+
+    #[test]
+    fn every_kind_of_node_is_judged() {
+        let bad = |id: &str| {
+            Field::value(
+                "instances",
+                vec![imds(&format!("instance[{id}].MetadataOptions"), Some("optional"), Some(1), None)],
+                "1",
+            )
+        };
+        for (kind, name, said) in [
+            (NodeKind::SelfManaged, "asg-web", "self-managed nodes asg-web"),
+            (NodeKind::Karpenter, "default", "Karpenter node pool default"),
+            (NodeKind::AutoMode, "general-purpose", "Auto Mode node pool general-purpose"),
+        ] {
+            let mut pools = hardened_eks().node_pools.get().cloned().unwrap();
+            pools.push(pool_of(kind, name, bad("i-0abc")));
+            let o = run(&CHECK, &with_pools(pools));
+            assert_eq!(o.status, Status::Fail, "{kind:?}");
+            assert!(o.message.contains(&format!("{said} via instance[i-0abc].MetadataOptions")), "{}", o.message);
+            assert!(o.subjects.iter().any(|s| s.label == said && s.status == Status::Fail), "{:?}", o.subjects);
+        }
+    }
+
+    #[test]
+    fn access_entries_have_no_metadata_service_to_judge() {
+        let entry = pool_of(NodeKind::AccessEntry, "arn:aws:iam::111122223333:role/n", Field::absent("imds"));
+        let o = run(&CHECK, &with_pools(vec![entry.clone()]));
+        assert_eq!(o.status, Status::NotApplicable, "{o:?}");
+        let mut pools = hardened_eks().node_pools.get().cloned().unwrap();
+        pools.push(entry);
+        assert_eq!(run(&CHECK, &with_pools(pools)).status, Status::Pass);
+    }
+
+    #[test]
+    fn undiscoverable_instances_are_unknown_unless_a_group_fails() {
+        let lost = pool_of(
+            NodeKind::SelfManaged,
+            "instances",
+            Field::unknown("instances", "DescribeInstances failed: page 2 truncated"),
+        );
+        let mut pools = hardened_eks().node_pools.get().cloned().unwrap();
+        pools.push(lost.clone());
+        let o = run(&CHECK, &with_pools(pools));
+        assert_eq!(o.status, Status::Unknown);
+        assert!(o.message.contains("page 2 truncated"), "{}", o.message);
+        let mut c = with_sources(vec![imds(LT, Some("optional"), Some(1), None)]);
+        let mut pools = c.node_pools.get().cloned().unwrap();
+        pools.push(lost);
+        c.node_pools = Field::value("nodegroups", pools, "2");
+        assert_eq!(run(&CHECK, &c).status, Status::Fail);
+    }
+
     #[test]
     fn fargate_only_is_not_applicable() {
         let mut c = hardened_eks();
@@ -322,6 +399,15 @@ mod tests {
             observed: "(absent: EC2 default is optional unless the AMI requires IMDSv2)"
           - path: "instance[i-0bbb].MetadataOptions.HttpPutResponseHopLimit"
             observed: "(absent: the AMI's or account's default applies, 2 for AL2023 AMIs)"
+        subjects:
+          - id: "nodegroups[ng-batch]"
+            label: node group ng-batch
+            status: fail
+            reason: "node group ng-batch via instance[i-0bbb].MetadataOptions: HttpTokens is not set (the EC2 default is optional: IMDSv1 answers)"
+          - id: "nodegroups[ng-general]"
+            label: node group ng-general
+            status: fail
+            reason: "node group ng-general via launchTemplate[lt-0abc1234def567890:3].LaunchTemplateData.MetadataOptions: HttpTokens is optional, so IMDSv1 requests need no token and HttpPutResponseHopLimit is 2, so IMDSv2 tokens reach pods"
         "#);
     }
 }

@@ -5,7 +5,8 @@ use crate::catalog::node_role::{RoleUse, aws_managed, node_roles};
 use crate::catalog::prelude::*;
 use crate::catalog::verdicts::Verdicts;
 use crate::field::Obs;
-use crate::iam::{PolicyDocument, broad_statements};
+use crate::iam::{PolicyDocument, RoleGrants, Statement, broad_statements};
+use crate::outcome::Subject;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -16,8 +17,11 @@ pub const CHECK: Check = Check {
         clouds: &[Cloud::Eks],
         rationale: "Every process on a worker node can read the node role's credentials from the instance metadata \
 service, and unless IMDS is locked down so can every pod on it. Whatever the node role may do, a compromised container \
-may do too: with AdministratorAccess, PowerUserAccess, IAMFullAccess or a `*` / `service:*` grant on every resource, \
-one container escape or SSRF becomes control of the AWS account.",
+may do too: with AdministratorAccess, PowerUserAccess, IAMFullAccess or a `*` / `service:*` grant on every resource \
+of that service (`*`, `arn:aws:s3:::*`, `arn:aws:iam::*:*`), one container escape or SSRF becomes control of the AWS \
+account. Narrower grants that let the holder raise its own privileges count too: `iam:PassRole` with \
+`ec2:RunInstances` or `lambda:CreateFunction`, `iam:CreatePolicyVersion`, `iam:Attach*Policy`, `iam:Put*Policy`, \
+`iam:UpdateAssumeRolePolicy`, and `sts:AssumeRole` on every role.",
         remediation: "Keep the node role to `AmazonEKSWorkerNodePolicy`, `AmazonEC2ContainerRegistryPullOnly` (or \
 `AmazonEC2ContainerRegistryReadOnly`) and, if used, `AmazonSSMManagedInstanceCore`. Detach the rest with `aws iam \
 detach-role-policy --role-name <node-role> --policy-arn <arn>` or `aws iam delete-role-policy --role-name <node-role> \
@@ -46,15 +50,13 @@ struct Findings {
 }
 
 impl Findings {
-    fn document(&mut self, what: &str, doc: &Field<PolicyDocument>) {
+    fn document<'a>(&mut self, what: &str, doc: &'a Field<PolicyDocument>, grants: &mut RoleGrants<'a>) {
         match &doc.obs {
             Obs::Value { value, .. } => {
+                grants.add(what, value);
                 for b in broad_statements(value) {
                     self.broad.push(format!("{what} Statement[{}] allows {}", b.statement.index, b.grants));
-                    self.broad_evidence.push(Evidence::new(
-                        format!("{}.Statement[{}]", doc.path, b.statement.index),
-                        b.statement.raw.clone(),
-                    ));
+                    self.broad_evidence.push(statement_evidence(doc, b.statement));
                 }
             }
             Obs::Unknown { reason } => {
@@ -76,9 +78,15 @@ impl Findings {
     }
 }
 
+fn statement_evidence(doc: &Field<PolicyDocument>, st: &Statement) -> Evidence {
+    Evidence::new(format!("{}.Statement[{}]", doc.path, st.index), st.raw.clone())
+}
+
 fn judge_role(r: &RoleUse, v: &mut Verdicts) {
     let role = r.role;
     let mut f = Findings::default();
+    let mut grants = RoleGrants::default();
+    let mut paths: Vec<(String, &Field<PolicyDocument>)> = Vec::new();
     f.list_unknown("attached policies", &role.attached);
     // Absent lists: the role has no policies of that kind.
     for p in role.attached.get().into_iter().flatten() {
@@ -86,24 +94,46 @@ fn judge_role(r: &RoleUse, v: &mut Verdicts) {
             f.broad.push(format!("AWS managed policy {name}"));
             f.broad_evidence.push(Evidence::new(format!("{}[{}]", role.attached.path, p.name), p.arn.clone()));
         } else {
-            f.document(&format!("policy {}", p.name), &p.document);
+            let what = format!("policy {}", p.name);
+            f.document(&what, &p.document, &mut grants);
+            paths.push((what, &p.document));
         }
     }
     f.list_unknown("inline policies", &role.inline);
     for p in role.inline.get().into_iter().flatten() {
-        f.document(&format!("inline policy {}", p.name), &p.document);
+        let what = format!("inline policy {}", p.name);
+        f.document(&what, &p.document, &mut grants);
+        paths.push((what, &p.document));
+    }
+    for e in grants.escalations(&role.arn) {
+        let cited: Vec<String> = e.by.iter().map(|(p, st)| format!("{p} Statement[{}]", st.index)).collect();
+        f.broad.push(format!("privilege escalation through {} ({})", e.what, cited.join(", ")));
+        for (p, st) in &e.by {
+            if let Some((_, doc)) = paths.iter().find(|(what, _)| what == p) {
+                let ev = statement_evidence(doc, st);
+                if !f.broad_evidence.contains(&ev) {
+                    f.broad_evidence.push(ev);
+                }
+            }
+        }
     }
     let label = r.label();
+    let subject = |status, reason: String| Subject::new(role.arn.clone(), role.name.clone(), status, reason);
     if !f.broad.is_empty() {
         // Who else gets these credentials: every instance launched with the role's profiles.
         let mut evidence = f.broad_evidence;
         evidence.push(Evidence::of(&role.instance_profiles));
+        v.subject(subject(Status::Fail, f.broad.join(", ")));
         v.fail(format!("{label} has {}", f.broad.join(", ")), evidence);
     }
     if !f.unknown.is_empty() {
+        if f.broad.is_empty() {
+            v.subject(subject(Status::Unknown, f.unknown.join(", ")));
+        }
         v.unknown(format!("{label}: {}", f.unknown.join(", ")), f.unknown_evidence);
     }
     if f.broad.is_empty() && f.unknown.is_empty() {
+        v.subject(subject(Status::Pass, "no administrator policy, service-wide grant or escalation path".into()));
         v.pass(label, vec![Evidence::of(&role.attached), Evidence::of(&role.inline)]);
     }
 }
@@ -120,7 +150,7 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     v.outcome(
         "Node roles grant more than nodes need, to every pod that reaches instance metadata",
         "The node roles' policies could not be fully judged",
-        "No node role has an administrator policy or a service-wide grant on every resource; roles judged",
+        "No node role has an administrator policy, a service-wide grant on every resource or a privilege-escalation path; roles judged",
         vec![],
     )
 }
@@ -178,6 +208,63 @@ mod tests {
         let o = run(&CHECK, &with_node_role(|r| inline(r, "almost-admin", doc("almost-admin", not_action))));
         assert_eq!(o.status, Status::Fail);
         assert!(o.message.contains("inline policy almost-admin Statement[0] allows every action except `iam:*`"));
+    }
+
+    #[test]
+    fn service_wide_arns_and_escalation_paths_fail() {
+        let s3 = r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::*"}}"#;
+        let o = run(&CHECK, &with_node_role(|r| inline(r, "s3", doc("s3", s3))));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("allows `s3:*` on `arn:aws:s3:::*`"), "{}", o.message);
+        let esc = r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app"},{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}]}"#;
+        let o = run(&CHECK, &with_node_role(|r| inline(r, "launcher", doc("launcher", esc))));
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        assert!(
+            o.message.contains("privilege escalation through iam:PassRole with ec2:RunInstances (inline policy launcher Statement[0], inline policy launcher Statement[1])"),
+            "{}",
+            o.message
+        );
+        assert!(o.evidence.iter().any(|e| e.path == "policy[launcher].Document.Statement[1]"), "{:?}", o.evidence);
+        let assume = r#"{"Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}"#;
+        let o = run(&CHECK, &with_node_role(|r| inline(r, "hop", doc("hop", assume))));
+        assert!(o.message.contains("sts:AssumeRole on every role"), "{}", o.message);
+    }
+
+    #[test]
+    fn roles_of_every_node_kind_and_access_entry_are_judged() {
+        use crate::model::{NodeKind, NodePool};
+        let admin_role = {
+            let mut r = eks_node_role();
+            r.arn = "arn:aws:iam::111122223333:role/karpenter-node".into();
+            r.name = "karpenter-node".into();
+            attach(&mut r, managed("AdministratorAccess", Field::absent("d")));
+            std::sync::Arc::new(r)
+        };
+        let mut c = hardened_eks();
+        let mut pools: Vec<NodePool> = c.node_pools.get().cloned().unwrap();
+        let mut extra = |kind, name: &str, role: Field<std::sync::Arc<NodeRole>>| {
+            let mut p = pools[0].clone();
+            (p.kind, p.name, p.path, p.node_role) = (kind, name.to_string(), format!("x[{name}]"), role);
+            pools.push(p);
+        };
+        extra(NodeKind::Karpenter, "default", Field::value("r", admin_role.clone(), "r"));
+        extra(
+            NodeKind::AccessEntry,
+            "arn:aws:iam::111122223333:role/karpenter-node",
+            Field::value("r", admin_role, "r"),
+        );
+        extra(NodeKind::SelfManaged, "no-profile", Field::absent("instanceProfile"));
+        c.node_pools = Field::value("nodegroups", pools, "4");
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        assert!(
+            o.message.contains("karpenter-node (arn:aws:iam::111122223333:role/karpenter-node, Karpenter node pool default, access entry arn:aws:iam::111122223333:role/karpenter-node) has AWS managed policy AdministratorAccess"),
+            "{}",
+            o.message
+        );
+        assert!(!o.message.contains("no-profile"), "nodes without a profile have no role: {}", o.message);
+        let ids: Vec<&str> = o.subjects.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["arn:aws:iam::111122223333:role/eks-node", "arn:aws:iam::111122223333:role/karpenter-node"]);
     }
 
     #[test]
@@ -261,6 +348,11 @@ mod tests {
             observed: "{\"Action\":[\"ec2:*\",\"ssm:GetParameter\"],\"Effect\":\"Allow\",\"Resource\":\"*\"}"
           - path: "role[eks-node].InstanceProfiles"
             observed: "[eks-node]"
+        subjects:
+          - id: "arn:aws:iam::111122223333:role/eks-node"
+            label: eks-node
+            status: fail
+            reason: "AWS managed policy IAMFullAccess, inline policy node-extras Statement[1] allows `ec2:*` on `*`"
         "#);
     }
 }

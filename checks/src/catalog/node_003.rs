@@ -4,6 +4,7 @@
 use crate::catalog::node_role::{aws_managed, node_roles};
 use crate::catalog::prelude::*;
 use crate::catalog::verdicts::Verdicts;
+use crate::outcome::Subject;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -63,15 +64,21 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     let mut attached_to = Vec::new();
     for r in &roles {
         let attached = &r.role.attached;
+        let subject = |status, reason: &str| Subject::new(r.role.arn.clone(), r.role.name.clone(), status, reason);
         if let Some(reason) = attached.unknown_reason() {
             v.unknown(format!("{}: attached policies: {reason}", r.label()), vec![Evidence::of(attached)]);
+            v.subject(subject(Status::Unknown, reason));
             continue;
         }
         match attached.get().into_iter().flatten().find(|p| aws_managed(&p.arn, CNI_POLICY)) {
             Some(p) => {
+                v.subject(subject(Status::Fail, "AmazonEKS_CNI_Policy attached"));
                 attached_to.push((r.label(), Evidence::new(format!("{}[{}]", attached.path, p.name), p.arn.clone())))
             }
-            None => v.pass(r.label(), vec![Evidence::of(attached)]),
+            None => {
+                v.subject(subject(Status::Pass, "AmazonEKS_CNI_Policy not attached"));
+                v.pass(r.label(), vec![Evidence::of(attached)])
+            }
         }
     }
     if !attached_to.is_empty() {
@@ -177,6 +184,11 @@ mod tests {
             observed: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
           - path: "addons[vpc-cni].serviceAccountRoleArn"
             observed: "arn:aws:iam::111122223333:role/vpc-cni-irsa"
+        subjects:
+          - id: "arn:aws:iam::111122223333:role/eks-node"
+            label: eks-node
+            status: fail
+            reason: AmazonEKS_CNI_Policy attached
         "#);
     }
 }

@@ -80,6 +80,7 @@ mod tests {
         let path = format!("properties.agentPoolProfiles[{i}]");
         NodePool {
             name: name.into(),
+            kind: crate::model::NodeKind::AgentPool,
             mode: Field::value(format!("{path}.mode"), "User".to_string(), "User"),
             os_type: Field::value(format!("{path}.osType"), "Linux".to_string(), "Linux"),
             encryption_at_host: Field::from_option(format!("{path}.enableEncryptionAtHost"), at_host),

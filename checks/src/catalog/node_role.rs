@@ -1,27 +1,39 @@
-//! What NODE-002/003 share: the cluster's node roles, one entry per role however many node
-//! groups use it, and AWS-managed policy ARNs.
+//! What NODE-002/003 share: the cluster's node roles, one entry per role however many pools
+//! use it, and AWS-managed policy ARNs.
 
 use crate::catalog::verdicts::Verdicts;
-use crate::model::{Cluster, NodeRole};
-use crate::outcome::{Evidence, Outcome};
+use crate::field::Obs;
+use crate::model::{Cluster, NodeKind, NodePool, NodeRole};
+use crate::outcome::{Evidence, Outcome, Status, Subject};
 
-/// One node role and the node groups that use it.
+/// One node role and the pools (node groups, other nodes, access entries) that use it.
 pub struct RoleUse<'a> {
     pub role: &'a NodeRole,
-    pub node_groups: Vec<&'a str>,
+    pub pools: Vec<&'a NodePool>,
 }
 
 impl RoleUse<'_> {
-    /// `eks-node (arn:…, node groups ng-a, ng-b)`.
+    /// `eks-node (arn:…, node groups ng-a, ng-b, Karpenter node pool default)`.
     pub fn label(&self) -> String {
-        let groups = if self.node_groups.len() == 1 { "node group" } else { "node groups" };
-        format!("{} ({}, {groups} {})", self.role.name, self.role.arn, self.node_groups.join(", "))
+        let managed: Vec<&str> =
+            self.pools.iter().filter(|p| p.kind == NodeKind::ManagedNodeGroup).map(|p| p.name.as_str()).collect();
+        let mut uses = Vec::new();
+        match managed.as_slice() {
+            [] => {}
+            [one] => uses.push(format!("node group {one}")),
+            many => uses.push(format!("node groups {}", many.join(", "))),
+        }
+        uses.extend(
+            self.pools.iter().filter(|p| p.kind != NodeKind::ManagedNodeGroup).map(|p| p.kind.describe(&p.name)),
+        );
+        format!("{} ({}, {})", self.role.name, self.role.arn, uses.join(", "))
     }
 }
 
-/// The node roles of the cluster's node groups. Node groups whose role was not collected are
-/// recorded as unknown in `v`. `Err` is the whole outcome: unknown when the node groups were not
-/// collected, not applicable when there are none (e.g. Fargate only).
+/// The node roles of every kind of node of the cluster and of its EC2 access entries. Pools
+/// whose role was not collected are recorded as unknown in `v`; nodes launched without an
+/// instance profile have no role to judge. `Err` is the whole outcome: unknown when the nodes
+/// were not collected, not applicable when there are none (e.g. Fargate only).
 pub fn node_roles<'a>(c: &'a Cluster, v: &mut Verdicts) -> Result<Vec<RoleUse<'a>>, Outcome> {
     let pools = &c.node_pools;
     if pools.is_unknown() {
@@ -30,20 +42,25 @@ pub fn node_roles<'a>(c: &'a Cluster, v: &mut Verdicts) -> Result<Vec<RoleUse<'a
     let list = pools.get().map(Vec::as_slice).unwrap_or_default();
     if list.is_empty() {
         return Err(Outcome::not_applicable(
-            "The cluster has no node groups (e.g. Fargate only), so there is no node role to judge.",
+            "The cluster has no nodes and no EC2 access entry (e.g. Fargate only), so there is no node role to judge.",
             vec![Evidence::of(pools)],
         ));
     }
     let mut roles: Vec<RoleUse> = Vec::new();
     for pool in list {
         let Some(role) = pool.node_role.get() else {
-            let reason = pool.node_role.unknown_reason().unwrap_or("no node role was returned");
-            v.unknown(format!("node group {}: {reason}", pool.name), vec![Evidence::of(&pool.node_role)]);
+            let no_profile = matches!(pool.node_role.obs, Obs::Absent)
+                && matches!(pool.kind, NodeKind::SelfManaged | NodeKind::Karpenter | NodeKind::AutoMode);
+            if !no_profile {
+                let reason = pool.node_role.unknown_reason().unwrap_or("no node role was returned");
+                v.unknown(format!("{}: {reason}", pool.kind.describe(&pool.name)), vec![Evidence::of(&pool.node_role)]);
+                v.subject(Subject::new(&pool.path, pool.kind.describe(&pool.name), Status::Unknown, reason));
+            }
             continue;
         };
         match roles.iter_mut().find(|r| r.role.arn == role.arn) {
-            Some(r) => r.node_groups.push(&pool.name),
-            None => roles.push(RoleUse { role, node_groups: vec![&pool.name] }),
+            Some(r) => r.pools.push(pool),
+            None => roles.push(RoleUse { role, pools: vec![pool] }),
         }
     }
     Ok(roles)

@@ -225,9 +225,46 @@ pub struct Network {
     pub policy_engine: Field<String>,
 }
 
+/// What kind of nodes a [`NodePool`] stands for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    /// An AKS agent pool.
+    #[default]
+    AgentPool,
+    /// An EKS managed node group (`ListNodegroups`).
+    ManagedNodeGroup,
+    /// EC2 instances tagged for the cluster outside managed node groups, Karpenter and Auto
+    /// Mode: one Auto Scaling group, or standalone instances.
+    SelfManaged,
+    /// Instances Karpenter launched (`karpenter.sh/nodepool`).
+    Karpenter,
+    /// EKS Auto Mode instances (`aws:eks:cluster-name`).
+    AutoMode,
+    /// The IAM role of an `EC2_LINUX`/`EC2_WINDOWS` access entry: a node identity, whatever
+    /// nodes use it (no instance metadata of its own).
+    AccessEntry,
+}
+
+impl NodeKind {
+    /// How a pool of this kind is named in messages: `node group ng-a`, `Karpenter node pool x`.
+    pub fn describe(self, name: &str) -> String {
+        match self {
+            NodeKind::AgentPool => format!("agent pool {name}"),
+            NodeKind::ManagedNodeGroup => format!("node group {name}"),
+            NodeKind::SelfManaged => format!("self-managed nodes {name}"),
+            NodeKind::Karpenter => format!("Karpenter node pool {name}"),
+            NodeKind::AutoMode => format!("Auto Mode node pool {name}"),
+            NodeKind::AccessEntry => format!("access entry {name}"),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NodePool {
     pub name: String,
+    #[serde(default)]
+    pub kind: NodeKind,
     /// Path prefix of this pool in the API response (`properties.agentPoolProfiles[0]`).
     pub path: String,
     pub mode: Field<String>,
@@ -235,9 +272,11 @@ pub struct NodePool {
     /// AKS `enableEncryptionAtHost`.
     pub encryption_at_host: Field<bool>,
     /// EKS: instance metadata options of the nodes — from the launch template version, or from
-    /// each running instance when the node group has no launch template.
+    /// each running instance when there is no launch template (or it leaves an option unset).
+    /// Absent for access entries, which have no nodes of their own.
     pub imds: Field<Vec<Imds>>,
-    /// EKS: the node IAM role and its policies (shared by every node group using it).
+    /// EKS: the node IAM role and its policies (shared by every pool using it); absent for
+    /// instances launched without an instance profile.
     pub node_role: Field<Arc<NodeRole>>,
 }
 

@@ -22,6 +22,7 @@ pub const ACTIONS: &[&str] = &[
     "GetPolicy",
     "GetPolicyVersion",
     "ListInstanceProfilesForRole",
+    "ListInstanceProfiles",
 ];
 
 pub async fn handle(ctx: &Ctx<'_>) -> Response {
@@ -35,6 +36,7 @@ pub async fn handle(ctx: &Ctx<'_>) -> Response {
         "GetRolePolicy" => get_inline(ctx).await,
         "GetPolicy" => get_policy(ctx).await,
         "GetPolicyVersion" => get_policy_version(ctx).await,
+        "ListInstanceProfiles" => list_all_instance_profiles(ctx).await,
         _ => list_instance_profiles(ctx).await,
     };
     r.unwrap_or_else(|e| e)
@@ -204,6 +206,33 @@ async fn list_instance_profiles(ctx: &Ctx<'_>) -> Result<Response, Response> {
         })
         .collect();
     Ok(ctx.query_ok(page(ctx, "InstanceProfiles", &items, start, size)))
+}
+
+/// Every instance profile of the account (from the roles' `InstanceProfiles`), each with the
+/// roles in it.
+async fn list_all_instance_profiles(ctx: &Ctx<'_>) -> Result<Response, Response> {
+    let (start, size) = ctx.gate_paged(ctx.call(), "Marker", ("MaxItems", 1, 1000)).await?;
+    let prefix = ctx.params.get("PathPrefix").unwrap_or("/");
+    let mut profiles: Vec<Value> = Vec::new();
+    for r in &account(ctx)?.iam.roles {
+        for ip in &r.instance_profiles {
+            let arn = s(ip, "Arn").unwrap_or_default();
+            match profiles.iter_mut().find(|p| s(p, "Arn") == Some(arn)) {
+                Some(p) => {
+                    if let Some(roles) = p["Roles"].as_array_mut() {
+                        roles.push(r.wire(false));
+                    }
+                }
+                None => {
+                    let mut p = ip.clone();
+                    p["Roles"] = json!([r.wire(false)]);
+                    profiles.push(p);
+                }
+            }
+        }
+    }
+    profiles.retain(|p| s(p, "Path").unwrap_or("/").starts_with(prefix));
+    Ok(ctx.query_ok(page(ctx, "InstanceProfiles", &profiles, start, size)))
 }
 
 #[cfg(test)]

@@ -1,14 +1,19 @@
 //! Per-cluster EKS reads: node groups (with their IMDS options and node roles), access entries
 //! with their access policies, add-ons, and the region's version catalog.
 
-use super::ec2::{self, TemplateRef};
+use super::ec2::{self, RegionInstances, TemplateRef};
 use super::error::err;
 use super::iam::NodeRoles;
+use super::nodes;
+use aws_sdk_ec2::types::Instance;
 use aws_sdk_eks::Client;
 use aws_smithy_types::date_time::Format;
 use kubeposture_checks::Field;
-use kubeposture_checks::model::{AccessEntry, AccessPolicy, Addon, CatalogVersion, NodePool, VersionCatalog};
+use kubeposture_checks::model::{
+    AccessEntry, AccessPolicy, Addon, CatalogVersion, Imds, NodeKind, NodePool, VersionCatalog,
+};
 use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 /// The clients one cluster's collection uses.
 pub struct Clients<'a> {
@@ -16,8 +21,13 @@ pub struct Clients<'a> {
     pub ec2: &'a aws_sdk_ec2::Client,
     pub iam: &'a aws_sdk_iam::Client,
     pub node_roles: &'a NodeRoles,
+    /// The region's instances tagged for clusters (one `DescribeInstances` per region).
+    pub instances: &'a RegionInstances,
+    /// The account's instance profiles, read on first need.
+    pub profiles: &'a OnceCell<Arc<nodes::Profiles>>,
 }
 
+/// Managed node groups, then every other kind of node tagged for the cluster.
 pub async fn node_pools(c: &Clients<'_>, cluster: &str) -> Field<Vec<NodePool>> {
     const PATH: &str = "nodegroups";
     let names = c.eks.list_nodegroups().cluster_name(cluster).into_paginator().items().send().try_collect().await;
@@ -25,9 +35,32 @@ pub async fn node_pools(c: &Clients<'_>, cluster: &str) -> Field<Vec<NodePool>> 
         Ok(n) => n,
         Err(e) => return Field::unknown(PATH, e.to_string()),
     };
-    let pools = futures::future::join_all(names.iter().map(|n| node_pool(c, cluster, n))).await;
-    let raw = format!("[{}]", names.join(", "));
+    let mut pools = futures::future::join_all(names.iter().map(|n| node_pool(c, cluster, n))).await;
+    let others = nodes::other_pools(c, cluster).await;
+    let raw = format!(
+        "[{}]",
+        names.iter().cloned().chain(others.iter().map(|p| p.kind.describe(&p.name))).collect::<Vec<_>>().join(", ")
+    );
+    pools.extend(others);
     Field::value(PATH, pools, raw)
+}
+
+/// A managed node group's running instances (from the region's tagged instances).
+fn running(c: &Clients<'_>, path: String, cluster: &str, nodegroup: &str) -> Field<Vec<Imds>> {
+    match c.instances {
+        Ok(all) => {
+            let mine: Vec<&Instance> = all
+                .iter()
+                .filter(|i| ec2::belongs_to(i, cluster) && ec2::tag(i, "eks:nodegroup-name") == Some(nodegroup))
+                .collect();
+            ec2::from_instances(
+                path,
+                &mine,
+                "the node group has no launch template and no running instances to read from",
+            )
+        }
+        Err(reason) => Field::unknown(path, reason.clone()),
+    }
 }
 
 async fn node_pool(c: &Clients<'_>, cluster: &str, name: &str) -> NodePool {
@@ -40,6 +73,7 @@ async fn node_pool(c: &Clients<'_>, cluster: &str, name: &str) -> NodePool {
             let reason = e.to_string();
             return NodePool {
                 name: name.to_string(),
+                kind: NodeKind::ManagedNodeGroup,
                 mode: Field::absent(at("mode")),
                 os_type: Field::unknown(at("amiType"), reason.clone()),
                 encryption_at_host: Field::absent(at("encryptionAtHost")),
@@ -56,17 +90,9 @@ async fn node_pool(c: &Clients<'_>, cluster: &str, name: &str) -> NodePool {
             let from_template = ec2::from_launch_template(c.ec2, at("launchTemplate"), t).await;
             // A template that leaves an option unset defers to the AMI's and account's defaults;
             // the running instances then show what is in effect.
-            match from_template.get().and_then(|v| v.iter().find(|i| i.http_tokens.is_none() || i.hop_limit.is_none()))
-            {
-                Some(partial) => {
-                    let note = format!("{} leaves options unset", partial.source);
-                    let running = ec2::from_instances(c.ec2, at("instances"), cluster, name).await;
-                    ec2::effective(from_template.clone(), running, &note)
-                }
-                None => from_template,
-            }
+            ec2::effective(from_template, || running(c, at("instances"), cluster, name))
         }
-        None => ec2::from_instances(c.ec2, at("instances"), cluster, name).await,
+        None => running(c, at("instances"), cluster, name),
     };
     let node_role = match ng.and_then(|n| n.node_role()) {
         Some(arn) => c.node_roles.get(c.iam, arn, &at("nodeRole")).await,
@@ -74,6 +100,7 @@ async fn node_pool(c: &Clients<'_>, cluster: &str, name: &str) -> NodePool {
     };
     NodePool {
         name: name.to_string(),
+        kind: NodeKind::ManagedNodeGroup,
         mode: Field::from_option(
             at("capacityType"),
             ng.and_then(|n| n.capacity_type()).map(|t| t.as_str().to_string()),

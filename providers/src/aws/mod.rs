@@ -6,6 +6,7 @@ mod eks;
 pub mod error;
 pub mod iam;
 pub mod map;
+mod nodes;
 pub mod org;
 mod scan;
 

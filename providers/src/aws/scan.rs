@@ -3,10 +3,12 @@
 //! IAM is read once per account, versions once per region, policies once per ARN.
 
 use super::config::{self, AwsConfig, RoleTarget, SetupError};
+use super::ec2::{self, RegionInstances};
 use super::eks::{self, Clients};
 use super::error::{AwsError, err};
 use super::iam::{self, AccountIam, NodeRoles, issuer_key, provider_issuer};
 use super::map::{self, Extras};
+use super::nodes::{self, Profiles};
 use super::org;
 use crate::collected::{Collected, Coverage, ScopeFailure};
 use crate::once::OnceMap;
@@ -53,6 +55,8 @@ struct Account {
     iam: aws_sdk_iam::Client,
     /// IAM facts, read once however many regions and clusters need them.
     facts: OnceCell<Arc<AccountIam>>,
+    /// Instance profile → role, read once when some node outside a node group needs it.
+    profiles: OnceCell<Arc<Profiles>>,
 }
 
 fn failure(scope: String, e: &AwsError) -> ScopeFailure {
@@ -83,6 +87,7 @@ impl Scanner {
             id,
             conf,
             facts: OnceCell::new(),
+            profiles: OnceCell::new(),
         };
         let roles = self.roles(base).await;
         if roles.is_empty() && self.cfg.organization.is_none() {
@@ -193,14 +198,23 @@ impl Scanner {
         };
         seen.lock().unwrap_or_else(|p| p.into_inner()).regions.insert(region.clone());
         let ec2 = aws_sdk_ec2::Client::new(&conf);
+        // The region's instances tagged for clusters: one paged DescribeInstances, on first need.
+        let instances: Arc<OnceCell<RegionInstances>> = Arc::default();
         let mut tasks = tokio::task::JoinSet::new();
         for name in names {
             let permit = self.cluster_slots.clone().acquire_owned().await;
-            let (s, account, seen, eks, ec2, region) =
-                (self.clone(), account.clone(), seen.clone(), eks.clone(), ec2.clone(), region.clone());
+            let (s, account, seen, eks, ec2, region, instances) = (
+                self.clone(),
+                account.clone(),
+                seen.clone(),
+                eks.clone(),
+                ec2.clone(),
+                region.clone(),
+                instances.clone(),
+            );
             tasks.spawn(async move {
                 let _permit = permit;
-                let cluster = s.cluster(&account, &region, &eks, &ec2, &name).await;
+                let cluster = s.cluster(&account, &region, &eks, &ec2, &instances, &name).await;
                 seen.lock().unwrap_or_else(|p| p.into_inner()).record(&region, &name, &cluster);
                 s.send(Collected::Cluster(Box::new(cluster))).await;
             });
@@ -215,6 +229,7 @@ impl Scanner {
         region: &str,
         eks: &aws_sdk_eks::Client,
         ec2: &aws_sdk_ec2::Client,
+        instances: &OnceCell<RegionInstances>,
         name: &str,
     ) -> Cluster {
         let described = eks.describe_cluster().name(name).send().await.map_err(err("DescribeCluster"));
@@ -228,14 +243,30 @@ impl Scanner {
         };
         let mut r = map::cluster_ref(&account.id, region, name, c.arn());
         r.tags = c.tags().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let clients = Clients { eks, ec2, iam: &account.iam, node_roles: &self.node_roles };
-        let (catalog, node_pools, access_entries, addons, facts) = tokio::join!(
+        let instances = instances.get_or_init(|| ec2::tagged_instances(ec2)).await;
+        let clients = Clients {
+            eks,
+            ec2,
+            iam: &account.iam,
+            node_roles: &self.node_roles,
+            instances,
+            profiles: &account.profiles,
+        };
+        let (catalog, mut node_pools, access_entries, addons, facts) = tokio::join!(
             self.versions.get_or_init(region.to_string(), || eks::versions(eks, region)),
             eks::node_pools(&clients, name),
             eks::access_entries(eks, name),
             eks::addons(eks, name),
             self.facts(account),
         );
+        // The node roles of EC2 access entries are node roles too (NODE-002/003).
+        let mode = c.access_config().and_then(|a| a.authentication_mode()).map(|m| m.as_str());
+        let entry_pools = nodes::access_entry_pools(&clients, &access_entries, mode).await;
+        if let (Some(pools), false) = (node_pools.get(), entry_pools.is_empty()) {
+            let mut all = pools.clone();
+            all.extend(entry_pools);
+            node_pools = Field::value(node_pools.path.clone(), all, node_pools.observed());
+        }
         map::map(r, &c, &facts, Extras { catalog, node_pools, access_entries, addons })
     }
 }

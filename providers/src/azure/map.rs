@@ -240,6 +240,7 @@ fn node_pools(p: &ClusterProperties) -> Field<Vec<NodePool>> {
             let f = |leaf: &str| format!("{base}.{leaf}");
             NodePool {
                 name: ap.name.clone().unwrap_or_else(|| format!("#{i}")),
+                kind: NodeKind::AgentPool,
                 mode: Field::from_option(f("mode"), ap.mode.clone()),
                 os_type: Field::from_option(f("osType"), ap.os_type.clone()),
                 encryption_at_host: Field::from_option(f("enableEncryptionAtHost"), ap.enable_encryption_at_host),
