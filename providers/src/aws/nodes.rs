@@ -191,3 +191,39 @@ pub async fn access_entry_pools(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::Tag;
+
+    fn instance(tags: &[(&str, &str)]) -> Instance {
+        let mut b = Instance::builder().instance_id("i-1");
+        for (k, v) in tags {
+            b = b.tags(Tag::builder().key(*k).value(*v).build());
+        }
+        b.build()
+    }
+
+    #[test]
+    fn each_instance_is_classified_by_its_tags() {
+        let kind = |tags: &[(&str, &str)]| kind_of(&instance(tags));
+        assert_eq!(kind(&[("eks:cluster-name", "c"), ("eks:nodegroup-name", "ng")]), None);
+        assert_eq!(
+            kind(&[("aws:eks:cluster-name", "c"), ("eks:kubernetes-node-pool-name", "system")]),
+            Some((NodeKind::AutoMode, "system".into()))
+        );
+        assert_eq!(
+            kind(&[("eks:eks-cluster-name", "c"), ("karpenter.sh/nodepool", "default")]),
+            Some((NodeKind::Karpenter, "default".into()))
+        );
+        assert_eq!(
+            kind(&[("kubernetes.io/cluster/c", "owned"), ("aws:autoscaling:groupName", "workers")]),
+            Some((NodeKind::SelfManaged, "workers".into()))
+        );
+        assert_eq!(
+            kind(&[("kubernetes.io/cluster/c", "shared")]),
+            Some((NodeKind::SelfManaged, "standalone instances".into()))
+        );
+    }
+}
