@@ -133,11 +133,12 @@ pub fn belongs_to(i: &Instance, cluster: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use aws_sdk_ec2::types::Tag;
 
-    fn instance(tags: &[(&str, &str)]) -> Instance {
+    /// An instance with these tags.
+    pub fn instance(tags: &[(&str, &str)]) -> Instance {
         let mut b = Instance::builder().instance_id("i-1");
         for (k, v) in tags {
             b = b.tags(Tag::builder().key(*k).value(*v).build());

@@ -195,15 +195,7 @@ pub async fn access_entry_pools(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_ec2::types::Tag;
-
-    fn instance(tags: &[(&str, &str)]) -> Instance {
-        let mut b = Instance::builder().instance_id("i-1");
-        for (k, v) in tags {
-            b = b.tags(Tag::builder().key(*k).value(*v).build());
-        }
-        b.build()
-    }
+    use crate::aws::ec2::tests::instance;
 
     #[test]
     fn each_instance_is_classified_by_its_tags() {
