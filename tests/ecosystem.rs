@@ -55,13 +55,27 @@ fn run(cmd: &mut Proc, what: &str) -> String {
     text
 }
 
-/// Writes every format of the demo scan into `dir`.
+/// Writes every format of the demo scan into `dir`, recorded in a fresh history store (every
+/// finding marked new) with a waiver (NET-003 on the legacy cluster marked waived), so the
+/// validators and the browser see the marks too.
 fn demo_reports(dir: &Path) {
+    let waivers = dir.join("waivers.yaml");
+    std::fs::write(
+        &waivers,
+        "waivers:\n  - {check: NET-003, resource: aks-legacy-*, reason: decommissioned in Q1, owner: secops@example.com, expires: 2099-12-31}\n",
+    )
+    .unwrap();
+    let history = dir.join("history.db");
+    let _ = std::fs::remove_file(&history);
     let out = Command::cargo_bin("kubeposture")
         .unwrap()
         .args(["scan", "--demo", "--quiet", "--sarif-unknown", "--compliance", "cis-aks-1.8"])
         .args(["--format", "json,sarif,ocsf,ocsf-json,html", "--output-dir"])
         .arg(dir)
+        .arg("--history")
+        .arg(&history)
+        .arg("--waivers")
+        .arg(&waivers)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
@@ -148,7 +162,7 @@ fn reports_pass_their_consumers_validators() {
 
     // The browser: the demo, then the hostile estate.
     let browser = root().join("tests/ecosystem/browser.mjs");
-    for (dir, extra) in [(&demo, vec![]), (&hostile_dir, vec!["--hostile", MARKER])] {
+    for (dir, extra) in [(&demo, vec!["--marks"]), (&hostile_dir, vec!["--hostile", MARKER, "--marks"])] {
         let text = run(
             Proc::new("node")
                 .current_dir(&t.node_dir)

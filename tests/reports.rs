@@ -3,6 +3,7 @@
 //! subjects), snapshotted; and the JSON report read back without loss.
 
 use assert_cmd::Command;
+use std::process::Command as Proc;
 
 const SMALL: &str = "tests/data/small-report.json";
 /// Fixed generation time (OCSF `time` of a scan without recorded timestamps).
@@ -179,13 +180,15 @@ fn terminal_report_of_the_demo_at_80_and_120_columns() {
 
 #[test]
 fn piped_output_respects_columns() {
-    for extra in [&[][..], &["--details"][..], &["--compliance", "cis-aks-1.8"][..]] {
-        let out = demo_table("100", extra);
+    let admins = kp().env("COLUMNS", "100").args(["admins", "--from", SMALL]).output().unwrap();
+    let admins = String::from_utf8(admins.stdout).unwrap();
+    let mut outputs = vec![("admins".to_string(), admins)];
+    for extra in [&[][..], &["--details"][..], &["--compliance", "cis-aks-1.8"][..], &["--compliance", "seeds"][..]] {
+        outputs.push((format!("{extra:?}"), demo_table("100", extra)));
+    }
+    for (what, out) in outputs {
         let long: Vec<&str> = out.lines().filter(|l| l.chars().count() > 100).collect();
-        // The compliance table is comfy-table's, laid out by itself (issue 14 covers the findings view).
-        if extra.first() != Some(&"--compliance") {
-            assert!(long.is_empty(), "{extra:?}: lines over 100 columns:\n{}", long.join("\n"));
-        }
+        assert!(long.is_empty(), "{what}: lines over 100 columns:\n{}", long.join("\n"));
     }
 }
 
@@ -258,4 +261,53 @@ fn report_renders_a_scan_from_the_history_store() {
     assert_eq!(key(&a), key(&b), "the same findings, statuses, messages and evidence");
     let missing = kp().args(["report", "--scan", "99", "--history"]).arg(&db).output().unwrap();
     assert_eq!(missing.status.code(), Some(3));
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`, 90 columns): the layout follows the
+/// terminal, not `$COLUMNS`, and colour is on unless `NO_COLOR` is set.
+#[test]
+fn a_terminal_sets_the_width_and_colour() {
+    if Proc::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("kubeposture");
+    let on_tty = |no_color: bool| {
+        let mut c = Proc::new("script");
+        c.args(["-qec", &format!("stty cols 90 rows 50; exec '{}' scan --demo --quiet", bin.display()), "/dev/null"])
+            .env("COLUMNS", "200")
+            .env("SOURCE_DATE_EPOCH", EPOCH);
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        let out = c.output().unwrap();
+        String::from_utf8(out.stdout).unwrap().replace('\r', "")
+    };
+    let coloured = on_tty(false);
+    assert!(coloured.contains("\u{1b}[1;31m"), "severity coloured on a terminal:\n{coloured}");
+    let plain = strip_sgr(&coloured);
+    assert!(plain.contains("Exit 1:"), "{plain}");
+    assert!(widest(&plain) <= 90 && widest(&plain) > 80, "laid out for the terminal's 90 columns, not $COLUMNS");
+    let no_color = on_tty(true);
+    assert!(!no_color.contains('\u{1b}'), "NO_COLOR turns colour off on a terminal too");
+    assert_eq!(no_color, plain, "colour never changes the layout");
+}
+
+fn strip_sgr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

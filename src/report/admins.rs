@@ -89,7 +89,7 @@ pub fn collect(result: &ScanResult, principal: Option<&str>) -> Inventory {
     inv
 }
 
-pub fn render_table(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn render_table(inv: &Inventory, term: super::term::Term, out: &mut dyn Write) -> std::io::Result<()> {
     let principals: std::collections::BTreeSet<&str> = inv.admins.iter().map(|a| a.principal_id.as_str()).collect();
     let clusters: std::collections::BTreeSet<&str> = inv.admins.iter().map(|a| a.cluster_id.as_str()).collect();
     writeln!(
@@ -100,21 +100,56 @@ pub fn render_table(inv: &Inventory, out: &mut dyn Write) -> std::io::Result<()>
         inv.admins.len()
     )?;
     if !inv.admins.is_empty() {
-        let mut t = super::table::table(&["Principal", "Type", "Cloud", "Cluster", "How", "Terms"]);
-        for a in &inv.admins {
-            t.add_row(vec![
-                format!("{}\n{}", clean(&a.principal), clean(&a.principal_id)),
-                clean(&a.principal_type),
-                a.cloud.to_string(),
-                clean(&a.cluster),
-                clean(&a.how),
-                if a.status == "pass" { clean(&a.terms) } else { format!("{} ({})", clean(&a.terms), a.status) },
-            ]);
+        let rows: Vec<[String; 6]> = inv
+            .admins
+            .iter()
+            .map(|a| {
+                // The id once: labels often carry it already (`Sofia Alvarez (User 383f…)`).
+                let principal = if a.principal.contains(a.principal_id.as_str()) {
+                    clean(&a.principal)
+                } else {
+                    format!("{} {}", clean(&a.principal), clean(&a.principal_id))
+                };
+                let terms =
+                    if a.status == "pass" { clean(&a.terms) } else { format!("{} ({})", clean(&a.terms), a.status) };
+                [
+                    principal,
+                    clean(&a.principal_type),
+                    a.cloud.to_string(),
+                    clean(&a.cluster),
+                    super::table::shorten_ids(&clean(&a.how)),
+                    terms,
+                ]
+            })
+            .collect();
+        // Cloud and cluster as wide as they are (type up to 12); the rest shared by principal, how and terms,
+        // each cell wrapped at spaces to its share (an id is broken only when longer than it), and
+        // the table laid out as wrapped: never wider than the terminal.
+        let widest = |i: usize| rows.iter().map(|r| textwrap::core::display_width(&r[i])).max().unwrap_or(0);
+        let borders = 6 * 3 + 1;
+        let type_w = widest(1).clamp(4, 12);
+        let cluster_w = widest(3).clamp(7, 30);
+        let free = term.width.saturating_sub(borders + type_w + cluster_w + widest(2).max(5));
+        let share: Vec<(usize, usize)> = [(0, 40), (4, 35), (5, 25)]
+            .map(|(i, pct)| (i, (free * pct / 100).min(widest(i)).max(10)))
+            .into_iter()
+            .chain([(1, type_w.max(10)), (3, cluster_w.max(10))])
+            .collect();
+        let mut t = super::table::table(&["Principal", "Type", "Cloud", "Cluster", "How", "Terms"], term);
+        t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        for mut row in rows {
+            for &(i, w) in &share {
+                row[i] = super::table::wrap_hanging(&row[i], w, "", "").join("\n");
+            }
+            t.add_row(row.to_vec());
         }
         writeln!(out, "\n{t}")?;
     }
     for i in &inv.incomplete {
-        writeln!(out, "incomplete: {} {}: {}", i.cloud, clean(&i.cluster), clean(&i.reason))?;
+        let line = format!("incomplete: {} {}: {}", i.cloud, clean(&i.cluster), clean(&i.reason));
+        for l in super::table::wrap_hanging(&line, term.width, "", "    ") {
+            writeln!(out, "{l}")?;
+        }
     }
     Ok(())
 }

@@ -114,14 +114,24 @@ pub fn aggregate(framework: Framework, result: &ScanResult) -> View {
     View { framework: framework.key(), title: framework.title(), controls: rows }
 }
 
-pub fn render_table(framework: Framework, result: &ScanResult, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn render_table(
+    framework: Framework,
+    result: &ScanResult,
+    term: super::term::Term,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let view = aggregate(framework, result);
     let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
     view.controls.iter().for_each(|c| *by_status.entry(c.status.as_str()).or_default() += 1);
     let summary: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {s}")).collect();
-    writeln!(out, "{} ({} controls): {}", view.title, view.controls.len(), summary.join(", "))?;
-    let mut t =
-        super::table::table(&["Control", "Status", "Title", "Checks", "Fail", "Unknown", "Pass", "Failing resources"]);
+    let head = format!("{} ({} controls): {}", view.title, view.controls.len(), summary.join(", "));
+    for l in super::table::wrap_hanging(&head, term.width, "", "  ") {
+        writeln!(out, "{l}")?;
+    }
+    let mut t = super::table::table(
+        &["Control", "Status", "Title", "Checks", "Fail", "Unknown", "Pass", "Failing resources"],
+        term,
+    );
     for c in &view.controls {
         let failing: Vec<String> = c.failing_resources.iter().map(|r| clean(r)).collect();
         t.add_row(vec![

@@ -17,7 +17,7 @@ struct Report<'a> {
     scan: Scan<'a>,
     summary: Summary,
     resources: Vec<Resource<'a>>,
-    findings: Vec<Finding<'a>>,
+    findings: Findings<'a>,
     checks: BTreeMap<&'static str, Check>,
     /// With `--compliance`: the results grouped by the framework's controls.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,6 +167,40 @@ fn key(c: &kubeposture_checks::ResourceRef) -> ResourceKey<'_> {
     }
 }
 
+/// The findings, serialized one by one as the serializer reaches them: a pass over
+/// `result.findings` in its order, never a second list of them.
+struct Findings<'a>(&'a ScanResult);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.findings.iter().map(finding))
+    }
+}
+
+fn finding(f: &crate::findings::Finding) -> Finding<'_> {
+    Finding {
+        check_id: f.check.id,
+        severity: f.check.severity.as_str(),
+        title: f.check.title,
+        status: f.status.as_str(),
+        resource: key(&f.resource),
+        message: &f.message,
+        evidence: f.evidence.iter().map(|e| Evidence { path: &e.path, observed: &e.observed }).collect(),
+        subjects: f
+            .marked_subjects()
+            .map(|(s, m)| Subject {
+                id: &s.id,
+                label: &s.label,
+                status: s.status.as_str(),
+                reason: &s.reason,
+                facts: s.facts.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+                marks: marks(m),
+            })
+            .collect(),
+        marks: marks(&f.marks),
+    }
+}
+
 pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> std::io::Result<()> {
     let mut checks = BTreeMap::new();
     for f in &result.findings {
@@ -209,31 +243,7 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
             findings: result.totals(),
         },
         resources: result.resources.iter().map(|(k, c)| Resource { key: key(k), counts: *c }).collect(),
-        findings: result
-            .findings
-            .iter()
-            .map(|f| Finding {
-                check_id: f.check.id,
-                severity: f.check.severity.as_str(),
-                title: f.check.title,
-                status: f.status.as_str(),
-                resource: key(&f.resource),
-                message: &f.message,
-                evidence: f.evidence.iter().map(|e| Evidence { path: &e.path, observed: &e.observed }).collect(),
-                subjects: f
-                    .marked_subjects()
-                    .map(|(s, m)| Subject {
-                        id: &s.id,
-                        label: &s.label,
-                        status: s.status.as_str(),
-                        reason: &s.reason,
-                        facts: s.facts.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
-                        marks: marks(m),
-                    })
-                    .collect(),
-                marks: marks(&f.marks),
-            })
-            .collect(),
+        findings: Findings(result),
         checks,
         compliance: meta.options.compliance.map(|f| super::compliance::aggregate(f, result)),
     };

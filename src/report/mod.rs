@@ -98,7 +98,7 @@ pub fn rfc3339(t: Option<time::OffsetDateTime>) -> Option<String> {
 pub fn render(format: Format, result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> std::io::Result<()> {
     let framework = meta.options.compliance;
     match (format, framework) {
-        (Format::Table, Some(f)) => compliance::render_table(f, result, out),
+        (Format::Table, Some(f)) => compliance::render_table(f, result, meta.options.term, out),
         (Format::Csv, Some(f)) => compliance::render_csv(f, result, out),
         (Format::Table, None) => {
             table::render(result, meta, meta.options.term, table::View { details: meta.options.details }, out)

@@ -21,15 +21,13 @@ pub struct View {
     pub details: bool,
 }
 
-/// Kept for other tables (compliance, admins): comfy-table at a fixed width.
-pub(super) fn table(header: &[&str]) -> comfy_table::Table {
+/// The other tables (compliance, admins): comfy-table laid out for the terminal's width.
+pub(super) fn table(header: &[&str], term: Term) -> comfy_table::Table {
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-        .set_header(header.to_vec());
-    if t.width().is_none() {
-        t.set_width(160);
-    }
+        .set_header(header.to_vec())
+        .set_width(u16::try_from(term.width).unwrap_or(u16::MAX));
     t
 }
 
@@ -69,7 +67,7 @@ fn short_id(s: &str, width: usize) -> String {
 }
 
 /// ARM resource ids shortened to `rg/name`; ARNs and everything else kept whole.
-fn shorten_ids(s: &str) -> String {
+pub(super) fn shorten_ids(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for (i, word) in s.split(' ').enumerate() {
         if i > 0 {
@@ -101,7 +99,7 @@ fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
 }
 
 /// Like `wrap`, with another indent for the continuation lines.
-fn wrap_hanging(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+pub(super) fn wrap_hanging(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     let opts = textwrap::Options::new(width.max(rest.len() + 10))
         .initial_indent(first)
         .subsequent_indent(rest)
@@ -118,6 +116,32 @@ fn resource_name(r: &ResourceRef) -> String {
         (ResourceKind::Cluster, None) => clean(&r.name),
         (kind, _) => format!("{} {}", kind.as_str(), clean(&r.name)),
     }
+}
+
+/// `resource_name` in `width` columns: whole when it fits, else the cluster without its resource
+/// group, a scope's id with both ends kept, and only then cut.
+fn resource_label(r: &ResourceRef, width: usize) -> String {
+    let full = resource_name(r);
+    if display_width(&full) <= width {
+        return full;
+    }
+    match r.kind {
+        ResourceKind::Cluster => fit(&clean(&r.name), width),
+        kind => {
+            let prefix = format!("{} ", kind.as_str());
+            format!("{prefix}{}", short_id(&clean(&r.name), width.saturating_sub(prefix.len())))
+        }
+    }
+}
+
+/// Whether a reason says again what the title says (`Local accounts enabled` / `Local accounts
+/// are enabled`): same first two words, or every word of the title in it.
+fn repeats_title(title: &str, reason: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    };
+    let (t, r) = (words(title), words(reason));
+    t.len() >= 2 && (r.starts_with(&t[..2]) || t.iter().all(|w| r.contains(w)))
 }
 
 /// The first sentence of a message: the one phrase a line has room for.
@@ -181,7 +205,6 @@ struct Cause {
     findings: usize,
     resources: BTreeSet<String>,
     checks: BTreeSet<&'static str>,
-    details: Vec<String>,
 }
 
 pub fn render(
@@ -194,21 +217,17 @@ pub fn render(
     let w = term.width;
     let totals = result.totals();
     let clusters = result.count(ResourceKind::Cluster);
-    writeln!(
-        out,
-        "{}",
-        fit(
-            &format!(
-                "kubeposture: {clusters} cluster(s), {} scope(s): {} failing, {} unknown, {} passing, {} not applicable",
-                result.resources.len() - clusters,
-                totals.fail,
-                totals.unknown,
-                totals.pass,
-                totals.not_applicable
-            ),
-            w
-        )
-    )?;
+    let head = format!(
+        "kubeposture: {clusters} cluster(s), {} scope(s): {} failing, {} unknown, {} passing, {} not applicable",
+        result.resources.len() - clusters,
+        totals.fail,
+        totals.unknown,
+        totals.pass,
+        totals.not_applicable
+    );
+    for l in wrap_hanging(&head, w, "", "  ") {
+        writeln!(out, "{l}")?;
+    }
 
     if !result.not_collected.is_empty() {
         writeln!(out, "\n{}", term.paint("1;31", "NOT COLLECTED"))?;
@@ -268,14 +287,10 @@ pub fn render(
                     findings: 0,
                     resources: BTreeSet::new(),
                     checks: BTreeSet::new(),
-                    details: Vec::new(),
                 });
                 c.findings += 1;
                 c.resources.insert(resource_name(&f.resource));
                 c.checks.insert(f.check.id);
-                if view.details {
-                    c.details.push(format!("{} {}: {}", f.check.id, resource_name(&f.resource), clean(&f.message)));
-                }
             }
             _ => {}
         }
@@ -299,9 +314,13 @@ pub fn render(
                 writeln!(out, "{l}")?;
             }
             if view.details {
-                for d in &c.details {
-                    for l in wrap(&shorten_ids(d), w, "      ") {
-                        writeln!(out, "{l}")?;
+                // Another pass, so the unknown findings need not be held.
+                for f in result.findings.iter().filter(|f| f.status == Status::Unknown) {
+                    if unknown_cause(&f.message) == *cause {
+                        let d = format!("{} {}: {}", f.check.id, resource_name(&f.resource), clean(&f.message));
+                        for l in wrap(&shorten_ids(&d), w, "      ") {
+                            writeln!(out, "{l}")?;
+                        }
                     }
                 }
             }
@@ -313,7 +332,9 @@ pub fn render(
         "{} failing, {} unknown, {} passing, {} not applicable.",
         totals.fail, totals.unknown, totals.pass, totals.not_applicable
     );
-    writeln!(out, "{}", fit(&counts, w))?;
+    for l in wrap(&counts, w, "") {
+        writeln!(out, "{l}")?;
+    }
     for l in wrap(&result.exit_reason(meta.fail_on), w, "") {
         writeln!(out, "{l}")?;
     }
@@ -359,13 +380,15 @@ fn failure_line(
     let titled = format!("{mark}{}: {reason}", f.check.title);
     let text = if title_only {
         format!("{mark}{}", f.check.title)
+    } else if repeats_title(f.check.title, &reason) {
+        format!("{mark}{reason}")
     } else if display_width(&titled) <= rest || rest >= 90 {
         titled
     } else {
         format!("{mark}{reason}")
     };
     let more = if fs.len() > 1 { format!(" +{}", fs.len() - 1) } else { String::new() };
-    let name = fit(&resource_name(&f.resource), res_w.saturating_sub(display_width(&more)));
+    let name = resource_label(&f.resource, res_w.saturating_sub(display_width(&more)));
     let line = format!(
         "  {}{}  {}",
         term.paint(severity_color(f.check.severity), &pad(f.check.id, id_w)),
@@ -408,10 +431,11 @@ fn summary(result: &ScanResult, term: Term, out: &mut dyn Write) -> std::io::Res
         result.resources.keys().map(|r| display_width(&clean(&r.region))).max().unwrap_or(6).clamp(6, 14) + 1;
     let account_w = 16;
     let name_max = result.resources.keys().map(|r| display_width(&resource_name(r))).max().unwrap_or(8);
-    // Drop the account, then the region column when the terminal is narrow.
+    // Drop the account, then the region column when the terminal is too narrow for the names
+    // (up to 32 columns of them: longer ones are shortened anyway).
     let mut cols = (true, true);
     let fixed = |c: (bool, bool)| num_w + cloud_w + if c.0 { account_w } else { 0 } + if c.1 { region_w } else { 0 };
-    if w < fixed(cols) + 20 {
+    if w < fixed(cols) + name_max.min(32) {
         cols.0 = false;
     }
     if w < fixed(cols) + 20 {
@@ -430,7 +454,8 @@ fn summary(result: &ScanResult, term: Term, out: &mut dyn Write) -> std::io::Res
     }
     writeln!(out, "\n{}", fit(&head, w))?;
     for (r, c) in &result.resources {
-        let mut line = format!("{}{}", pad(&resource_name(r), name_w), pad(&format!(" {}", r.cloud.as_str()), cloud_w));
+        let mut line =
+            format!("{}{}", pad(&resource_label(r, name_w), name_w), pad(&format!(" {}", r.cloud.as_str()), cloud_w));
         if cols.0 {
             line += &format!(" {}", pad(&short_id(&clean(&r.account), account_w - 2), account_w - 1));
         }
@@ -479,6 +504,34 @@ mod tests {
         let m = "accessEntries could not be collected: AccessDeniedException (HTTP 403) on ListAccessEntries: User is not authorized";
         assert_eq!(unknown_cause(m), "AccessDeniedException (HTTP 403) on ListAccessEntries");
         assert_eq!(unknown_cause("The inventory is incomplete. More text"), "The inventory is incomplete");
+    }
+
+    #[test]
+    fn a_reason_repeating_the_title_replaces_it() {
+        assert!(repeats_title("Local accounts enabled", "Local accounts are enabled"));
+        assert!(repeats_title("Kubernetes RBAC disabled", "Kubernetes RBAC is disabled"));
+        assert!(repeats_title("Workload identity disabled", "Workload identity is not enabled"));
+        assert!(!repeats_title("Cluster auto-upgrade disabled", "No auto-upgrade channel is set"));
+        assert!(!repeats_title("Node OS patching not managed", "The node OS upgrade channel is 'Unmanaged'"));
+    }
+
+    #[test]
+    fn long_resource_names_keep_what_identifies_them() {
+        let r = |kind, resource_group: Option<&str>, name: &str| ResourceRef {
+            kind,
+            cloud: kubeposture_checks::Cloud::Aks,
+            account: String::new(),
+            region: String::new(),
+            resource_group: resource_group.map(String::from),
+            name: name.into(),
+            id: String::new(),
+            tags: Default::default(),
+        };
+        let cluster = r(ResourceKind::Cluster, Some("rg-platform"), "aks-internal-tools");
+        assert_eq!(resource_label(&cluster, 40), "rg-platform/aks-internal-tools");
+        assert_eq!(resource_label(&cluster, 20), "aks-internal-tools");
+        let tenant = r(ResourceKind::Tenant, None, "7d1c9a52-4b1e-4e8f-9a3c-2f6b8e0d1c35");
+        assert_eq!(resource_label(&tenant, 24), "tenant 7d1c9a52-4b…d1c35");
     }
 
     #[test]

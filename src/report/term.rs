@@ -29,11 +29,13 @@ impl Term {
     pub fn detect(choice: ColorChoice) -> Self {
         use std::io::IsTerminal;
         let stdout_tty = std::io::stdout().is_terminal();
-        let width = terminal_size::terminal_size_of(std::io::stdout())
-            .or_else(|| terminal_size::terminal_size_of(std::io::stderr()))
-            .map(|(w, _)| w.0 as usize)
-            .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()))
-            .filter(|w| *w > 0)
+        // A terminal that reports 0 columns (some pseudo-terminals) says nothing: fall through.
+        let tty_width = |size: Option<(terminal_size::Width, terminal_size::Height)>| {
+            size.map(|(w, _)| usize::from(w.0)).filter(|w| *w > 0)
+        };
+        let width = tty_width(terminal_size::terminal_size_of(std::io::stdout()))
+            .or_else(|| tty_width(terminal_size::terminal_size_of(std::io::stderr())))
+            .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()).filter(|w| *w > 0))
             .unwrap_or(DEFAULT_WIDTH);
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = match choice {

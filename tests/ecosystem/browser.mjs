@@ -2,12 +2,14 @@
 // checks the DOM: counts match the embedded data, filters change what is shown, nothing is
 // fetched, no injected script runs. Saves a screenshot per view.
 //
-//   node browser.mjs REPORT.html SCREENSHOT_PREFIX [--hostile MARKER]
+//   node browser.mjs REPORT.html SCREENSHOT_PREFIX [--hostile MARKER] [--marks]
 import { chromium } from "playwright-core";
 import { pathToFileURL } from "node:url";
 
-const [file, shotPrefix, flag, marker] = process.argv.slice(2);
-const hostile = flag === "--hostile";
+const [file, shotPrefix, ...flags] = process.argv.slice(2);
+const hostile = flags.includes("--hostile");
+const marker = hostile ? flags[flags.indexOf("--hostile") + 1] : undefined;
+const marks = flags.includes("--marks");
 const problems = [];
 const check = (ok, what) => { if (!ok) problems.push(what); };
 
@@ -33,8 +35,15 @@ try {
     const j = (id) => JSON.parse(document.getElementById(id).textContent);
     const findings = j("kp-findings");
     const resources = j("kp-resources");
+    const checks = j("kp-checks");
     const by = (f) => findings.reduce((m, x) => { m[f(x)] = (m[f(x)] || 0) + 1; return m; }, {});
-    return { total: findings.length, status: by((f) => f.s), cloud: by((f) => resources[f.r].cloud), resources: resources.length };
+    return {
+      total: findings.length, status: by((f) => f.s), cloud: by((f) => resources[f.r].cloud),
+      severity: by((f) => checks[f.c].severity), account: by((f) => resources[f.r].account),
+      marks: by((f) => f.mk || "none"), firstPageMarks: findings.slice(0, 500).filter((f) => f.mk).length,
+      resources: resources.length,
+      first: { evidence: findings[0].e, check: findings[0].c },
+    };
   });
   check(data.total > 0, "the report embeds findings");
 
@@ -63,11 +72,32 @@ try {
     check(n === Math.min(data.cloud[clouds[0]], 500), `cloud filter ${clouds[0]}: ${n} != ${data.cloud[clouds[0]]}`);
     await page.selectOption("#filter-cloud", "");
   }
-  // Evidence opens under a finding.
+  // Severity and account filters: exactly the embedded findings of that severity / account.
+  for (const [id, by] of [["#filter-severity", data.severity], ["#filter-account", data.account]]) {
+    const value = Object.keys(by).sort()[0];
+    await page.selectOption(id, value);
+    const n = (await rows()).length;
+    check(n === Math.min(by[value], 500) && n < Math.min(data.total, 500), `${id} ${value}: ${n} != ${by[value]}`);
+    await page.selectOption(id, "");
+  }
+  // Evidence opens under the first finding: one row per evidence item, `path` then `= observed`,
+  // and the check's explain text.
   const details = await page.$("#findings-table tbody tr.finding details");
+  check(details !== null, "findings open for evidence");
   if (details) {
     await details.evaluate((d) => { d.open = true; });
-    check((await details.$$("table.ev tr")).length >= 0, "evidence table renders");
+    const ev = await details.$$eval("table.ev:first-of-type tr", (r) => r.map((x) => [...x.cells].map((c) => c.textContent)));
+    check(ev.length === data.first.evidence.length, `evidence rows ${ev.length} != ${data.first.evidence.length}`);
+    data.first.evidence.forEach(([path, observed], i) =>
+      check(ev[i] && ev[i][0] === path && ev[i][1] === "= " + observed, `evidence row ${i}: ${JSON.stringify(ev[i])}`));
+    const explain = await details.$eval("details pre", (p) => p.textContent).catch(() => "");
+    check(explain.includes("Rationale") && explain.includes("Remediation"), `explain text of ${data.first.check}`);
+  }
+  // History marks: a badge per marked finding shown, and both kinds present.
+  if (marks) {
+    const shownMarks = await page.$$eval("#findings-table tbody tr.finding [data-mark]", (m) => m.map((x) => x.dataset.mark));
+    check(shownMarks.length === data.firstPageMarks, `mark badges ${shownMarks.length} != ${data.firstPageMarks}`);
+    check(["new", "waived"].every((m) => (data.marks[m] || 0) > 0 && shownMarks.includes(m)), `marks shown: ${JSON.stringify(data.marks)}`);
   }
   await page.screenshot({ path: `${shotPrefix}-findings.png`, fullPage: false });
 
