@@ -379,38 +379,84 @@ pub fn aks_ca_policy() -> CaPolicy {
         id: "ca-aks".into(),
         name: "AKS: compliant device".into(),
         state: "enabled".into(),
-        include_applications: vec![AKS_APP.into()],
-        exclude_applications: vec![],
-        include_users: vec!["All".into()],
-        include_groups: vec![],
-        include_roles: vec![],
-        exclude_users: vec![],
-        exclude_groups: vec![],
-        exclude_roles: vec![],
-        grant_operator: Some("AND".into()),
-        grant_controls: vec!["mfa".into(), "compliantDevice".into()],
-        authentication_strength: None,
-        sign_in_frequency_hours: Some(4),
-        sign_in_every_time: false,
-        sign_in_risk_levels: vec![],
-        user_risk_levels: vec![],
+        conditions: CaConditions {
+            users: Some(CaUsers { include_users: vec!["All".into()], ..Default::default() }),
+            applications: Some(CaApplications { include: vec![AKS_APP.into()], ..Default::default() }),
+            client_app_types: vec!["all".into()],
+            ..Default::default()
+        },
+        grant: Some(CaGrant {
+            operator: Some("AND".into()),
+            built_in: vec!["mfa".into(), "compliantDevice".into()],
+            ..Default::default()
+        }),
+        session: CaSession {
+            sign_in_frequency: Some(SignInFrequency {
+                is_enabled: Some(true),
+                value: Some(4),
+                unit: Some("hours".into()),
+                interval: Some("timeBased".into()),
+                authentication_type: Some("primaryAndSecondaryAuthentication".into()),
+            }),
+            ..Default::default()
+        },
+        unrecognised: vec![],
     }
+}
+
+/// The policy's users condition, created empty when null.
+pub fn ca_users(p: &mut CaPolicy) -> &mut CaUsers {
+    p.conditions.users.get_or_insert_with(Default::default)
+}
+
+/// The policy's applications condition, created empty when null.
+pub fn ca_apps(p: &mut CaPolicy) -> &mut CaApplications {
+    p.conditions.applications.get_or_insert_with(Default::default)
+}
+
+/// The policy's grant controls, created empty when null.
+pub fn ca_grant(p: &mut CaPolicy) -> &mut CaGrant {
+    p.grant.get_or_insert_with(Default::default)
+}
+
+/// A risk policy for all users and apps: MFA.
+pub fn risk_policy(id: &str, sign_in: &[&str], user: &[&str]) -> CaPolicy {
+    let mut p = aks_ca_policy();
+    p.id = id.into();
+    p.name = id.into();
+    ca_apps(&mut p).include = vec!["All".into()];
+    p.grant = Some(CaGrant { operator: Some("OR".into()), built_in: vec!["mfa".into()], ..Default::default() });
+    p.session = CaSession::default();
+    p.conditions.sign_in_risk_levels = sign_in.iter().map(|s| s.to_string()).collect();
+    p.conditions.user_risk_levels = user.iter().map(|s| s.to_string()).collect();
+    p
 }
 
 /// The tenant's policies: the AKS one plus sign-in risk and user risk policies.
 pub fn hardened_ca() -> Vec<CaPolicy> {
-    let risk = |id: &str, sign_in: &[&str], user: &[&str]| CaPolicy {
-        id: id.into(),
-        name: id.into(),
-        include_applications: vec!["All".into()],
-        grant_operator: Some("OR".into()),
-        grant_controls: vec!["mfa".into()],
-        sign_in_frequency_hours: None,
-        sign_in_risk_levels: sign_in.iter().map(|s| s.to_string()).collect(),
-        user_risk_levels: user.iter().map(|s| s.to_string()).collect(),
-        ..aks_ca_policy()
+    vec![
+        aks_ca_policy(),
+        risk_policy("sign-in-risk", &["high", "medium"], &[]),
+        risk_policy("user-risk", &[], &["high"]),
+    ]
+}
+
+/// What CA targets a member user through: these groups and active roles, no eligible roles.
+pub fn memberships(groups: &[&str], roles: &[&str]) -> Field<Memberships> {
+    let m = Memberships {
+        groups: groups.iter().map(|g| g.to_ascii_lowercase()).collect(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        eligible_roles: Field::value("roleEligibilityScheduleInstances", vec![], "[]"),
+        user_type: Field::value("userType", UserType::Member, "Member"),
     };
-    vec![aks_ca_policy(), risk("sign-in-risk", &["high", "medium"], &[]), risk("user-risk", &[], &["high"])]
+    Field::value("transitiveMemberOf", m, format!("{groups:?}"))
+}
+
+/// Set one admin's memberships.
+pub fn set_member_of(c: &mut Cluster, user: &str, m: Field<Memberships>) {
+    let mut map = c.entra.member_of.get().cloned().unwrap_or_default();
+    map.insert(user.to_ascii_lowercase(), m);
+    c.entra.member_of = Field::value("transitiveMemberOf", map, "…");
 }
 
 /// Identity around the hardened AKS cluster: the admin group holds AKS RBAC Cluster Admin, a
@@ -438,7 +484,7 @@ pub fn hardened_entra() -> EntraAccess {
         // Alice is only eligible for aks-admins: no active membership anywhere.
         member_of: Field::value(
             "transitiveMemberOf",
-            [("a11ce000-0000-0000-0000-000000000001".to_string(), vec![])].into(),
+            [("a11ce000-0000-0000-0000-000000000001".to_string(), memberships(&[], &[]))].into(),
             "{Alice Admin: []}",
         ),
     }

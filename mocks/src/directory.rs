@@ -88,6 +88,16 @@ impl Tenant {
         found
     }
 
+    /// The directory roles `id` holds, directly or through a (role-assignable) group it is in.
+    pub fn transitive_roles(&self, id: &str) -> Vec<&Value> {
+        let mut holders = vec![id.to_ascii_lowercase()];
+        holders.extend(self.transitive_groups(id).iter().filter_map(|g| str_of(g, "id")).map(str::to_ascii_lowercase));
+        self.directory_roles
+            .iter()
+            .filter(|r| self.members(r).iter().any(|m| holders.contains(&m.to_ascii_lowercase())))
+            .collect()
+    }
+
     /// The ids of a group's active direct members.
     pub fn members<'a>(&self, group: &'a Value) -> Vec<&'a str> {
         group
@@ -96,6 +106,16 @@ impl Tenant {
             .map(|m| m.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default()
     }
+}
+
+/// A directory role as Graph serves it: typed, without the estate's `members`.
+pub fn public_role(v: &Value) -> Value {
+    let mut out = Map::new();
+    out.insert("@odata.type".into(), Value::String("#microsoft.graph.directoryRole".into()));
+    if let Some(m) = v.as_object() {
+        out.extend(m.iter().filter(|(k, _)| k.as_str() != MEMBERS).map(|(k, x)| (k.clone(), x.clone())));
+    }
+    Value::Object(out)
 }
 
 /// An object as Graph serves it: a group without the estate's `members`, and with
@@ -159,6 +179,35 @@ pub fn validate(t: &Tenant) -> Result<(), String> {
         };
         if !policies.insert(id.to_ascii_lowercase()) {
             return Err(format!("{at}.conditionalAccessPolicies: policy id {id} is used twice"));
+        }
+    }
+    for (i, r) in t.directory_roles.iter().enumerate() {
+        let (Some(id), Some(_)) = (str_of(r, "id"), str_of(r, "roleTemplateId")) else {
+            return Err(format!("{at}.directoryRoles[{i}] needs string `id` and `roleTemplateId`"));
+        };
+        let members = r.get(MEMBERS).map(|m| m.as_array().map(|a| a.iter().map(Value::as_str).collect::<Vec<_>>()));
+        match members {
+            None => {}
+            Some(Some(list)) => {
+                for m in list {
+                    match m {
+                        Some(m) if t.object(m).is_some() => {}
+                        _ => {
+                            return Err(format!(
+                                "{at}.directoryRoles[{id}].members: {m:?} is not a user, group or servicePrincipal of the tenant"
+                            ));
+                        }
+                    }
+                }
+            }
+            Some(None) => return Err(format!("{at}.directoryRoles[{id}].members must be a list of object ids")),
+        }
+    }
+    for (i, e) in t.role_management.directory.role_eligibility_schedule_instances.iter().enumerate() {
+        if str_of(e, "principalId").is_none() || str_of(e, "roleDefinitionId").is_none() {
+            return Err(format!(
+                "{at}.roleManagement.directory.roleEligibilityScheduleInstances[{i}] needs string `principalId` and `roleDefinitionId`"
+            ));
         }
     }
     let pa = &t.privileged_access;

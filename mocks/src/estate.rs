@@ -66,6 +66,31 @@ pub struct Tenant {
     /// PIM for Groups.
     #[serde(default)]
     pub privileged_access: PrivilegedAccess,
+    /// Graph `directoryRole` objects (`id`, `roleTemplateId`, `displayName`, …), plus the
+    /// mock-only key `members`: the ids of the users and groups holding the role, stripped when
+    /// served. `users/{id}/transitiveMemberOf` lists them beside the groups.
+    #[serde(default)]
+    pub directory_roles: Vec<Value>,
+    /// PIM for Microsoft Entra roles (`roleManagement/directory`).
+    #[serde(default)]
+    pub role_management: RoleManagement,
+}
+
+/// `roleManagement`, in the Graph wire shapes.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RoleManagement {
+    #[serde(default)]
+    pub directory: DirectoryRoleManagement,
+}
+
+/// `roleManagement/directory`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DirectoryRoleManagement {
+    /// `unifiedRoleEligibilityScheduleInstance` objects.
+    #[serde(default)]
+    pub role_eligibility_schedule_instances: Vec<Value>,
 }
 
 /// PIM for Groups (Graph `identityGovernance/privilegedAccess/group` and the groups' role

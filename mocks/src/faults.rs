@@ -27,7 +27,9 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("listGroupAssignmentSchedules", &["tenant", "group", "page"]),
     ("listRoleManagementPolicyAssignments", &["tenant", "group", "page"]),
     ("getDirectoryObjectsByIds", &["tenant"]),
-    ("listTransitiveMemberOf", &["tenant", "page"]),
+    // `principal` is the user whose memberships are listed.
+    ("listTransitiveMemberOf", &["tenant", "principal", "page"]),
+    ("listDirectoryRoleEligibilityScheduleInstances", &["tenant", "page"]),
     // AWS: `account` is the caller's account (for sts:AssumeRole too; `role` picks the target).
     ("sts:GetCallerIdentity", &["account"]),
     ("sts:AssumeRole", &["account", "role"]),

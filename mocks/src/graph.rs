@@ -99,6 +99,7 @@ enum Route<'a> {
     Schedules(Schedules),
     PolicyAssignments,
     GetByIds,
+    RoleEligibilityInstances,
 }
 
 impl Route<'_> {
@@ -140,6 +141,9 @@ fn route<'a>(s: &[&'a str]) -> Result<(Method, Route<'a>), &'a str> {
         }
         2 if is(0, "policies") && is(1, "roleManagementPolicyAssignments") => (Method::GET, Route::PolicyAssignments),
         2 if is(0, "directoryObjects") && is(1, "getByIds") => (Method::POST, Route::GetByIds),
+        3 if is(0, "roleManagement") && is(1, "directory") && is(2, "roleEligibilityScheduleInstances") => {
+            (Method::GET, Route::RoleEligibilityInstances)
+        }
         _ => return Err(s.last().copied().unwrap_or("")),
     };
     Ok(r)
@@ -220,6 +224,29 @@ fn encode(s: &str) -> String {
     out
 }
 
+/// The user properties Graph v1.0 returns without `$select` (`userType` is not among them).
+const USER_DEFAULTS: [&str; 12] = [
+    "@odata.type",
+    "id",
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+];
+
+fn default_user_properties(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.into_iter().filter(|(k, _)| USER_DEFAULTS.contains(&k.as_str())).collect()),
+        other => other,
+    }
+}
+
 pub async fn handle(state: &State, req: &Request<'_>) -> Response {
     let request = state.request_id();
     let client = req
@@ -294,6 +321,7 @@ async fn serve(state: &State, req: &Request<'_>, ids: &Ids) -> Response {
         Route::Schedules(kind) => g.schedules(kind).await,
         Route::PolicyAssignments => g.policy_assignments().await,
         Route::GetByIds => g.get_by_ids(req.body).await,
+        Route::RoleEligibilityInstances => g.role_eligibility_instances().await,
     }
 }
 
@@ -458,27 +486,64 @@ impl G<'_> {
             .members(g)
             .into_iter()
             .filter_map(|m| self.tenant.object(m))
-            .map(|(kind, o)| self.selected(directory::public(kind, o, true), &[]))
+            .map(|(kind, o)| match (kind, self.select.is_empty()) {
+                (Kind::User, true) => default_user_properties(directory::public(kind, o, true)),
+                _ => self.selected(directory::public(kind, o, true), &[]),
+            })
             .collect();
         self.paged(op, skip, &items, self.context("directoryObjects", None))
     }
 
-    /// `users/{id}/transitiveMemberOf`: every group the user is in, nested ones included.
-    async fn transitive_member_of(&self, id: &str) -> Response {
-        let op = "listTransitiveMemberOf";
+    /// `roleManagement/directory/roleEligibilityScheduleInstances`, optionally filtered
+    /// (`principalId eq '…'`, `roleDefinitionId eq '…'`).
+    async fn role_eligibility_instances(&self) -> Response {
+        let op = "listDirectoryRoleEligibilityScheduleInstances";
         let skip = match self.open_page(op, None).await {
             Ok(s) => s,
             Err(r) => return *r,
         };
+        let clauses = match option(self.query, "filter").map(parse_filter) {
+            None => vec![],
+            Some(Ok(c)) => c,
+            Some(Err(m)) => return error(self.ids, 400, "BadRequest", &m),
+        };
+        let items: Vec<Value> = self
+            .tenant
+            .role_management
+            .directory
+            .role_eligibility_schedule_instances
+            .iter()
+            .filter(|i| matches(i, &clauses))
+            .map(|i| self.selected(i.clone(), &[]))
+            .collect();
+        self.paged(op, skip, &items, self.context("roleManagement/directory/roleEligibilityScheduleInstances", None))
+    }
+
+    /// `users/{id}/transitiveMemberOf`: every group the user is in, nested ones included, and the
+    /// directory roles it holds (directly or through a role-assignable group).
+    async fn transitive_member_of(&self, id: &str) -> Response {
+        let op = "listTransitiveMemberOf";
+        let skip = match self.skip(op) {
+            Ok(s) => s,
+            Err(r) => return *r,
+        };
+        let page = paging::number(skip, self.page_size());
+        let call = Call { principal: Some(id), ..self.call(op, None, Some(page)) };
+        if let Err(r) = self.gate(&call).await {
+            return *r;
+        }
         if !matches!(self.tenant.object(id), Some((Kind::User, _))) {
             return self.not_found(id);
         }
-        let items: Vec<Value> = self
+        let mut items: Vec<Value> = self
             .tenant
             .transitive_groups(id)
             .into_iter()
             .map(|g| self.selected(directory::public(Kind::Group, g, true), &[]))
             .collect();
+        items.extend(
+            self.tenant.transitive_roles(id).into_iter().map(|r| self.selected(directory::public_role(r), &[])),
+        );
         self.paged(op, skip, &items, self.context("directoryObjects", None))
     }
 
@@ -656,7 +721,14 @@ impl G<'_> {
             .iter()
             .filter_map(|id| self.tenant.object(id))
             .filter(|(k, _)| types.is_empty() || kinds.contains(k))
-            .map(|(k, o)| directory::public(k, o, true))
+            .map(|(k, o)| {
+                let o = directory::public(k, o, true);
+                match (k, self.select.is_empty()) {
+                    (Kind::User, true) => default_user_properties(o),
+                    (_, true) => o,
+                    (_, false) => self.selected(o, &["id"]),
+                }
+            })
             .collect();
         json_response(StatusCode::OK, &json!({"@odata.context": format!("{METADATA}directoryObjects"), "value": value}))
     }

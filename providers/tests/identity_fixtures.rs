@@ -23,21 +23,38 @@ fn items<T: DeserializeOwned>(rel: &str) -> Vec<T> {
 
 #[test]
 fn conditional_access_examples() {
-    let listed: Vec<CaPolicyBody> = items("graph/v1.0/conditionalaccessroot-list-policies.example1.response.json");
+    use kubeposture_providers::azure::identity::ca::ca_policy;
+    let listed: Vec<Value> = items("graph/v1.0/conditionalaccessroot-list-policies.example1.response.json");
     assert_eq!(listed.len(), 2);
-    let p = map::ca_policy(&listed[1]);
-    assert_eq!((p.state.as_str(), p.grant_controls.clone()), ("disabled", vec!["mfa".to_string()]));
-    assert_eq!(p.include_users, vec!["None"]);
+    let p = ca_policy(&listed[1], 1);
+    assert_eq!(
+        (p.state.as_str(), p.grant.as_ref().map(|g| g.built_in.clone())),
+        ("disabled", Some(vec!["mfa".to_string()]))
+    );
+    assert_eq!(p.conditions.users.as_ref().map(|u| u.include_users.clone()), Some(vec!["None".to_string()]));
+    assert!(p.unrecognised.is_empty(), "{:?}", p.unrecognised);
 
-    let one: Vec<CaPolicyBody> = items("graph/v1.0/conditionalaccesspolicy-get.example1.response.json");
-    let p = map::ca_policy(&one[0]);
-    assert_eq!(p.include_applications, vec!["All"]);
-    assert_eq!(p.exclude_users, vec!["124c5b6a-ffa5-483a-9b88-04c3fce5574a", "GuestsOrExternalUsers"]);
-    assert_eq!(p.include_roles.len(), 3);
-    assert_eq!(p.grant_operator.as_deref(), Some("OR"));
-    assert!(p.grant_controls.contains(&"compliantDevice".to_string()));
-    assert_eq!(p.sign_in_frequency_hours, Some(4));
-    assert_eq!(p.sign_in_risk_levels, vec!["medium", "low"]);
+    let one: Vec<Value> = items("graph/v1.0/conditionalaccesspolicy-get.example1.response.json");
+    let p = ca_policy(&one[0], 0);
+    assert!(p.unrecognised.is_empty(), "every property of the documented example is understood: {:?}", p.unrecognised);
+    let c = &p.conditions;
+    assert_eq!(c.applications.as_ref().map(|a| a.include.clone()), Some(vec!["All".to_string()]));
+    let users = c.users.as_ref().expect("users");
+    assert_eq!(users.exclude_users, vec!["124c5b6a-ffa5-483a-9b88-04c3fce5574a", "GuestsOrExternalUsers"]);
+    assert_eq!(users.include_roles.len(), 3);
+    assert_eq!(c.client_app_types, vec!["mobileAppsAndDesktopClients", "exchangeActiveSync", "other"]);
+    assert_eq!(
+        c.platforms.as_ref().map(|x| x.exclude.clone()),
+        Some(vec!["iOS".to_string(), "windowsPhone".to_string()])
+    );
+    assert_eq!(c.locations.as_ref().map(|x| x.include.clone()), Some(vec!["AllTrusted".to_string()]));
+    assert_eq!(c.sign_in_risk_levels, vec!["medium", "low"]);
+    let g = p.grant.as_ref().expect("grant");
+    assert_eq!(g.operator.as_deref(), Some("OR"));
+    assert!(g.built_in.contains(&"compliantDevice".to_string()) && g.terms_of_use.len() == 2);
+    let f = p.session.sign_in_frequency.as_ref().expect("signInFrequency");
+    assert_eq!((f.value, f.unit.as_deref(), f.is_enabled), (Some(4), Some("hours"), Some(true)));
+    assert_eq!(p.session.cloud_app_security, Some((Some(true), Some("blockDownloads".to_string()))));
 }
 
 #[test]

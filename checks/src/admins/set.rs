@@ -72,9 +72,9 @@ impl AdminSet {
                     add_group(&mut set, &hop.group);
                 }
             }
-            let full = member_of.and_then(|all| all.get(&key(&p.principal.id)));
-            if let Some(all) = full {
-                groups.extend(all.iter().map(|g| key(g)));
+            let full = member_of.and_then(|all| all.get(&key(&p.principal.id))).and_then(|m| m.get());
+            if let Some(m) = full {
+                groups.extend(m.groups.iter().map(|g| key(g)));
             }
             let mut how = vec![AdminModel::person_text(p)];
             how.extend(p.routes.iter().map(|r| r.how()));
@@ -83,7 +83,7 @@ impl AdminSet {
                 how,
                 potential: p.kind() == Kind::Potential,
                 groups,
-                roles: BTreeSet::new(),
+                roles: full.map(|m| m.roles.iter().map(|r| key(r)).collect()).unwrap_or_default(),
                 memberships_complete: full.is_some(),
             });
         }

@@ -1,9 +1,9 @@
-//! IDN-001: no enabled Conditional Access policy guards AKS sign-in by the cluster's admins with
-//! a grant control. Coverage is judged against the cluster's admins (see `ca.rs`).
+//! IDN-001: some admin of the cluster has no enforced Conditional Access policy that guards every
+//! one of its AKS sign-ins with a grant control (see `ca/mod.rs`).
 
-use crate::catalog::ca::{Messages, judge_enforced};
+use crate::catalog::ca::controls::{Need, requires};
+use crate::catalog::ca::{Messages, judge};
 use crate::catalog::prelude::*;
-use crate::model::CaPolicy;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -34,33 +34,14 @@ and set it to On. Do not exclude the admin groups or the AKS application.",
     scope: None,
 };
 
-const GRANTS: [&str; 4] = ["compliantDevice", "domainJoinedDevice", "mfa", "block"];
-
-/// A grant control among `compliantDevice`, `domainJoinedDevice`, `mfa`, an authentication
-/// strength, or `block`.
-fn has_grant_control(p: &CaPolicy) -> Result<String, String> {
-    let mut found: Vec<String> =
-        p.grant_controls.iter().filter(|c| is_one_of(c, &GRANTS)).map(|c| c.trim().to_string()).collect();
-    if let Some(s) = &p.authentication_strength {
-        found.push(format!("authenticationStrength {s}"));
-    }
-    if found.is_empty() {
-        return Err(format!(
-            "no grant control among compliantDevice, domainJoinedDevice, mfa, an authentication strength or block (builtInControls [{}])",
-            p.grant_controls.join(", ")
-        ));
-    }
-    Ok(format!("grant controls {}", found.join(", ")))
-}
-
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
-    judge_enforced(
+    judge(
         c,
-        has_grant_control,
+        |p| requires(p, Need::Guard),
         &Messages {
-            pass: "Enabled Conditional Access policies guard AKS sign-in by every admin of the cluster with a grant control",
-            fail: "No enabled Conditional Access policy guards AKS sign-in by the cluster's admins with a grant control (MFA, authentication strength, compliant or domain-joined device, block)",
-            unknown: "Whether Conditional Access guards AKS sign-in by every admin cannot be told",
+            pass: "Enforced Conditional Access policies guard every AKS sign-in of every admin of the cluster with a grant control",
+            fail: "No enforced Conditional Access policy guards every AKS sign-in with a grant control (MFA, an MFA authentication strength, a compliant or domain-joined device, or block) for these admins of the cluster",
+            unknown: "Whether Conditional Access guards every AKS sign-in of these admins cannot be told",
         },
     )
 }
@@ -68,22 +49,32 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Terms;
     use crate::testing::*;
+
+    /// Dave: a permanent member of platform-team, itself a member of the admin group.
+    fn with_dave(c: &mut Cluster) {
+        add_member(c, &aks_admins(), platform_team(), Terms::Permanent);
+        add_member(c, &platform_team(), dave(), Terms::Permanent);
+        set_member_of(c, &dave().id, memberships(&[&platform_team().id, &aks_admins().id], &[]));
+    }
 
     #[test]
     fn hardened_policy_passes() {
         let o = run(&CHECK, &hardened_aks());
         assert_eq!(o.status, Status::Pass, "{o:?}");
-        assert!(o.message.ends_with("with a grant control: AKS: compliant device."), "{}", o.message);
+        assert!(o.message.ends_with("with a grant control: Alice Admin (User a11ce000-0000-0000-0000-000000000001) by AKS: compliant device."), "{}", o.message);
         assert_eq!(o.evidence.len(), 1, "only counted policies: {:?}", o.evidence);
+        assert_eq!(o.subjects.len(), 1);
+        assert_eq!(o.subjects[0].status, Status::Pass);
     }
 
     #[test]
     fn all_apps_policy_excluding_aks_fails() {
         let mut c = hardened_aks();
         edit_aks_ca(&mut c, |p| {
-            p.include_applications = vec!["All".into()];
-            p.exclude_applications = vec![AKS_APP.into()];
+            ca_apps(p).include = vec!["All".into()];
+            ca_apps(p).exclude = vec![AKS_APP.into()];
         });
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
@@ -101,27 +92,33 @@ mod tests {
     }
 
     #[test]
-    fn excluding_the_admin_group_fails_naming_it() {
+    fn one_excluded_admin_fails_naming_only_that_admin() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| p.exclude_groups = vec![aks_admins().id]);
+        with_dave(&mut c);
+        edit_aks_ca(&mut c, |p| ca_users(p).exclude_groups = vec![platform_team().id]);
         let o = run(&CHECK, &c);
-        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        assert!(o.message.contains("Dave Ops") && !o.message.contains("Alice"), "{}", o.message);
         let why = &o.evidence[0].observed;
-        assert!(why.contains("excludes the cluster's admins: aks-admins (Group 3c8e1f2a"), "{why}");
-        assert!(why.contains("Alice Admin"), "the eligible admin is named: {why}");
+        assert!(why.contains("counts for Alice Admin") && why.contains("does not count for Dave Ops"), "{why}");
+        let statuses: Vec<Status> = o.subjects.iter().map(|s| s.status).collect();
+        assert!(statuses.contains(&Status::Pass) && statuses.contains(&Status::Fail), "{:?}", o.subjects);
     }
 
     #[test]
-    fn session_only_policy_does_not_count() {
+    fn session_only_policy_does_not_count_but_an_mfa_strength_does() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| p.grant_controls.clear());
+        edit_aks_ca(&mut c, |p| p.grant = None);
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
-        assert!(o.evidence[0].observed.contains("no grant control"));
-        // An authentication strength alone counts.
+        assert!(o.evidence[0].observed.contains("no grant controls"));
         edit_aks_ca(&mut c, |p| {
-            p.grant_controls.clear();
-            p.authentication_strength = Some("Phishing-resistant MFA".into());
+            ca_grant(p).built_in.clear();
+            ca_grant(p).authentication_strength = Some(crate::model::AuthenticationStrength {
+                id: Some("00000000-0000-0000-0000-000000000004".into()),
+                name: Some("Phishing-resistant MFA".into()),
+                ..Default::default()
+            });
         });
         assert_eq!(run(&CHECK, &c).status, Status::Pass);
     }
@@ -132,7 +129,7 @@ mod tests {
         set_ca(&mut c, vec![]);
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
-        assert!(o.message.ends_with(": the tenant has no Conditional Access policies."), "{}", o.message);
+        assert_eq!(o.subjects[0].reason, "the tenant has no Conditional Access policies");
     }
 
     #[test]
@@ -149,28 +146,44 @@ mod tests {
         let mut c = hardened_aks();
         unknown(&mut c.entra.groups);
         edit_aks_ca(&mut c, |p| {
-            p.include_users.clear();
-            p.include_groups = vec![aks_admins().id];
+            *ca_users(p) = crate::model::CaUsers { include_groups: vec![aks_admins().id], ..Default::default() }
         });
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Unknown);
         assert!(o.message.contains("AuthorizationFailed"), "{}", o.message);
+        // A policy for everybody still guards them.
+        let mut c = hardened_aks();
+        unknown(&mut c.entra.groups);
+        assert_eq!(run(&CHECK, &c).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_cluster_without_user_admins_is_not_applicable() {
+        let mut c = hardened_aks();
+        set_grants(&mut c, vec![]);
+        set_groups(&mut c, vec![]);
+        assert_eq!(run(&CHECK, &c).status, Status::NotApplicable);
     }
 
     #[test]
     fn failure_snapshot() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| p.exclude_groups = vec![aks_admins().id]);
+        edit_aks_ca(&mut c, |p| ca_users(p).exclude_groups = vec![aks_admins().id]);
         insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
         status: fail
-        message: "No enabled Conditional Access policy guards AKS sign-in by the cluster's admins with a grant control (MFA, authentication strength, compliant or domain-joined device, block): 3 policies considered, none counts (see the evidence)."
+        message: "No enforced Conditional Access policy guards every AKS sign-in with a grant control (MFA, an MFA authentication strength, a compliant or domain-joined device, or block) for these admins of the cluster: Alice Admin (User a11ce000-0000-0000-0000-000000000001)."
         evidence:
           - path: "conditionalAccess/policies[ca-aks]"
-            observed: "AKS: compliant device (state enabled): does not count: it excludes the cluster's admins: aks-admins (Group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c), Alice Admin (User a11ce000-0000-0000-0000-000000000001)"
+            observed: "AKS: compliant device (state enabled): does not count: it excludes Alice Admin (User a11ce000-0000-0000-0000-000000000001) (excludeGroups group 3c8e1f2a-7b4d-4e6f-8a9c-0d1e2f3a4b5c)"
           - path: "conditionalAccess/policies[sign-in-risk]"
-            observed: "sign-in-risk (state enabled): does not count: it applies only to risky sign-ins or users (signInRiskLevels [high, medium], userRiskLevels [])"
+            observed: "sign-in-risk (state enabled): does not count: it applies only at signInRiskLevels [high, medium]"
           - path: "conditionalAccess/policies[user-risk]"
-            observed: "user-risk (state enabled): does not count: it applies only to risky sign-ins or users (signInRiskLevels [], userRiskLevels [high])"
+            observed: "user-risk (state enabled): does not count: it applies only at userRiskLevels [high]"
+        subjects:
+          - id: a11ce000-0000-0000-0000-000000000001
+            label: Alice Admin (User a11ce000-0000-0000-0000-000000000001)
+            status: fail
+            reason: no enforced policy guards every sign-in
         "#);
     }
 }

@@ -1,8 +1,20 @@
-//! IDN-002: the policies that would cover AKS sign-in by the cluster's admins are only in
-//! report-only (`enabledForReportingButNotEnforced`) or `disabled` state.
+//! IDN-002: for some admin of the cluster, the policies that would guard every one of its AKS
+//! sign-ins are only in report-only (`enabledForReportingButNotEnforced`) or `disabled` state.
+//! An admin no policy would guard in any state is IDN-001's gap, not this one's.
 
-use crate::catalog::ca::{Admins, Reach, is_enforced, policies, policy_evidence, targets_aks};
+use crate::catalog::ca::answer::{Answer, all, any};
+use crate::catalog::ca::applies::applies;
+use crate::catalog::ca::controls::enforced;
+use crate::catalog::ca::people::people;
+use crate::catalog::ca::{nobody, policies, policy_evidence};
 use crate::catalog::prelude::*;
+use crate::catalog::verdicts::Verdicts;
+use crate::model::CaPolicy;
+use crate::outcome::Subject;
+
+fn is_enforced(p: &CaPolicy) -> bool {
+    enforced(p).is_yes()
+}
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -34,58 +46,75 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
         Ok(l) => l,
         Err(o) => return o,
     };
-    let admins = Admins::of(c);
-    let (mut enforced, mut dormant, mut undecided) = (vec![], vec![], vec![]);
-    for p in list.iter().filter(|p| targets_aks(p).is_ok()) {
-        match admins.reach(p) {
-            Reach::Covers if is_enforced(p) => enforced.push(p),
-            Reach::Covers => dormant.push(p),
-            Reach::Not(_) => {}
-            Reach::Unknown(why) => undecided.push((p, why)),
+    let people = people(c);
+    if people.is_empty() {
+        return nobody(field);
+    }
+    let mut v = Verdicts::default();
+    let mut covers: Vec<Vec<&str>> = vec![Vec::new(); list.len()];
+    let mut unguarded = Vec::new();
+    for person in &people {
+        let mut enforced_answers = Vec::new();
+        let mut dormant = Vec::new();
+        for (i, p) in list.iter().enumerate() {
+            let applies = applies(p, person);
+            let state = enforced(p);
+            if applies.is_yes() {
+                covers[i].push(&person.label);
+                if state.is_no() {
+                    dormant.push(format!("{} (state {})", p.name, p.state));
+                }
+            }
+            enforced_answers.push(all([state, applies]));
+        }
+        let subject = |status, reason: String| Subject::new(person.subject_id(), person.label.clone(), status, reason);
+        match any(enforced_answers) {
+            Answer::Yes(_) => {
+                let names: Vec<&str> = list
+                    .iter()
+                    .zip(&covers)
+                    .filter(|(p, who)| is_enforced(p) && who.contains(&person.label.as_str()))
+                    .map(|(p, _)| p.name.as_str())
+                    .collect();
+                v.pass(format!("{} by {}", person.label, names.join(", ")), vec![]);
+                v.subject(subject(Status::Pass, format!("enforced: {}", names.join(", "))));
+            }
+            Answer::Unknown(why) => {
+                v.unknown(format!("{}: {why}", person.label), vec![]);
+                v.subject(subject(Status::Unknown, why));
+            }
+            Answer::No(_) if !dormant.is_empty() => {
+                v.fail(format!("{}: only {}", person.label, dormant.join(", ")), vec![]);
+                v.subject(subject(Status::Fail, format!("only {}", dormant.join(", "))));
+            }
+            Answer::No(_) => unguarded.push(person.label.clone()),
         }
     }
-    let names = |l: &[&crate::model::CaPolicy]| l.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
-    if !enforced.is_empty() {
-        return Outcome::pass(
-            format!(
-                "Enabled Conditional Access policies cover AKS sign-in by the cluster's admins: {}.",
-                names(&enforced)
-            ),
-            enforced.iter().map(|p| policy_evidence(field, p, "covers the cluster's admins, enforced")).collect(),
-        );
-    }
-    let undecided_evidence = || -> Vec<Evidence> {
-        undecided.iter().map(|(p, why)| policy_evidence(field, p, &format!("coverage unknown: {why}"))).collect()
-    };
-    // An enabled policy of unknown coverage may be the one that enforces.
-    if undecided.iter().any(|(p, _)| is_enforced(p)) || (dormant.is_empty() && !undecided.is_empty()) {
-        let listed: Vec<String> = undecided.iter().map(|(p, why)| format!("{} ({why})", p.name)).collect();
-        let mut evidence = undecided_evidence();
-        evidence.extend(dormant.iter().map(|p| policy_evidence(field, p, "covers the cluster's admins, not enforced")));
-        return Outcome::unknown_because(
-            format!(
-                "Whether an enforced Conditional Access policy covers AKS sign-in by the cluster's admins cannot be told: {}.",
-                listed.join("; ")
-            ),
-            evidence,
-        );
-    }
-    if dormant.is_empty() {
+    let evidence: Vec<Evidence> = list
+        .iter()
+        .zip(&covers)
+        .filter(|(_, who)| !who.is_empty())
+        .map(|(p, who)| {
+            let state = if is_enforced(p) { "enforced" } else { "not enforced" };
+            policy_evidence(field, p, &format!("would guard every AKS sign-in of {} ({state})", who.join(", ")))
+        })
+        .collect();
+    if v.is_empty() {
         return Outcome::not_applicable(
-            "No Conditional Access policy would cover AKS sign-in by the cluster's admins in any state; IDN-001 reports the gap.",
+            "No Conditional Access policy would guard every AKS sign-in of the cluster's admins in any state; IDN-001 reports the gap.",
             vec![Evidence::of(field)],
         );
     }
-    let mut evidence: Vec<Evidence> = dormant
-        .iter()
-        .map(|p| policy_evidence(field, p, "would cover the cluster's admins but is not enforced"))
-        .collect();
-    evidence.extend(undecided_evidence());
-    Outcome::fail(
-        format!(
-            "Conditional Access policies that would cover AKS sign-in by the cluster's admins are not enforced (report-only or disabled): {}.",
-            names(&dormant)
-        ),
+    if !unguarded.is_empty() {
+        v.note(Evidence::new(
+            field.path.to_string(),
+            format!("no policy in any state would guard {} (IDN-001 reports it)", unguarded.join(", ")),
+        ));
+    }
+    v.outcome(
+        "Conditional Access policies that would guard the AKS sign-ins of these admins are not enforced (report-only or disabled)",
+        "Whether an enforced Conditional Access policy guards the AKS sign-ins of these admins cannot be told",
+        "Enforced Conditional Access policies guard the AKS sign-ins of the cluster's admins",
         evidence,
     )
 }
@@ -106,7 +135,11 @@ mod tests {
         edit_aks_ca(&mut c, |p| p.state = "enabledForReportingButNotEnforced".into());
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
-        assert!(o.message.ends_with("(report-only or disabled): AKS: compliant device."), "{}", o.message);
+        assert!(
+            o.message.contains("only AKS: compliant device (state enabledForReportingButNotEnforced)"),
+            "{}",
+            o.message
+        );
         assert_eq!(run(&crate::catalog::idn_001::CHECK, &c).status, Status::Fail);
         edit_aks_ca(&mut c, |p| p.state = "disabled".into());
         assert_eq!(run(&CHECK, &c).status, Status::Fail);
@@ -115,7 +148,7 @@ mod tests {
     #[test]
     fn nothing_that_would_cover_is_not_applicable() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| p.include_applications = vec!["Office365".into()]);
+        edit_aks_ca(&mut c, |p| ca_apps(p).include = vec!["Office365".into()]);
         assert_eq!(run(&CHECK, &c).status, Status::NotApplicable);
         set_ca(&mut c, vec![]);
         assert_eq!(run(&CHECK, &c).status, Status::NotApplicable);
@@ -126,9 +159,10 @@ mod tests {
         let mut c = hardened_aks();
         unknown(&mut c.entra.groups);
         edit_aks_ca(&mut c, |p| {
-            p.include_users.clear();
-            p.include_groups = vec![aks_admins().id];
+            *ca_users(p) = crate::model::CaUsers { include_groups: vec![aks_admins().id], ..Default::default() }
         });
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+        edit_aks_ca(&mut c, |p| p.state = "enabledForPilot".into());
         assert_eq!(run(&CHECK, &c).status, Status::Unknown);
         c.entra.conditional_access = Field::unknown("conditionalAccess/policies", CA_DENIED);
         let o = run(&CHECK, &c);
@@ -142,10 +176,15 @@ mod tests {
         edit_aks_ca(&mut c, |p| p.state = "enabledForReportingButNotEnforced".into());
         insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
         status: fail
-        message: "Conditional Access policies that would cover AKS sign-in by the cluster's admins are not enforced (report-only or disabled): AKS: compliant device."
+        message: "Conditional Access policies that would guard the AKS sign-ins of these admins are not enforced (report-only or disabled): Alice Admin (User a11ce000-0000-0000-0000-000000000001): only AKS: compliant device (state enabledForReportingButNotEnforced)."
         evidence:
           - path: "conditionalAccess/policies[ca-aks]"
-            observed: "AKS: compliant device (state enabledForReportingButNotEnforced): would cover the cluster's admins but is not enforced"
+            observed: "AKS: compliant device (state enabledForReportingButNotEnforced): would guard every AKS sign-in of Alice Admin (User a11ce000-0000-0000-0000-000000000001) (not enforced)"
+        subjects:
+          - id: a11ce000-0000-0000-0000-000000000001
+            label: Alice Admin (User a11ce000-0000-0000-0000-000000000001)
+            status: fail
+            reason: "only AKS: compliant device (state enabledForReportingButNotEnforced)"
         "#);
     }
 }

@@ -1,9 +1,10 @@
-//! IDN-003: no enabled Conditional Access policy covering AKS sign-in by the cluster's admins
-//! *requires* a compliant or domain-joined device.
+//! IDN-003: some admin of the cluster has no enforced Conditional Access policy that guards every
+//! one of its AKS sign-ins and *requires* a compliant or domain-joined device (with `OR`, every
+//! alternative must be one).
 
-use crate::catalog::ca::{Messages, judge_enforced};
+use crate::catalog::ca::controls::{Need, requires};
+use crate::catalog::ca::{Messages, judge};
 use crate::catalog::prelude::*;
-use crate::model::CaPolicy;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -32,42 +33,14 @@ already issued stays valid for 60 to 90 minutes.",
     scope: None,
 };
 
-const DEVICE: [&str; 2] = ["compliantDevice", "domainJoinedDevice"];
-
-/// The policy requires a managed device: a device control, and either the operator is `AND` or
-/// every control (authentication strength included) is a device control.
-fn requires_device(p: &CaPolicy) -> Result<String, String> {
-    let controls: Vec<&str> = p.grant_controls.iter().map(|c| c.trim()).collect();
-    let (device, others): (Vec<&str>, Vec<&str>) = controls.iter().partition(|c| is_one_of(c, &DEVICE));
-    let mut others: Vec<String> = others.iter().map(|c| c.to_string()).collect();
-    if let Some(s) = &p.authentication_strength {
-        others.push(format!("authenticationStrength {s}"));
-    }
-    if device.is_empty() {
-        return Err(format!(
-            "it requires no compliant or domain-joined device (builtInControls [{}]); MFA alone lets an unmanaged or infected laptop in",
-            controls.join(", ")
-        ));
-    }
-    let op = p.grant_operator.as_deref().unwrap_or("(none)").trim();
-    if op.eq_ignore_ascii_case("AND") || others.is_empty() {
-        return Ok(format!("requires {} (operator {op})", device.join(" or ")));
-    }
-    Err(format!(
-        "it offers {} only as an alternative (operator {op}) to {}: with MFA alone an unmanaged laptop gets in",
-        device.join(", "),
-        others.join(", ")
-    ))
-}
-
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
-    judge_enforced(
+    judge(
         c,
-        requires_device,
+        |p| requires(p, Need::Device),
         &Messages {
-            pass: "AKS sign-in by every admin of the cluster requires a compliant or domain-joined device",
-            fail: "No enabled Conditional Access policy covering AKS sign-in by the cluster's admins requires a compliant or domain-joined device",
-            unknown: "Whether AKS sign-in by every admin requires a compliant device cannot be told",
+            pass: "Every AKS sign-in of every admin of the cluster requires a compliant or domain-joined device",
+            fail: "No enforced Conditional Access policy requires a compliant or domain-joined device on every AKS sign-in of these admins of the cluster",
+            unknown: "Whether every AKS sign-in of these admins requires a compliant device cannot be told",
         },
     )
 }
@@ -77,52 +50,58 @@ mod tests {
     use super::*;
     use crate::testing::*;
 
+    fn controls(c: &mut Cluster, op: Option<&str>, built_in: &[&str]) {
+        edit_aks_ca(c, |p| {
+            ca_grant(p).operator = op.map(String::from);
+            ca_grant(p).built_in = built_in.iter().map(|s| s.to_string()).collect();
+        });
+    }
+
     #[test]
     fn compliant_device_and_mfa_pass() {
         let o = run(&CHECK, &hardened_aks());
         assert_eq!(o.status, Status::Pass);
-        assert!(o.evidence[0].observed.contains("requires compliantDevice (operator AND)"), "{:?}", o.evidence);
+        assert!(
+            o.evidence[0].observed.contains("requires compliantDevice (AND of mfa, compliantDevice)"),
+            "{:?}",
+            o.evidence
+        );
     }
 
     #[test]
     fn device_alone_or_either_device_passes() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| {
-            p.grant_operator = Some("OR".into());
-            p.grant_controls = vec!["compliantDevice".into(), "domainJoinedDevice".into()];
-        });
+        controls(&mut c, Some("OR"), &["compliantDevice", "domainJoinedDevice"]);
         assert_eq!(run(&CHECK, &c).status, Status::Pass);
-        edit_aks_ca(&mut c, |p| {
-            p.grant_operator = None;
-            p.grant_controls = vec!["domainJoinedDevice".into()];
-        });
+        controls(&mut c, None, &["domainJoinedDevice"]);
         assert_eq!(run(&CHECK, &c).status, Status::Pass);
     }
 
     #[test]
     fn mfa_without_device_fails() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| p.grant_controls = vec!["mfa".into()]);
+        controls(&mut c, Some("AND"), &["mfa"]);
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
-        assert!(o.evidence[0].observed.contains("requires no compliant or domain-joined device"));
-        // IDN-001 is satisfied by MFA.
-        assert_eq!(run(&crate::catalog::idn_001::CHECK, &c).status, Status::Pass);
+        assert!(
+            o.evidence[0].observed.contains("requires none of a compliant or domain-joined device"),
+            "{:?}",
+            o.evidence
+        );
+        assert_eq!(run(&crate::catalog::idn_001::CHECK, &c).status, Status::Pass, "IDN-001 is satisfied by MFA");
     }
 
     #[test]
     fn device_or_mfa_does_not_count() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| p.grant_operator = Some("OR".into()));
+        controls(&mut c, Some("OR"), &["mfa", "compliantDevice"]);
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
-        assert!(o.evidence[0].observed.contains("only as an alternative (operator OR) to mfa"), "{:?}", o.evidence);
-        edit_aks_ca(&mut c, |p| {
-            p.grant_operator = Some("OR".into());
-            p.grant_controls = vec!["compliantDevice".into()];
-            p.authentication_strength = Some("Phishing-resistant MFA".into());
-        });
-        assert_eq!(run(&CHECK, &c).status, Status::Fail);
+        assert!(
+            o.evidence[0].observed.contains("alternative that is not a compliant or domain-joined device"),
+            "{:?}",
+            o.evidence
+        );
     }
 
     #[test]
@@ -132,25 +111,30 @@ mod tests {
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Unknown);
         assert!(o.message.contains("Policy.Read.All"));
+        let mut c = hardened_aks();
+        controls(&mut c, Some("AND"), &["unknownFutureValue"]);
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
     }
 
     #[test]
     fn failure_snapshot() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| {
-            p.grant_operator = Some("OR".into());
-            p.grant_controls = vec!["mfa".into()];
-        });
+        controls(&mut c, Some("OR"), &["mfa", "compliantDevice"]);
         insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
         status: fail
-        message: "No enabled Conditional Access policy covering AKS sign-in by the cluster's admins requires a compliant or domain-joined device: 3 policies considered, none counts (see the evidence)."
+        message: "No enforced Conditional Access policy requires a compliant or domain-joined device on every AKS sign-in of these admins of the cluster: Alice Admin (User a11ce000-0000-0000-0000-000000000001)."
         evidence:
           - path: "conditionalAccess/policies[ca-aks]"
-            observed: "AKS: compliant device (state enabled): does not count: it requires no compliant or domain-joined device (builtInControls [mfa]); MFA alone lets an unmanaged or infected laptop in"
+            observed: "AKS: compliant device (state enabled): does not count: it lets a sign-in through with an alternative that is not a compliant or domain-joined device (mfa, compliantDevice, operator OR): mfa is not a compliant or domain-joined device"
           - path: "conditionalAccess/policies[sign-in-risk]"
-            observed: "sign-in-risk (state enabled): does not count: it applies only to risky sign-ins or users (signInRiskLevels [high, medium], userRiskLevels [])"
+            observed: "sign-in-risk (state enabled): does not count: it requires none of a compliant or domain-joined device (mfa): mfa is not a compliant or domain-joined device"
           - path: "conditionalAccess/policies[user-risk]"
-            observed: "user-risk (state enabled): does not count: it applies only to risky sign-ins or users (signInRiskLevels [], userRiskLevels [high])"
+            observed: "user-risk (state enabled): does not count: it requires none of a compliant or domain-joined device (mfa): mfa is not a compliant or domain-joined device"
+        subjects:
+          - id: a11ce000-0000-0000-0000-000000000001
+            label: Alice Admin (User a11ce000-0000-0000-0000-000000000001)
+            status: fail
+            reason: no enforced policy guards every sign-in
         "#);
     }
 }

@@ -1,9 +1,10 @@
-//! IDN-004: no enabled Conditional Access policy covering AKS sign-in by the cluster's admins
-//! sets a sign-in frequency at or below `ca_max_sign_in_frequency_hours` (default 8).
+//! IDN-004: some admin of the cluster has no enforced Conditional Access policy that guards every
+//! one of its AKS sign-ins with a sign-in frequency at or below `ca_max_sign_in_frequency_hours`
+//! (default 8; `hours` or `days`, or every time; any other unit is unknown).
 
-use crate::catalog::ca::{Messages, judge_enforced};
+use crate::catalog::ca::controls::sign_in_frequency;
+use crate::catalog::ca::{Messages, judge};
 use crate::catalog::prelude::*;
-use crate::model::CaPolicy;
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -28,26 +29,15 @@ hours (8 by default) bounds that window to a working day.",
     scope: None,
 };
 
-fn frequency(p: &CaPolicy, max: u32) -> Result<String, String> {
-    if p.sign_in_every_time {
-        return Ok("sign-in frequency every time".into());
-    }
-    match p.sign_in_frequency_hours {
-        Some(h) if h <= max => Ok(format!("sign-in frequency {h} h (at most {max} h)")),
-        Some(h) => Err(format!("its sign-in frequency of {h} h is longer than {max} h")),
-        None => Err("it sets no sign-in frequency".into()),
-    }
-}
-
 fn eval(c: &Cluster, ctx: &Context) -> Outcome {
     let max = ctx.thresholds.ca_max_sign_in_frequency_hours;
-    judge_enforced(
+    judge(
         c,
-        |p| frequency(p, max),
+        |p| sign_in_frequency(p, max),
         &Messages {
-            pass: "AKS sign-in by every admin of the cluster is re-checked often enough",
-            fail: "No enabled Conditional Access policy covering AKS sign-in by the cluster's admins sets a sign-in frequency within ca_max_sign_in_frequency_hours",
-            unknown: "Whether AKS sign-in by every admin is re-checked often enough cannot be told",
+            pass: "Every AKS sign-in of every admin of the cluster is re-checked often enough",
+            fail: "No enforced Conditional Access policy guarding every AKS sign-in sets a sign-in frequency within ca_max_sign_in_frequency_hours for these admins of the cluster",
+            unknown: "Whether the AKS sign-ins of these admins are re-checked often enough cannot be told",
         },
     )
 }
@@ -55,24 +45,29 @@ fn eval(c: &Cluster, ctx: &Context) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SignInFrequency;
     use crate::testing::*;
+
+    fn frequency(c: &mut Cluster, edit: impl FnOnce(&mut SignInFrequency)) {
+        edit_aks_ca(c, |p| edit(p.session.sign_in_frequency.as_mut().expect("set")));
+    }
 
     #[test]
     fn four_hours_pass() {
         let o = run(&CHECK, &hardened_aks());
         assert_eq!(o.status, Status::Pass);
-        assert!(o.evidence[0].observed.contains("sign-in frequency 4 h (at most 8 h)"));
+        assert!(o.evidence[0].observed.contains("sign-in frequency 4 h (at most 8 h)"), "{:?}", o.evidence);
     }
 
     #[test]
     fn every_time_passes_and_threshold_is_configurable() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| {
-            p.sign_in_frequency_hours = None;
-            p.sign_in_every_time = true;
+        frequency(&mut c, |f| {
+            f.interval = Some("everyTime".into());
+            f.value = None;
         });
         assert_eq!(run(&CHECK, &c).status, Status::Pass);
-        edit_aks_ca(&mut c, |p| p.sign_in_frequency_hours = Some(8));
+        frequency(&mut c, |f| f.value = Some(8));
         assert_eq!(run(&CHECK, &c).status, Status::Pass, "8 h is at the threshold");
         let mut ctx = ctx();
         ctx.thresholds.ca_max_sign_in_frequency_hours = 4;
@@ -80,14 +75,28 @@ mod tests {
     }
 
     #[test]
-    fn day_long_or_missing_frequency_fails() {
+    fn a_day_or_no_frequency_fails() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| p.sign_in_frequency_hours = Some(24));
+        frequency(&mut c, |f| {
+            f.value = Some(1);
+            f.unit = Some("days".into());
+        });
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
-        assert!(o.evidence[0].observed.contains("24 h is longer than 8 h"));
-        edit_aks_ca(&mut c, |p| p.sign_in_frequency_hours = None);
+        assert!(o.evidence[0].observed.contains("1 day(s) = 24 h is longer than 8 h"), "{:?}", o.evidence);
+        edit_aks_ca(&mut c, |p| p.session = Default::default());
         assert_eq!(run(&CHECK, &c).status, Status::Fail);
+    }
+
+    #[test]
+    fn an_unknown_unit_is_unknown_never_hours() {
+        let mut c = hardened_aks();
+        frequency(&mut c, |f| f.unit = Some("minutes".into()));
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Unknown, "{o:?}");
+        assert!(o.message.contains("'minutes'"), "{}", o.message);
+        frequency(&mut c, |f| f.unit = None);
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
     }
 
     #[test]
@@ -100,17 +109,22 @@ mod tests {
     #[test]
     fn failure_snapshot() {
         let mut c = hardened_aks();
-        edit_aks_ca(&mut c, |p| p.sign_in_frequency_hours = Some(24));
+        frequency(&mut c, |f| f.value = Some(24));
         insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
         status: fail
-        message: "No enabled Conditional Access policy covering AKS sign-in by the cluster's admins sets a sign-in frequency within ca_max_sign_in_frequency_hours: 3 policies considered, none counts (see the evidence)."
+        message: "No enforced Conditional Access policy guarding every AKS sign-in sets a sign-in frequency within ca_max_sign_in_frequency_hours for these admins of the cluster: Alice Admin (User a11ce000-0000-0000-0000-000000000001)."
         evidence:
           - path: "conditionalAccess/policies[ca-aks]"
             observed: "AKS: compliant device (state enabled): does not count: its sign-in frequency of 24 h is longer than 8 h"
           - path: "conditionalAccess/policies[sign-in-risk]"
-            observed: "sign-in-risk (state enabled): does not count: it applies only to risky sign-ins or users (signInRiskLevels [high, medium], userRiskLevels [])"
+            observed: "sign-in-risk (state enabled): does not count: it sets no sign-in frequency"
           - path: "conditionalAccess/policies[user-risk]"
-            observed: "user-risk (state enabled): does not count: it applies only to risky sign-ins or users (signInRiskLevels [], userRiskLevels [high])"
+            observed: "user-risk (state enabled): does not count: it sets no sign-in frequency"
+        subjects:
+          - id: a11ce000-0000-0000-0000-000000000001
+            label: Alice Admin (User a11ce000-0000-0000-0000-000000000001)
+            status: fail
+            reason: no enforced policy guards every sign-in
         "#);
     }
 }

@@ -1,14 +1,18 @@
-//! IDN-005 (Entra tenant): no enabled Conditional Access policy acts on sign-in risk (medium or
-//! high), or none acts on user risk (high).
+//! IDN-005 (Entra tenant): enabled Conditional Access policies must act on sign-in risk medium
+//! and high, and on user risk high (one policy or several).
 //!
-//! A policy *acts* when it is `enabled`, its users condition is not empty, and it grants access
-//! only through a control (`builtInControls` or an authentication strength; `block` included): a
-//! risk policy with session controls only challenges nobody. Applications are not restricted
-//! here: the tenant-wide risk policies protect every app, AKS included.
+//! A policy *acts* when it is `enabled`, includes some users (`includeUsers: ["None"]` is not a
+//! policy for users) and some application, and grants access only through a control (a
+//! built-in control, an authentication strength, terms of use, a custom control; `block`
+//! included): a risk policy with session controls only challenges nobody. Which users and apps
+//! it covers is not judged here: the tenant-wide risk policies protect every app, AKS included.
 
-use crate::catalog::ca::{is_enforced, policies, policy_evidence};
+use crate::catalog::ca::answer::{Answer, all, any};
+use crate::catalog::ca::controls::{controls_text, enforced};
+use crate::catalog::ca::{policies, policy_evidence, unrecognised};
 use crate::catalog::prelude::*;
-use crate::model::{CaPolicy, Scope};
+use crate::catalog::verdicts::Verdicts;
+use crate::model::{CaPolicy, GuestsOrExternalUsers, Scope};
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -36,15 +40,70 @@ password change. Exclude only break-glass accounts.",
     scope: Some(eval_scope),
 };
 
-fn has(levels: &[String], wanted: &[&str]) -> bool {
-    levels.iter().any(|l| is_one_of(l, wanted))
+fn has(levels: &[String], level: &str) -> bool {
+    levels.iter().any(|l| l.trim().eq_ignore_ascii_case(level))
 }
 
-/// Enforced, applies to someone, and grants only with a control (or blocks).
-fn acts(p: &CaPolicy) -> bool {
-    let users = !(p.include_users.is_empty() && p.include_groups.is_empty() && p.include_roles.is_empty());
-    let control = !p.grant_controls.is_empty() || p.authentication_strength.is_some();
-    is_enforced(p) && users && control
+/// Targets some users: `includeUsers: ["None"]` (or nothing) is not a policy for users.
+fn targets_users(p: &CaPolicy) -> Answer {
+    let Some(u) = &p.conditions.users else {
+        return Answer::no("it has no users condition");
+    };
+    let guests = |g: &Option<GuestsOrExternalUsers>| {
+        g.as_ref().is_some_and(|g| g.types.iter().any(|t| !t.trim().eq_ignore_ascii_case("none")))
+    };
+    let someone = u.include_users.iter().any(|x| !x.trim().eq_ignore_ascii_case("None"))
+        || !u.include_groups.is_empty()
+        || !u.include_roles.is_empty()
+        || guests(&u.include_guests);
+    if someone {
+        return Answer::yes("");
+    }
+    if let Some(why) = unrecognised(p, "conditions.users", false) {
+        return Answer::unknown(why);
+    }
+    Answer::no(format!("its users condition includes nobody (includeUsers [{}])", u.include_users.join(", ")))
+}
+
+/// Targets some application (or user action).
+fn targets_apps(p: &CaPolicy) -> Answer {
+    let Some(a) = &p.conditions.applications else {
+        return Answer::no("it has no applications condition");
+    };
+    let some = a.include.iter().any(|x| !x.trim().eq_ignore_ascii_case("None"))
+        || !a.user_actions.is_empty()
+        || !a.authentication_contexts.is_empty();
+    if some {
+        return Answer::yes("");
+    }
+    if let Some(why) = unrecognised(p, "conditions.applications", false) {
+        return Answer::unknown(why);
+    }
+    Answer::no(format!("its applications include none (includeApplications [{}])", a.include.join(", ")))
+}
+
+/// Grants access only through a control (or blocks): session controls alone challenge nobody.
+fn has_grant(p: &CaPolicy) -> Answer {
+    if let Some(why) = unrecognised(p, "grantControls", true) {
+        return Answer::unknown(why);
+    }
+    match &p.grant {
+        Some(g) if !controls_text(g).is_empty() => Answer::yes(controls_text(g)),
+        _ => Answer::no("it has no grant control, so it challenges nobody"),
+    }
+}
+
+/// Enforced, for some users and apps, with a grant control.
+fn acts(p: &CaPolicy) -> Answer {
+    all([enforced(p), targets_users(p), targets_apps(p), has_grant(p)])
+}
+
+/// The risk levels the catalog asks for: sign-in risk medium and high, user risk high.
+const WANTED: [(&str, &str); 3] =
+    [("signInRiskLevels", "medium"), ("signInRiskLevels", "high"), ("userRiskLevels", "high")];
+
+fn levels<'a>(p: &'a CaPolicy, condition: &str) -> &'a [String] {
+    if condition == "signInRiskLevels" { &p.conditions.sign_in_risk_levels } else { &p.conditions.user_risk_levels }
 }
 
 fn eval_scope(s: &Scope, _ctx: &Context) -> Outcome {
@@ -53,48 +112,40 @@ fn eval_scope(s: &Scope, _ctx: &Context) -> Outcome {
         Ok(l) => l,
         Err(o) => return o,
     };
-    let sign_in: Vec<&CaPolicy> =
-        list.iter().filter(|p| acts(p) && has(&p.sign_in_risk_levels, &["medium", "high"])).collect();
-    let user: Vec<&CaPolicy> = list.iter().filter(|p| acts(p) && has(&p.user_risk_levels, &["high"])).collect();
+    let acting: Vec<Answer> = list.iter().map(acts).collect();
+    let mut v = Verdicts::default();
+    for (condition, level) in WANTED {
+        let what = format!("{condition} {level}");
+        let answers =
+            list.iter().zip(&acting).filter(|(p, _)| has(levels(p, condition), level)).map(|(p, a)| match a {
+                Answer::Yes(_) => Answer::yes(p.name.clone()),
+                Answer::No(why) => Answer::no(format!("{}: {why}", p.name)),
+                Answer::Unknown(why) => Answer::unknown(format!("{}: {why}", p.name)),
+            });
+        match any(answers) {
+            Answer::Yes(names) => v.pass(format!("{what} ({names})"), vec![]),
+            Answer::Unknown(why) => v.unknown(format!("{what} ({why})"), vec![]),
+            Answer::No(why) if why.is_empty() => v.fail(format!("{what} (no policy has this condition)"), vec![]),
+            Answer::No(why) => v.fail(format!("{what} ({why})"), vec![]),
+        }
+    }
     let shown = |p: &CaPolicy| {
         format!(
-            "signInRiskLevels [{}] userRiskLevels [{}] builtInControls [{}]",
-            p.sign_in_risk_levels.join(", "),
-            p.user_risk_levels.join(", "),
-            p.grant_controls.join(", ")
+            "signInRiskLevels [{}] userRiskLevels [{}] grant [{}]",
+            p.conditions.sign_in_risk_levels.join(", "),
+            p.conditions.user_risk_levels.join(", "),
+            p.grant.as_ref().map(controls_text).unwrap_or_default()
         )
     };
-    let mut missing = vec![];
-    if sign_in.is_empty() {
-        missing.push("sign-in risk (medium or high)");
-    }
-    if user.is_empty() {
-        missing.push("user risk (high)");
-    }
-    let names = |l: &[&CaPolicy]| l.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
-    if missing.is_empty() {
-        let mut counted = sign_in.clone();
-        counted.extend(user.iter().filter(|p| !sign_in.iter().any(|q| q.id == p.id)));
-        return Outcome::pass(
-            format!(
-                "Enabled Conditional Access policies act on sign-in risk ({}) and user risk ({}).",
-                names(&sign_in),
-                names(&user)
-            ),
-            counted.iter().map(|p| policy_evidence(field, p, &format!("acts on {}", shown(p)))).collect(),
-        );
-    }
-    // Show every policy with a risk condition, and why it does not act, besides those that do.
     let mut evidence: Vec<Evidence> = list
         .iter()
-        .filter(|p| !p.sign_in_risk_levels.is_empty() || !p.user_risk_levels.is_empty())
-        .map(|p| {
-            let verdict = if acts(p) {
-                "acts".to_string()
-            } else if !is_enforced(p) {
-                "does not act: not enforced".to_string()
-            } else {
-                "does not act: no users or no grant control".to_string()
+        .zip(&acting)
+        .filter(|(p, _)| !p.conditions.sign_in_risk_levels.is_empty() || !p.conditions.user_risk_levels.is_empty())
+        .map(|(p, a)| {
+            let verdict = match a {
+                Answer::Yes(_) => "acts".to_string(),
+                Answer::No(why) => format!("does not act: {why}"),
+                Answer::Unknown(why) => format!("unknown whether it acts: {why}"),
             };
             policy_evidence(field, p, &format!("{verdict}; {}", shown(p)))
         })
@@ -103,8 +154,10 @@ fn eval_scope(s: &Scope, _ctx: &Context) -> Outcome {
         evidence
             .push(Evidence::new(field.path.to_string(), format!("{} (none with a risk condition)", field.observed())));
     }
-    Outcome::fail(
-        format!("No enabled Conditional Access policy acts on {} in the tenant.", missing.join(" or on ")),
+    v.outcome(
+        "No enabled Conditional Access policy acts on these risk levels in the tenant",
+        "Whether enabled Conditional Access policies act on these risk levels cannot be told",
+        "Enabled Conditional Access policies act on",
         evidence,
     )
 }
@@ -132,31 +185,55 @@ mod tests {
     fn no_risk_policies_fail() {
         let o = run_scope(&CHECK, &tenant_with(vec![aks_ca_policy()]));
         assert_eq!(o.status, Status::Fail);
-        assert!(o.message.contains("sign-in risk (medium or high) or on user risk (high)"), "{}", o.message);
+        assert!(o.message.contains("signInRiskLevels medium (no policy has this condition)"), "{}", o.message);
+        assert!(o.message.contains("userRiskLevels high"), "{}", o.message);
     }
 
     #[test]
-    fn each_missing_half_is_named() {
+    fn each_missing_level_is_named() {
         let mut policies = hardened_ca();
         policies[2].state = "enabledForReportingButNotEnforced".into();
         let o = run_scope(&CHECK, &tenant_with(policies));
         assert_eq!(o.status, Status::Fail);
-        assert!(o.message.ends_with("acts on user risk (high) in the tenant."), "{}", o.message);
+        assert!(o.message.contains("userRiskLevels high (user-risk: not enforced"), "{}", o.message);
+        assert!(!o.message.contains("signInRiskLevels"), "{}", o.message);
         let mut policies = hardened_ca();
-        policies[1].sign_in_risk_levels = vec!["low".into()];
+        policies[1].conditions.sign_in_risk_levels = vec!["high".into()];
         let o = run_scope(&CHECK, &tenant_with(policies));
-        assert!(o.message.ends_with("acts on sign-in risk (medium or high) in the tenant."), "{}", o.message);
+        assert_eq!(o.status, Status::Fail, "medium sign-in risk is not acted on");
+        assert!(o.message.contains("signInRiskLevels medium"), "{}", o.message);
     }
 
     #[test]
     fn one_policy_may_cover_both() {
         let mut p = hardened_ca()[1].clone();
-        p.user_risk_levels = vec!["high".into()];
+        p.conditions.user_risk_levels = vec!["high".into()];
         assert_eq!(run_scope(&CHECK, &tenant_with(vec![p])).status, Status::Pass);
     }
 
     #[test]
-    fn unknown_policies_are_unknown() {
+    fn a_policy_for_no_users_or_without_a_grant_does_not_act() {
+        let mut policies = hardened_ca();
+        ca_users(&mut policies[1]).include_users = vec!["None".into()];
+        let o = run_scope(&CHECK, &tenant_with(policies));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("includes nobody (includeUsers [None])"), "{}", o.message);
+        let mut policies = hardened_ca();
+        policies[2].grant = None;
+        let o = run_scope(&CHECK, &tenant_with(policies));
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.message.contains("challenges nobody"), "{}", o.message);
+        let mut policies = hardened_ca();
+        policies[2].grant = Some(crate::model::CaGrant {
+            operator: Some("OR".into()),
+            built_in: vec!["block".into()],
+            ..Default::default()
+        });
+        assert_eq!(run_scope(&CHECK, &tenant_with(policies)).status, Status::Pass, "block acts");
+    }
+
+    #[test]
+    fn unknown_policies_or_states_are_unknown() {
         let mut s = clean_tenant();
         s.conditional_access = Field::unknown("conditionalAccess/policies", CA_DENIED);
         let o = run_scope(&CHECK, &s);
@@ -164,6 +241,9 @@ mod tests {
         assert!(o.message.contains("Policy.Read.All"));
         absent(&mut s.conditional_access);
         assert_eq!(run_scope(&CHECK, &s).status, Status::Unknown);
+        let mut policies = hardened_ca();
+        policies[2].state = "enabledForPilot".into();
+        assert_eq!(run_scope(&CHECK, &tenant_with(policies)).status, Status::Unknown);
     }
 
     #[test]
@@ -173,10 +253,10 @@ mod tests {
         policies.remove(2);
         insta::assert_yaml_snapshot!(run_scope(&CHECK, &tenant_with(policies)), @r#"
         status: fail
-        message: No enabled Conditional Access policy acts on sign-in risk (medium or high) or on user risk (high) in the tenant.
+        message: "No enabled Conditional Access policy acts on these risk levels in the tenant: signInRiskLevels medium (sign-in-risk: not enforced (state disabled)); signInRiskLevels high (sign-in-risk: not enforced (state disabled)); userRiskLevels high (no policy has this condition)."
         evidence:
           - path: "conditionalAccess/policies[sign-in-risk]"
-            observed: "sign-in-risk (state disabled): does not act: not enforced; signInRiskLevels [high, medium] userRiskLevels [] builtInControls [mfa]"
+            observed: "sign-in-risk (state disabled): does not act: not enforced (state disabled); signInRiskLevels [high, medium] userRiskLevels [] grant [mfa]"
         "#);
     }
 }

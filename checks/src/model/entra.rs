@@ -2,6 +2,7 @@
 //! Conditional Access policies that guard sign-in to the AKS server application.
 
 use crate::field::Field;
+use crate::model::CaPolicy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -118,34 +119,35 @@ pub struct EntraGroup {
     pub pim_policy: Field<PimPolicy>,
 }
 
-/// A Conditional Access policy, the parts the IDN checks read (Graph v1.0 shape).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaPolicy {
-    pub id: String,
-    pub name: String,
-    /// `enabled`, `disabled`, `enabledForReportingButNotEnforced`, or a newer value as is.
-    pub state: String,
-    pub include_applications: Vec<String>,
-    pub exclude_applications: Vec<String>,
-    /// `conditions.users`: user ids or `All`/`None`/`GuestsOrExternalUsers`; group ids; directory
-    /// role template ids. All three empty means nobody.
-    pub include_users: Vec<String>,
-    pub include_groups: Vec<String>,
-    pub include_roles: Vec<String>,
-    pub exclude_users: Vec<String>,
-    pub exclude_groups: Vec<String>,
-    pub exclude_roles: Vec<String>,
-    pub grant_operator: Option<String>,
-    /// `builtInControls`: `mfa`, `compliantDevice`, `domainJoinedDevice`, `block`, …
-    pub grant_controls: Vec<String>,
-    /// `grantControls.authenticationStrength` display name or id, when set.
-    pub authentication_strength: Option<String>,
-    /// `sessionControls.signInFrequency` when enabled: hours (days converted), or `None`.
-    pub sign_in_frequency_hours: Option<u32>,
-    /// `sessionControls.signInFrequency.frequencyInterval` = `everyTime`.
-    pub sign_in_every_time: bool,
-    pub sign_in_risk_levels: Vec<String>,
-    pub user_risk_levels: Vec<String>,
+/// What Conditional Access targets a user through, besides its id: the groups it is in, the
+/// directory roles it holds or may activate, and whether it is a guest or external user.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Memberships {
+    /// Every group (lower-cased id) the user is an active member of, nested ones included
+    /// (`transitiveMemberOf`).
+    pub groups: Vec<String>,
+    /// Role *template* ids of the directory roles the user holds (`transitiveMemberOf`'s
+    /// `directoryRole` objects: active assignments, PIM activations included).
+    pub roles: Vec<String>,
+    /// Role template ids the user is PIM-eligible for tenant-wide, directly or through a group
+    /// it is in (`roleEligibilityScheduleInstances`).
+    pub eligible_roles: Field<Vec<String>>,
+    /// From `userType` and how Graph marks external accounts.
+    pub user_type: Field<UserType>,
+}
+
+/// What kind of account a user is, as Conditional Access's guest conditions see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UserType {
+    /// `userType: Member`, a local account.
+    Member,
+    /// `userType: Guest` with a local account (`internalGuest`).
+    InternalGuest,
+    /// `userType: Guest` invited from another tenant (`b2bCollaborationGuest`).
+    ExternalGuest,
+    /// `userType: Member` invited from another tenant (`b2bCollaborationMember`).
+    ExternalMember,
 }
 
 /// Azure identity around one AKS cluster.
@@ -160,9 +162,8 @@ pub struct EntraAccess {
     pub groups: Field<BTreeMap<String, Arc<EntraGroup>>>,
     /// The tenant's Conditional Access policies (all of them; checks decide what covers AKS).
     pub conditional_access: Field<Arc<Vec<CaPolicy>>>,
-    /// Every group (id, lower-cased) each admin user belongs to, nested ones included
-    /// (`transitiveMemberOf`), by lower-cased user id: what CA policies target them through.
-    pub member_of: Field<BTreeMap<String, Vec<String>>>,
+    /// What CA policies target each admin user through, by lower-cased user id.
+    pub member_of: Field<BTreeMap<String, Field<Memberships>>>,
 }
 
 impl EntraAccess {

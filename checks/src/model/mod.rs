@@ -5,8 +5,10 @@
 //! slots named for the concept (e.g. `endpoint.public`), with the real API path
 //! kept in the field for evidence.
 
+mod ca;
 mod entra;
 
+pub use ca::*;
 pub use entra::*;
 
 use crate::field::Field;

@@ -22,8 +22,8 @@ entra:
     - tenantId: {T}
       clients: [{{clientId: c, clientSecret: s}}]
       users:
-        - {{id: {ALICE}, displayName: Alice, userPrincipalName: alice@contoso.com}}
-        - {{id: {BOB}, displayName: Bob, userPrincipalName: bob@contoso.com}}
+        - {{id: {ALICE}, displayName: Alice, userPrincipalName: alice@contoso.com, userType: Member}}
+        - {{id: {BOB}, displayName: Bob, userPrincipalName: bob@contoso.com, userType: Guest, externalUserState: Accepted}}
         - {{id: {CAROL}, displayName: Carol, userPrincipalName: carol@contoso.com}}
       groups:
         - {{id: {ADMINS}, displayName: admins, securityEnabled: true, mailEnabled: false, members: [{ALICE}, {ONCALL}, {SP}]}}
@@ -31,6 +31,14 @@ entra:
         - {{id: {EMPTY}, displayName: empty, securityEnabled: true}}
       servicePrincipals:
         - {{id: {SP}, appId: 55555555-0000-4000-8000-000000000001, displayName: deployer}}
+      directoryRoles:
+        - {{id: role-ga, displayName: Global Administrator, roleTemplateId: 62e90394-69f5-4237-9190-012177145e10, members: [{ALICE}]}}
+        - {{id: role-gr, displayName: Global Reader, roleTemplateId: f2ef992c-3afb-46b9-b7cf-a126ee74c451, members: [{ONCALL}]}}
+      roleManagement:
+        directory:
+          roleEligibilityScheduleInstances:
+            - {{id: re1, principalId: {CAROL}, roleDefinitionId: 62e90394-69f5-4237-9190-012177145e10, directoryScopeId: /, memberType: Direct}}
+            - {{id: re2, principalId: {ONCALL}, roleDefinitionId: 194ae4cb-b126-40b2-bd5b-6091b380977d, directoryScopeId: /, memberType: Direct}}
       conditionalAccessPolicies:
         - {{id: ca-1, displayName: one, state: enabled}}
         - {{id: ca-2, displayName: two, state: disabled}}
@@ -192,11 +200,54 @@ async fn transitive_member_of_follows_nested_groups() {
         v["value"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap().to_string()).collect()
     };
     let bob = k.get(&t, &format!("/v1.0/users/{BOB}/transitiveMemberOf?$select=id")).await;
-    assert_eq!(ids(&bob.body), vec![ONCALL.to_string(), ADMINS.to_string()], "oncall, then admins through it");
+    assert_eq!(
+        ids(&bob.body),
+        vec![ONCALL.to_string(), ADMINS.to_string(), "role-gr".to_string()],
+        "oncall, then admins through it, then the role oncall holds"
+    );
+    // Directory roles come beside the groups, typed, with their template id (through a group too).
+    let alice = k.get(&t, &format!("/v1.0/users/{ALICE}/transitiveMemberOf?$select=id,roleTemplateId")).await;
+    let roles: Vec<&Value> = alice.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["@odata.type"] == "#microsoft.graph.directoryRole")
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            &json!({"@odata.type": "#microsoft.graph.directoryRole", "id": "role-ga", "roleTemplateId": "62e90394-69f5-4237-9190-012177145e10"})
+        ]
+    );
+    let bob_roles: Vec<String> = bob.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["roleTemplateId"].as_str().map(String::from))
+        .collect();
+    assert!(bob_roles.is_empty(), "$select=id leaves roleTemplateId out");
     let carol = k.get(&t, &format!("/v1.0/users/{CAROL}/transitiveMemberOf")).await;
     assert_eq!(ids(&carol.body), Vec::<String>::new(), "eligibility is not membership");
     assert_eq!(k.get(&t, &format!("/v1.0/users/{ONCALL}/transitiveMemberOf")).await.status, 404);
-    assert_eq!(k.counter("listTransitiveMemberOf"), 3);
+    assert_eq!(k.counter("listTransitiveMemberOf"), 4);
+}
+
+#[tokio::test]
+async fn directory_role_eligibility_lists_and_filters() {
+    let k = kit_with(
+        &format!(
+            "[{{operation: listTransitiveMemberOf, principal: {CAROL}, status: 403, code: Authorization_RequestDenied}}]"
+        ),
+        MockOptions { page_size: 1, ..Default::default() },
+    );
+    let t = k.token(GRAPH);
+    let path = "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances";
+    let (all, pages) = k.get_all(&t, path).await;
+    assert_eq!((ids(&all), pages), (vec!["re1", "re2"], 2));
+    let a = k.get(&t, &format!("{path}?$filter={}", q(&format!("principalId eq '{CAROL}'")))).await;
+    assert_eq!(ids(a.body["value"].as_array().unwrap()), ["re1"]);
+    assert_eq!(k.get(&t, &format!("/v1.0/users/{CAROL}/transitiveMemberOf")).await.status, 403, "fault by principal");
+    assert_eq!(k.get(&t, &format!("/v1.0/users/{ALICE}/transitiveMemberOf")).await.status, 200);
 }
 
 #[tokio::test]
@@ -339,11 +390,22 @@ async fn get_by_ids_returns_known_objects_of_the_asked_types() {
     let body = json!({"ids": [SP, ALICE, ADMINS], "types": ["user", "Group"]}).to_string();
     let a = k.send(Method::POST, Some(&t), path, &body).await;
     assert_eq!(ids(a.body["value"].as_array().unwrap()), [ALICE, ADMINS]);
+    // Users carry Graph's default properties only (no userType) unless `$select` asks.
+    assert!(v[1].get("userType").is_none() && v[1]["userPrincipalName"] == "alice@contoso.com", "{}", v[1]);
+    let body = json!({"ids": [ALICE, BOB], "types": ["user"]}).to_string();
+    let a = k.send(Method::POST, Some(&t), &format!("{path}?$select=id,userType,externalUserState"), &body).await;
+    assert_eq!(
+        a.body["value"],
+        json!([
+            {"@odata.type": "#microsoft.graph.user", "id": ALICE, "userType": "Member"},
+            {"@odata.type": "#microsoft.graph.user", "id": BOB, "userType": "Guest", "externalUserState": "Accepted"}
+        ])
+    );
     for bad in ["not json", "{}", r#"{"ids": "x"}"#, r#"{"ids": ["x"], "types": ["printer"]}"#] {
         let a = k.send(Method::POST, Some(&t), path, bad).await;
         assert_eq!((a.status, a.body["error"]["code"].as_str()), (400, Some("Request_BadRequest")), "{bad}");
     }
-    assert_eq!(k.counter("getDirectoryObjectsByIds"), 6);
+    assert_eq!(k.counter("getDirectoryObjectsByIds"), 7);
 }
 
 #[tokio::test]

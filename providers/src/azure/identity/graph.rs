@@ -7,7 +7,7 @@ use super::models::*;
 use crate::azure::arm::{ApiClient, ApiError};
 use crate::once::OnceMap;
 use kubeposture_checks::Field;
-use kubeposture_checks::model::{CaPolicy, EntraGroup, Member, PimPolicy, Principal, Terms};
+use kubeposture_checks::model::{CaPolicy, EntraGroup, Member, PimPolicy, Principal, Terms, UserType};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -16,7 +16,10 @@ use tokio::sync::OnceCell;
 fn permission(op: &str) -> &'static str {
     match op {
         "listConditionalAccessPolicies" => "Policy.Read.All",
-        "getGroup" | "listGroupMembers" | "listTransitiveMemberOf" => "GroupMember.Read.All",
+        "getGroup" | "listGroupMembers" => "GroupMember.Read.All",
+        // Directory roles come back beside the groups: their names need directory read access.
+        "listTransitiveMemberOf" => "GroupMember.Read.All (and RoleManagement.Read.Directory for the directory roles)",
+        "listDirectoryRoleEligibilityScheduleInstances" => "RoleEligibilitySchedule.Read.Directory",
         "listGroupEligibilitySchedules" => "PrivilegedEligibilitySchedule.Read.AzureADGroup",
         "listGroupAssignmentSchedules" => "PrivilegedAssignmentSchedule.Read.AzureADGroup",
         "listRoleManagementPolicyAssignments" => "RoleManagementPolicy.Read.AzureADGroup",
@@ -38,13 +41,39 @@ pub struct Graph {
     pub client: ApiClient,
     ca: OnceCell<Field<Arc<Vec<CaPolicy>>>>,
     groups: OnceMap<String, Arc<EntraGroup>>,
-    /// Each user's groups, nested ones included.
-    member_of: OnceMap<String, Result<Arc<Vec<String>>, String>>,
+    /// Each user's groups, nested ones included, and directory roles.
+    member_of: OnceMap<String, Result<Arc<MemberOf>, String>>,
+    /// The tenant's PIM eligibility for directory roles.
+    role_eligibility: OnceCell<Result<Arc<Vec<RoleEligibility>>, String>>,
+    /// Each user's account kind (`userType` and whether it is external).
+    user_types: std::sync::Mutex<HashMap<String, Result<UserType, String>>>,
+}
+
+/// A user's groups (nested ones included) and directory roles (role template ids), lower-cased.
+#[derive(Debug, Default)]
+pub struct MemberOf {
+    pub groups: Vec<String>,
+    pub roles: Vec<String>,
+}
+
+/// One PIM eligibility for a directory role, tenant-wide or on an administrative unit.
+#[derive(Debug, Clone)]
+pub struct RoleEligibility {
+    pub principal_id: String,
+    pub role_id: String,
+    pub scope: String,
 }
 
 impl Graph {
     pub fn new(client: ApiClient) -> Self {
-        Self { client, ca: OnceCell::new(), groups: OnceMap::default(), member_of: OnceMap::default() }
+        Self {
+            client,
+            ca: OnceCell::new(),
+            groups: OnceMap::default(),
+            member_of: OnceMap::default(),
+            role_eligibility: OnceCell::new(),
+            user_types: Default::default(),
+        }
     }
 
     async fn list<T: serde::de::DeserializeOwned>(&self, op: &str, path: &str) -> Result<Vec<T>, String> {
@@ -58,11 +87,15 @@ impl Graph {
         self.ca
             .get_or_init(|| async {
                 match self
-                    .list::<CaPolicyBody>("listConditionalAccessPolicies", "v1.0/identity/conditionalAccess/policies")
+                    .list::<serde_json::Value>(
+                        "listConditionalAccessPolicies",
+                        "v1.0/identity/conditionalAccess/policies",
+                    )
                     .await
                 {
                     Ok(bodies) => {
-                        let policies: Vec<CaPolicy> = bodies.iter().map(map::ca_policy).collect();
+                        let policies: Vec<CaPolicy> =
+                            bodies.iter().enumerate().map(|(i, b)| super::ca::ca_policy(b, i)).collect();
                         let raw =
                             policies.iter().map(|p| format!("{} ({})", p.name, p.state)).collect::<Vec<_>>().join(", ");
                         Field::value(PATH, Arc::new(policies), format!("[{raw}]"))
@@ -74,18 +107,103 @@ impl Graph {
             .clone()
     }
 
-    /// Every group a user is in, nested ones included (lower-cased ids), once per user.
-    pub async fn member_of(&self, user_id: &str) -> Result<Arc<Vec<String>>, String> {
+    /// Every group a user is in, nested ones included, and the directory roles it holds
+    /// (`directoryRole` objects, by role template id), once per user.
+    pub async fn member_of(&self, user_id: &str) -> Result<Arc<MemberOf>, String> {
         let key = user_id.to_ascii_lowercase();
         self.member_of
             .get_or_init(key.clone(), || async move {
-                let path = format!("v1.0/users/{key}/transitiveMemberOf?$select=id");
+                let path = format!("v1.0/users/{key}/transitiveMemberOf?$select=id,roleTemplateId");
                 let objects = self.list::<DirectoryObject>("listTransitiveMemberOf", &path).await?;
+                let mut out = MemberOf::default();
+                for o in &objects {
+                    match o.kind().as_str() {
+                        "Group" => out.groups.push(o.id.to_ascii_lowercase()),
+                        "directoryRole" => match &o.role_template_id {
+                            Some(t) => out.roles.push(t.to_ascii_lowercase()),
+                            None => return Err(format!("directory role {} came without its roleTemplateId", o.id)),
+                        },
+                        _ => {}
+                    }
+                }
+                Ok(Arc::new(out))
+            })
+            .await
+    }
+
+    /// The tenant's PIM eligibilities for directory roles (`roleEligibilityScheduleInstances`),
+    /// read once.
+    pub async fn role_eligibility(&self) -> Result<Arc<Vec<RoleEligibility>>, String> {
+        self.role_eligibility
+            .get_or_init(|| async {
+                let path = "v1.0/roleManagement/directory/roleEligibilityScheduleInstances";
+                let items =
+                    self.list::<RoleEligibilityInstance>("listDirectoryRoleEligibilityScheduleInstances", path).await?;
                 Ok(Arc::new(
-                    objects.iter().filter(|o| o.kind() == "Group").map(|o| o.id.to_ascii_lowercase()).collect(),
+                    items
+                        .into_iter()
+                        .map(|i| RoleEligibility {
+                            principal_id: i.principal_id.to_ascii_lowercase(),
+                            role_id: i.role_definition_id.to_ascii_lowercase(),
+                            scope: i.directory_scope_id.unwrap_or_default(),
+                        })
+                        .collect(),
                 ))
             })
             .await
+            .clone()
+    }
+
+    /// Each user's account kind, read with `directoryObjects/getByIds` for the users not yet
+    /// known (`userType` is not among the properties Graph returns by default, so it is selected).
+    pub async fn user_types(&self, ids: &BTreeSet<String>) -> HashMap<String, Result<UserType, String>> {
+        let missing: BTreeSet<String> = {
+            let known = self.user_types.lock().unwrap_or_else(|e| e.into_inner());
+            ids.iter().filter(|id| !known.contains_key(*id)).cloned().collect()
+        };
+        if !missing.is_empty() {
+            let read = self.read_user_types(&missing).await;
+            let mut known = self.user_types.lock().unwrap_or_else(|e| e.into_inner());
+            for id in &missing {
+                let r = match &read {
+                    Ok(found) => found
+                        .get(id)
+                        .cloned()
+                        .unwrap_or_else(|| Err(format!("user {id} was not returned by directoryObjects/getByIds"))),
+                    Err(why) => Err(why.clone()),
+                };
+                known.insert(id.clone(), r);
+            }
+        }
+        let known = self.user_types.lock().unwrap_or_else(|e| e.into_inner());
+        ids.iter().filter_map(|id| known.get(id).map(|r| (id.clone(), r.clone()))).collect()
+    }
+
+    async fn read_user_types(
+        &self,
+        ids: &BTreeSet<String>,
+    ) -> Result<HashMap<String, Result<UserType, String>>, String> {
+        let mut out = HashMap::new();
+        let ids: Vec<&String> = ids.iter().collect();
+        for chunk in ids.chunks(1000) {
+            let url = self
+                .client
+                .url("v1.0/directoryObjects/getByIds?$select=id,userType,externalUserState,creationType,userPrincipalName")
+                .map_err(|e| e.to_string())?;
+            let body = serde_json::json!({"ids": chunk, "types": ["user"]});
+            #[derive(serde::Deserialize)]
+            struct Users {
+                #[serde(default)]
+                value: Vec<UserBody>,
+            }
+            let got: Users = self
+                .client
+                .post_json("getDirectoryObjectsByIds", url, &body)
+                .await
+                .map_err(|e| reason("getDirectoryObjectsByIds", &e))?;
+            out.extend(got.value.iter().map(|u| (u.id.to_ascii_lowercase(), map::user_type(u))));
+        }
+        Ok(out)
     }
 
     /// Display names and kinds of directory objects (`directoryObjects/getByIds`).

@@ -1,7 +1,7 @@
 //! ARM authorization and Graph bodies → the identity model. Decides only what is known.
 
 use super::models::*;
-use kubeposture_checks::model::{CaPolicy, PimPolicy, Principal, RoleDefinition, Terms};
+use kubeposture_checks::model::{PimPolicy, Principal, RoleDefinition, Terms, UserType};
 
 /// The GUID at the end of a role definition id (`…/roleDefinitions/{guid}`), lower-cased.
 pub fn role_guid(role_definition_id: &str) -> String {
@@ -102,41 +102,22 @@ pub fn pim_policy(path: &str, assignments: &[PolicyAssignment]) -> Option<PimPol
     })
 }
 
-pub fn ca_policy(b: &CaPolicyBody) -> CaPolicy {
-    let c = b.conditions.as_ref();
-    let apps = c.and_then(|c| c.applications.as_ref());
-    let users = c.and_then(|c| c.users.as_ref());
-    let list = |v: Option<&Vec<String>>| v.cloned().unwrap_or_default();
-    let grant = b.grant_controls.as_ref();
-    let freq =
-        b.session_controls.as_ref().and_then(|s| s.sign_in_frequency.as_ref()).filter(|f| f.is_enabled == Some(true));
-    CaPolicy {
-        id: b.id.clone(),
-        name: b.display_name.clone().unwrap_or_else(|| b.id.clone()),
-        state: b.state.clone().unwrap_or_default(),
-        include_applications: list(apps.and_then(|a| a.include_applications.as_ref())),
-        exclude_applications: list(apps.and_then(|a| a.exclude_applications.as_ref())),
-        include_users: list(users.and_then(|u| u.include_users.as_ref())),
-        include_groups: list(users.and_then(|u| u.include_groups.as_ref())),
-        include_roles: list(users.and_then(|u| u.include_roles.as_ref())),
-        exclude_users: list(users.and_then(|u| u.exclude_users.as_ref())),
-        exclude_groups: list(users.and_then(|u| u.exclude_groups.as_ref())),
-        exclude_roles: list(users.and_then(|u| u.exclude_roles.as_ref())),
-        grant_operator: grant.and_then(|g| g.operator.clone()),
-        grant_controls: list(grant.and_then(|g| g.built_in_controls.as_ref())),
-        authentication_strength: grant
-            .and_then(|g| g.authentication_strength.as_ref())
-            .and_then(|s| s.display_name.clone().or_else(|| s.id.clone())),
-        sign_in_frequency_hours: freq.and_then(|f| {
-            let v = f.value?;
-            match f.unit.as_deref() {
-                Some(u) if u.eq_ignore_ascii_case("days") => v.checked_mul(24),
-                _ => Some(v),
-            }
-        }),
-        sign_in_every_time: freq.is_some_and(|f| f.frequency_interval.as_deref() == Some("everyTime")),
-        sign_in_risk_levels: list(c.and_then(|c| c.sign_in_risk_levels.as_ref())),
-        user_risk_levels: list(c.and_then(|c| c.user_risk_levels.as_ref())),
+/// A user's account kind as Conditional Access's guest conditions see it: `userType`, and
+/// whether the account was invited from another tenant (`externalUserState` set,
+/// `creationType: Invitation`, or a `#EXT#` user principal name).
+pub fn user_type(u: &UserBody) -> Result<UserType, String> {
+    let external = u.external_user_state.as_deref().is_some_and(|s| !s.trim().is_empty())
+        || u.creation_type.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("Invitation"))
+        || u.user_principal_name.as_deref().is_some_and(|n| n.to_ascii_uppercase().contains("#EXT#"));
+    match u.user_type.as_deref().map(str::trim) {
+        Some(t) if t.eq_ignore_ascii_case("Member") => {
+            Ok(if external { UserType::ExternalMember } else { UserType::Member })
+        }
+        Some(t) if t.eq_ignore_ascii_case("Guest") => {
+            Ok(if external { UserType::ExternalGuest } else { UserType::InternalGuest })
+        }
+        Some(t) => Err(format!("userType '{t}' of user {} is not understood", u.id)),
+        None => Err(format!("userType of user {} was not returned", u.id)),
     }
 }
 
@@ -186,14 +167,22 @@ mod tests {
     }
 
     #[test]
-    fn sign_in_frequency_in_days_is_hours() {
-        let b: CaPolicyBody = serde_json::from_value(json!({"id": "p", "state": "enabled",
-            "sessionControls": {"signInFrequency": {"value": 1, "type": "days", "isEnabled": true}}}))
-        .unwrap();
-        assert_eq!(ca_policy(&b).sign_in_frequency_hours, Some(24));
-        let b: CaPolicyBody = serde_json::from_value(json!({"id": "p",
-            "sessionControls": {"signInFrequency": {"value": 1, "type": "days", "isEnabled": false}}}))
-        .unwrap();
-        assert_eq!(ca_policy(&b).sign_in_frequency_hours, None);
+    fn user_types() {
+        let u = |t: Option<&str>, state: Option<&str>, upn: &str| UserBody {
+            id: "u".into(),
+            user_type: t.map(String::from),
+            external_user_state: state.map(String::from),
+            creation_type: None,
+            user_principal_name: Some(upn.into()),
+        };
+        assert_eq!(user_type(&u(Some("Member"), None, "a@contoso.com")), Ok(UserType::Member));
+        assert_eq!(user_type(&u(Some("Guest"), None, "g@contoso.com")), Ok(UserType::InternalGuest));
+        assert_eq!(user_type(&u(Some("Guest"), Some("Accepted"), "x")), Ok(UserType::ExternalGuest));
+        assert_eq!(
+            user_type(&u(Some("Member"), None, "b_fabrikam.com#EXT#@contoso.com")),
+            Ok(UserType::ExternalMember)
+        );
+        assert!(user_type(&u(None, None, "x")).is_err());
+        assert!(user_type(&u(Some("Robot"), None, "x")).is_err());
     }
 }

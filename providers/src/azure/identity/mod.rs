@@ -4,6 +4,7 @@
 //! most [`MAX_GROUPS`] per cluster), Conditional Access (once per tenant).
 
 mod authz;
+pub mod ca;
 mod graph;
 pub mod map;
 pub mod models;
@@ -15,7 +16,7 @@ use graph::Graph;
 use kubeposture_checks::Field;
 use kubeposture_checks::abac::custom_roles_named;
 use kubeposture_checks::azure_rbac::{can_delegate, may_reach};
-use kubeposture_checks::model::{EntraAccess, EntraGroup, Principal, RoleDefinition, RoleGrant, Terms};
+use kubeposture_checks::model::{EntraAccess, EntraGroup, Memberships, Principal, RoleDefinition, RoleGrant, Terms};
 use models::DirectoryObject;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
@@ -78,13 +79,14 @@ impl Identity {
         EntraAccess { role_grants, groups, conditional_access, member_of }
     }
 
-    /// The groups of every user who can act as cluster admin (role holders and the users the
-    /// groups lead to): what Conditional Access targets them through.
+    /// What Conditional Access targets every user who can act as cluster admin through (role
+    /// holders and the users the groups lead to): groups, directory roles (held and
+    /// PIM-eligible), user type. A user whose memberships cannot be read is unknown on its own.
     async fn member_of(
         &self,
         grants: &Field<Vec<RoleGrant>>,
         groups: &Field<BTreeMap<String, Arc<EntraGroup>>>,
-    ) -> Field<BTreeMap<String, Vec<String>>> {
+    ) -> Field<BTreeMap<String, Field<Memberships>>> {
         const PATH: &str = "transitiveMemberOf";
         let mut users: BTreeSet<String> = BTreeSet::new();
         for g in grants.get().into_iter().flatten() {
@@ -100,14 +102,41 @@ impl Identity {
                 }
             }
         }
+        if users.is_empty() {
+            return Field::value(PATH, BTreeMap::new(), "0 admin user(s)");
+        }
+        let (types, eligibility) = tokio::join!(self.graph.user_types(&users), self.graph.role_eligibility());
         let mut out = BTreeMap::new();
         for user in users {
-            match self.graph.member_of(&user).await {
-                Ok(groups) => {
-                    out.insert(user, groups.to_vec());
+            let path = format!("users[{user}].transitiveMemberOf");
+            let m = match self.graph.member_of(&user).await {
+                Ok(m) => {
+                    let eligible_roles = match &eligibility {
+                        Ok(all) => {
+                            let mine = |p: &str| p == user || m.groups.iter().any(|g| g == p);
+                            let roles: Vec<String> = all
+                                .iter()
+                                .filter(|e| e.scope.trim() == "/" && mine(&e.principal_id))
+                                .map(|e| e.role_id.clone())
+                                .collect();
+                            let raw = format!("{roles:?}");
+                            Field::value("roleEligibilityScheduleInstances", roles, raw)
+                        }
+                        Err(why) => Field::unknown("roleEligibilityScheduleInstances", why.clone()),
+                    };
+                    let user_type = match types.get(&user) {
+                        Some(Ok(t)) => Field::value(format!("users[{user}].userType"), *t, format!("{t:?}")),
+                        Some(Err(why)) => Field::unknown(format!("users[{user}].userType"), why.clone()),
+                        None => Field::unknown(format!("users[{user}].userType"), "not read"),
+                    };
+                    let raw = format!("{} group(s), {} directory role(s)", m.groups.len(), m.roles.len());
+                    let value =
+                        Memberships { groups: m.groups.clone(), roles: m.roles.clone(), eligible_roles, user_type };
+                    Field::value(path, value, raw)
                 }
-                Err(why) => return Field::unknown(PATH, format!("the groups of user {user}: {why}")),
-            }
+                Err(why) => Field::unknown(path, format!("the groups and roles of user {user}: {why}")),
+            };
+            out.insert(user, m);
         }
         let raw = format!("{} admin user(s)", out.len());
         Field::value(PATH, out, raw)

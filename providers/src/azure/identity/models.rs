@@ -94,6 +94,8 @@ pub struct DirectoryObject {
     #[serde(rename = "@odata.type")]
     pub odata_type: Option<String>,
     pub display_name: Option<String>,
+    /// `directoryRole` objects: the template of the role.
+    pub role_template_id: Option<String>,
 }
 
 impl DirectoryObject {
@@ -174,75 +176,30 @@ pub struct ApprovalSetting {
     pub is_approval_required: Option<bool>,
 }
 
-/// `conditionalAccessPolicy` (v1.0).
+/// A user read for its account kind (`directoryObjects/getByIds` with `$select`).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CaPolicyBody {
+pub struct UserBody {
     #[serde(default)]
     pub id: String,
-    pub display_name: Option<String>,
-    pub state: Option<String>,
-    pub conditions: Option<CaConditions>,
-    pub grant_controls: Option<CaGrantControls>,
-    pub session_controls: Option<CaSessionControls>,
+    /// `Member` or `Guest`.
+    pub user_type: Option<String>,
+    /// Set (`PendingAcceptance`, `Accepted`) for users invited from another tenant.
+    pub external_user_state: Option<String>,
+    /// `Invitation` for invited users.
+    pub creation_type: Option<String>,
+    pub user_principal_name: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CaConditions {
-    pub applications: Option<CaApplications>,
-    pub users: Option<CaUsers>,
-    pub sign_in_risk_levels: Option<Vec<String>>,
-    pub user_risk_levels: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CaApplications {
-    pub include_applications: Option<Vec<String>>,
-    pub exclude_applications: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CaUsers {
-    pub include_users: Option<Vec<String>>,
-    pub include_groups: Option<Vec<String>>,
-    pub include_roles: Option<Vec<String>>,
-    pub exclude_users: Option<Vec<String>>,
-    pub exclude_groups: Option<Vec<String>>,
-    pub exclude_roles: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CaGrantControls {
-    pub operator: Option<String>,
-    pub built_in_controls: Option<Vec<String>>,
-    pub authentication_strength: Option<CaAuthenticationStrength>,
-}
-
+/// `unifiedRoleEligibilityScheduleInstance`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CaAuthenticationStrength {
-    pub id: Option<String>,
-    pub display_name: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CaSessionControls {
-    pub sign_in_frequency: Option<SignInFrequency>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SignInFrequency {
-    pub value: Option<u32>,
-    /// `hours` or `days`.
-    #[serde(rename = "type")]
-    pub unit: Option<String>,
-    pub is_enabled: Option<bool>,
-    /// `timeBased` or `everyTime`.
-    pub frequency_interval: Option<String>,
+pub struct RoleEligibilityInstance {
+    #[serde(default)]
+    pub principal_id: String,
+    /// For built-in roles, the role template id.
+    #[serde(default)]
+    pub role_definition_id: String,
+    /// `/` tenant-wide, `/administrativeUnits/{id}` on an administrative unit.
+    pub directory_scope_id: Option<String>,
 }
