@@ -33,7 +33,7 @@ impl Answer {
         }
     }
     /// Negation: a yes becomes a no with the same text and the other way round.
-    pub fn not(self) -> Self {
+    pub fn negate(self) -> Self {
         match self {
             Answer::Yes(s) => Answer::No(s),
             Answer::No(s) => Answer::Yes(s),
@@ -69,7 +69,7 @@ pub fn all(parts: impl IntoIterator<Item = Answer>) -> Answer {
 
 /// Some part holds: any yes → yes (with every yes's reason), else any unknown → unknown, else no.
 pub fn any(parts: impl IntoIterator<Item = Answer>) -> Answer {
-    all(parts.into_iter().map(Answer::not)).not()
+    all(parts.into_iter().map(Answer::negate)).negate()
 }
 
 #[cfg(test)]

@@ -200,7 +200,7 @@ fn users(p: &CaPolicy, person: &Person) -> Answer {
         Answer::No(why) if why.is_empty() => Answer::no(format!("it does not include {}", person.label)),
         other => other,
     };
-    all([included, excluded.not()])
+    all([included, excluded.negate()])
 }
 
 fn included(u: &CaUsers, person: &Person) -> Answer {

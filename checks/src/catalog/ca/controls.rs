@@ -115,7 +115,7 @@ pub fn strength_is_mfa(s: &AuthenticationStrength) -> Answer {
                 let text = combo.join(",");
                 if methods.iter().any(Option::is_none) {
                     Answer::unknown(format!("authentication strength {name} allows {text}, not understood"))
-                } else if combo.len() >= 2 || methods.iter().any(|m| *m == Some(true)) {
+                } else if combo.len() >= 2 || methods.contains(&Some(true)) {
                     Answer::yes("")
                 } else {
                     Answer::no(format!("authentication strength {name} allows the single factor {text}"))

@@ -183,47 +183,40 @@ impl Graph {
         &self,
         ids: &BTreeSet<String>,
     ) -> Result<HashMap<String, Result<UserType, String>>, String> {
-        let mut out = HashMap::new();
-        let ids: Vec<&String> = ids.iter().collect();
-        for chunk in ids.chunks(1000) {
-            let url = self
-                .client
-                .url("v1.0/directoryObjects/getByIds?$select=id,userType,externalUserState,creationType,userPrincipalName")
-                .map_err(|e| e.to_string())?;
-            let body = serde_json::json!({"ids": chunk, "types": ["user"]});
-            #[derive(serde::Deserialize)]
-            struct Users {
-                #[serde(default)]
-                value: Vec<UserBody>,
-            }
-            let got: Users = self
-                .client
-                .post_json("getDirectoryObjectsByIds", url, &body)
-                .await
-                .map_err(|e| reason("getDirectoryObjectsByIds", &e))?;
-            out.extend(got.value.iter().map(|u| (u.id.to_ascii_lowercase(), map::user_type(u))));
-        }
-        Ok(out)
+        let select = "?$select=id,userType,externalUserState,creationType,userPrincipalName";
+        let users: Vec<UserBody> = self.get_by_ids(ids, &["user"], select).await?;
+        Ok(users.iter().map(|u| (u.id.to_ascii_lowercase(), map::user_type(u))).collect())
     }
 
     /// Display names and kinds of directory objects (`directoryObjects/getByIds`).
     pub async fn names(&self, ids: &BTreeSet<String>) -> Result<HashMap<String, DirectoryObject>, String> {
-        let mut out = HashMap::new();
+        let objects: Vec<DirectoryObject> = self.get_by_ids(ids, &["user", "group", "servicePrincipal"], "").await?;
+        Ok(objects.into_iter().map(|o| (o.id.to_ascii_lowercase(), o)).collect())
+    }
+
+    /// `directoryObjects/getByIds` in batches of 1000 (`query`: `?$select=…` or empty).
+    async fn get_by_ids<T: serde::de::DeserializeOwned>(
+        &self,
+        ids: &BTreeSet<String>,
+        types: &[&str],
+        query: &str,
+    ) -> Result<Vec<T>, String> {
+        #[derive(serde::Deserialize)]
+        struct Objects<T> {
+            #[serde(default = "Vec::new")]
+            value: Vec<T>,
+        }
+        let mut out = Vec::new();
         let ids: Vec<&String> = ids.iter().collect();
         for chunk in ids.chunks(1000) {
-            let url = self.client.url("v1.0/directoryObjects/getByIds").map_err(|e| e.to_string())?;
-            let body = serde_json::json!({"ids": chunk, "types": ["user", "group", "servicePrincipal"]});
-            #[derive(serde::Deserialize)]
-            struct Objects {
-                #[serde(default)]
-                value: Vec<DirectoryObject>,
-            }
-            let got: Objects = self
+            let url = self.client.url(&format!("v1.0/directoryObjects/getByIds{query}")).map_err(|e| e.to_string())?;
+            let body = serde_json::json!({"ids": chunk, "types": types});
+            let got: Objects<T> = self
                 .client
                 .post_json("getDirectoryObjectsByIds", url, &body)
                 .await
                 .map_err(|e| reason("getDirectoryObjectsByIds", &e))?;
-            out.extend(got.value.into_iter().map(|o| (o.id.to_ascii_lowercase(), o)));
+            out.extend(got.value);
         }
         Ok(out)
     }
