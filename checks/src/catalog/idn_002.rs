@@ -53,6 +53,7 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     let mut v = Verdicts::default();
     let mut covers: Vec<Vec<&str>> = vec![Vec::new(); list.len()];
     let mut unguarded = Vec::new();
+    let mut dormant_or_unknown = false;
     for person in &people {
         let mut enforced_answers = Vec::new();
         let mut dormant = Vec::new();
@@ -80,17 +81,19 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
                 v.subject(subject(Status::Pass, format!("enforced: {}", names.join(", "))));
             }
             Answer::Unknown(why) => {
+                dormant_or_unknown = true;
                 v.unknown(format!("{}: {why}", person.label), vec![]);
                 v.subject(subject(Status::Unknown, why));
             }
             Answer::No(_) if !dormant.is_empty() => {
+                dormant_or_unknown = true;
                 v.fail(format!("{}: only {}", person.label, dormant.join(", ")), vec![]);
                 v.subject(subject(Status::Fail, format!("only {}", dormant.join(", "))));
             }
             Answer::No(_) => unguarded.push(person.label.clone()),
         }
     }
-    let evidence: Vec<Evidence> = list
+    let policy_lines: Vec<Evidence> = list
         .iter()
         .zip(&covers)
         .filter(|(_, who)| !who.is_empty())
@@ -99,10 +102,21 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
             policy_evidence(field, p, &format!("would guard every AKS sign-in of {} ({state})", who.join(", ")))
         })
         .collect();
-    if v.is_empty() {
+    // Admins no policy would guard in any state are IDN-001's gap; unless some admin's policies
+    // are dormant or undecided, this check then does not apply (it passes only when every admin
+    // is guarded by an enforced policy).
+    if !unguarded.is_empty() && !dormant_or_unknown {
+        let mut evidence = vec![Evidence::new(
+            field.path.to_string(),
+            format!("no policy in any state would guard {} (IDN-001 reports it)", unguarded.join(", ")),
+        )];
+        evidence.extend(policy_lines);
         return Outcome::not_applicable(
-            "No Conditional Access policy would guard every AKS sign-in of the cluster's admins in any state; IDN-001 reports the gap.",
-            vec![Evidence::of(field)],
+            format!(
+                "No Conditional Access policy, enforced or not, would guard every AKS sign-in of {}; IDN-001 reports the gap.",
+                unguarded.join(", ")
+            ),
+            evidence,
         );
     }
     if !unguarded.is_empty() {
@@ -115,7 +129,7 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
         "Conditional Access policies that would guard the AKS sign-ins of these admins are not enforced (report-only or disabled)",
         "Whether an enforced Conditional Access policy guards the AKS sign-ins of these admins cannot be told",
         "Enforced Conditional Access policies guard the AKS sign-ins of the cluster's admins",
-        evidence,
+        policy_lines,
     )
 }
 
@@ -152,6 +166,23 @@ mod tests {
         assert_eq!(run(&CHECK, &c).status, Status::NotApplicable);
         set_ca(&mut c, vec![]);
         assert_eq!(run(&CHECK, &c).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn an_admin_no_policy_would_guard_makes_it_not_applicable_unless_others_are_dormant() {
+        use crate::model::Terms;
+        let mut c = hardened_aks();
+        add_member(&mut c, &aks_admins(), dave(), Terms::Permanent);
+        set_member_of(&mut c, &dave().id, memberships(&[&aks_admins().id], &[]));
+        edit_aks_ca(&mut c, |p| ca_users(p).exclude_users = vec![dave().id]);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::NotApplicable, "{o:?}");
+        assert!(o.message.contains("Dave Ops"), "{}", o.message);
+        edit_aks_ca(&mut c, |p| {
+            ca_users(p).exclude_users = vec![dave().id];
+            p.state = "disabled".into();
+        });
+        assert_eq!(run(&CHECK, &c).status, Status::Fail, "Alice is guarded only by a disabled policy");
     }
 
     #[test]
