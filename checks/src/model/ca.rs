@@ -175,6 +175,10 @@ pub struct CaSession {
     pub disable_resilience_defaults: Option<bool>,
     /// `secureSignInSession.isEnabled`.
     pub secure_sign_in_session: Option<bool>,
+    /// Beta session controls that act only after sign-in and that no check judges
+    /// (`continuousAccessEvaluation`, `networkAccessSecurity`, `globalSecureAccessFilteringProfile`),
+    /// as `name = raw`; null ones are left out.
+    pub after_sign_in: Vec<String>,
 }
 
 /// `sessionControls.signInFrequency`.

@@ -445,9 +445,45 @@ fn sign_in_frequency_units() {
     check!(yes, sign_in_frequency(&grant(Some("OR"), &["block"]), 1));
     let odd = policy(|p| {
         p.unrecognised
-            .push(Unrecognised { path: "sessionControls.globalSecureAccessFilteringProfile".into(), raw: "{}".into() })
+            .push(Unrecognised { path: "sessionControls.futureControl".into(), raw: "{\"isEnabled\":true}".into() })
     });
-    check!(unsure, sign_in_frequency(&odd, 8), "globalSecureAccessFilteringProfile");
+    check!(unsure, sign_in_frequency(&odd, 8), "futureControl");
+}
+
+/// Shapes real tenants return (docs/verdicts.md, "Shapes real tenants return").
+#[test]
+fn real_tenant_shapes() {
+    // A group's id in includeUsers: Entra matches includeUsers against user ids only.
+    let group = "0e0e0e0e-0000-0000-0000-000000000000";
+    let misplaced = policy(|p| {
+        *ca_users(p) = CaUsers { include_users: vec![group.into()], ..Default::default() };
+    });
+    check!(no, applies(&misplaced, &admin(&[group], &[], &[])), "does not include");
+    // All applications but the AKS server app.
+    let all_but_aks = policy(|p| {
+        let a = p.conditions.applications.as_mut().expect("set");
+        a.include = vec!["All".into()];
+        a.exclude = vec![crate::azure_rbac::AKS_SERVER_APP_ID.into()];
+    });
+    check!(no, applies(&all_but_aks, &alice()), "excludes the AKS server app");
+    // Beta session controls acting after sign-in narrow nothing and weaken no control.
+    let beta = policy(|p| {
+        p.session.after_sign_in = vec![
+            "continuousAccessEvaluation = {\"mode\":\"strictEnforcement\"}".into(),
+            "globalSecureAccessFilteringProfile = {\"isEnabled\":true}".into(),
+        ];
+        p.session.secure_sign_in_session = Some(true);
+    });
+    check!(yes, applies(&beta, &alice()));
+    check!(yes, requires(&beta, Need::Device));
+    check!(yes, sign_in_frequency(&beta, 8));
+    // Beta conditions set to something: they may narrow the policy.
+    for path in ["conditions.clients", "conditions.applications.globalSecureAccess", "conditions.times"] {
+        let odd = policy(|p| p.unrecognised.push(Unrecognised { path: path.into(), raw: "{\"x\":1}".into() }));
+        check!(unsure, applies(&odd, &alice()), path);
+    }
+    // Report-only is not enforced.
+    check!(no, enforced(&policy(|p| p.state = "enabledForReportingButNotEnforced".into())), "not enforced");
 }
 
 #[test]

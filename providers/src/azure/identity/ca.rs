@@ -364,10 +364,19 @@ impl Reader {
                 "applicationEnforcedRestrictions",
                 "disableResilienceDefaults",
                 "secureSignInSession",
+                "continuousAccessEvaluation",
+                "networkAccessSecurity",
+                "globalSecureAccessFilteringProfile",
             ],
         ) else {
             return CaSession::default();
         };
+        // Beta controls on what happens after sign-in (revocation, token binding, web filtering):
+        // documented, and unable to weaken a grant control or the sign-in frequency.
+        let after_sign_in = AFTER_SIGN_IN
+            .iter()
+            .filter_map(|k| m.get(*k).filter(|v| !is_empty(v)).map(|v| format!("{k} = {v}")))
+            .collect();
         let fp = "sessionControls.signInFrequency";
         let sign_in_frequency = self
             .object(
@@ -397,9 +406,14 @@ impl Reader {
             secure_sign_in_session: self
                 .toggle(m.get("secureSignInSession"), "sessionControls.secureSignInSession", "")
                 .and_then(|(e, _)| e),
+            after_sign_in,
         }
     }
 }
+
+/// Beta session controls that act only after sign-in; kept as evidence, judged by no check.
+const AFTER_SIGN_IN: [&str; 3] =
+    ["continuousAccessEvaluation", "networkAccessSecurity", "globalSecureAccessFilteringProfile"];
 
 /// Top-level properties: the ones judged, and the ones that only describe the policy.
 const TOP: [&str; 11] = [
@@ -452,15 +466,17 @@ mod tests {
                 "conditions": {"@odata.type": "#microsoft.graph.conditionalAccessConditionSet",
                     "userRiskLevels": [], "signInRiskLevels": [], "clientAppTypes": ["all"], "platforms": null,
                     "locations": null, "times": null, "deviceStates": null, "devices": null, "clientApplications": null,
-                    "servicePrincipalRiskLevels": [], "insiderRiskLevels": null, "authenticationFlows": null,
+                    "servicePrincipalRiskLevels": [], "insiderRiskLevels": null, "authenticationFlows": null, "clients": null,
                     "applications": {"includeApplications": ["All"], "excludeApplications": [], "includeUserActions": [],
-                        "includeAuthenticationContextClassReferences": [], "applicationFilter": null},
+                        "includeAuthenticationContextClassReferences": [], "applicationFilter": null,
+                        "networkAccess": null, "globalSecureAccess": null},
                     "users": {"includeUsers": ["All"], "excludeUsers": [], "includeGroups": [], "excludeGroups": [],
                         "includeRoles": [], "excludeRoles": [], "includeGuestsOrExternalUsers": null, "excludeGuestsOrExternalUsers": null}},
                 "grantControls": {"operator": "OR", "builtInControls": ["mfa"], "customAuthenticationFactors": [], "termsOfUse": [],
                     "authenticationStrength@odata.context": "https://graph.microsoft.com/v1.0/$metadata#…", "authenticationStrength": null},
                 "sessionControls": {"disableResilienceDefaults": null, "applicationEnforcedRestrictions": null, "cloudAppSecurity": null,
                     "persistentBrowser": null, "continuousAccessEvaluation": null, "secureSignInSession": null,
+                    "networkAccessSecurity": null, "globalSecureAccessFilteringProfile": null,
                     "signInFrequency": {"value": null, "type": null, "authenticationType": "primaryAndSecondaryAuthentication",
                         "frequencyInterval": "timeBased", "isEnabled": false}}}),
             0,
@@ -469,6 +485,31 @@ mod tests {
         assert!(p.conditions.platforms.is_none() && p.conditions.devices.is_none());
         assert_eq!(p.conditions.users.unwrap().include_users, ["All"]);
         assert_eq!(p.session.sign_in_frequency.unwrap().is_enabled, Some(false));
+        assert!(p.session.after_sign_in.is_empty());
+    }
+
+    #[test]
+    fn beta_session_controls_are_known_and_beta_conditions_are_kept() {
+        let p = ca_policy(
+            &json!({"id": "p", "state": "enabled",
+                "conditions": {"clients": {"includeClients": ["x"]}, "times": null,
+                    "applications": {"includeApplications": ["All"], "globalSecureAccess": {"@odata.type": "#microsoft.graph.conditionalAccessGlobalSecureAccess"},
+                        "networkAccess": {"includeTrafficProfiles": ["internet"]}}},
+                "sessionControls": {"continuousAccessEvaluation": {"mode": "strictEnforcement"}, "secureSignInSession": {"isEnabled": true},
+                    "networkAccessSecurity": null,
+                    "globalSecureAccessFilteringProfile": {"profileId": "3b40eb9f-0624-4690-9d91-e9e413e023aa", "isEnabled": true}}}),
+            0,
+        );
+        let paths: Vec<&str> = p.unrecognised.iter().map(|u| u.path.as_str()).collect();
+        assert_eq!(paths, ["conditions.clients", "conditions.applications.networkAccess"], "{:?}", p.unrecognised);
+        assert_eq!(p.session.secure_sign_in_session, Some(true));
+        assert_eq!(
+            p.session.after_sign_in,
+            [
+                r#"continuousAccessEvaluation = {"mode":"strictEnforcement"}"#,
+                r#"globalSecureAccessFilteringProfile = {"isEnabled":true,"profileId":"3b40eb9f-0624-4690-9d91-e9e413e023aa"}"#
+            ]
+        );
     }
 
     #[test]
