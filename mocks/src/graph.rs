@@ -115,6 +115,7 @@ impl Route<'_> {
             Route::Schedules(Schedules::Assignment) => "listGroupAssignmentSchedules",
             Route::PolicyAssignments => "listRoleManagementPolicyAssignments",
             Route::GetByIds => "getDirectoryObjectsByIds",
+            Route::RoleEligibilityInstances => "listDirectoryRoleEligibilityScheduleInstances",
         }
     }
 }
@@ -497,7 +498,7 @@ impl G<'_> {
     /// `roleManagement/directory/roleEligibilityScheduleInstances`, optionally filtered
     /// (`principalId eq '…'`, `roleDefinitionId eq '…'`).
     async fn role_eligibility_instances(&self) -> Response {
-        let op = "listDirectoryRoleEligibilityScheduleInstances";
+        let op = Route::RoleEligibilityInstances.op();
         let skip = match self.open_page(op, None).await {
             Ok(s) => s,
             Err(r) => return *r,
