@@ -287,3 +287,63 @@ fn bounded_depth_length_and_time() {
     );
     assert!(matches!(judge(&many), Delegation::Unknown(w) if w.contains("more than")));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Tokens conditions are made of, glued in any order.
+    fn token() -> BoxedStrategy<String> {
+        prop_oneof![
+            Just("(".to_string()),
+            Just(")".to_string()),
+            Just("!".to_string()),
+            Just(" && ".to_string()),
+            Just(" || ".to_string()),
+            Just(" AND ".to_string()),
+            Just(" or ".to_string()),
+            Just(" NOT ".to_string()),
+            Just("{".to_string()),
+            Just("}".to_string()),
+            Just(", ".to_string()),
+            Just("ActionMatches{'Microsoft.Authorization/roleAssignments/write'}".to_string()),
+            Just("SubOperationMatches{'x'}".to_string()),
+            Just(super::super::eval::ROLE_ATTRIBUTE.to_string()),
+            Just("@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId]".to_string()),
+            Just("@Resource[Microsoft.Authorization/roleAssignments:PrincipalType]".to_string()),
+            Just(" ForAnyOfAnyValues:GuidEquals ".to_string()),
+            Just(" ForAnyOfAllValues:GuidNotEquals ".to_string()),
+            Just(" GuidEquals ".to_string()),
+            Just(" StringLike ".to_string()),
+            Just(" Exists ".to_string()),
+            Just(READER.to_string()),
+            Just(OWNER.to_string()),
+            Just("'User'".to_string()),
+            "\\PC{0,6}",
+        ]
+        .boxed()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn token_soup_never_panics(tokens in prop::collection::vec(token(), 0..40)) {
+            let _ = judge(&tokens.concat());
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(s in "\\PC{0,200}") {
+            let _ = judge(&s);
+        }
+
+        /// Adding `OR <anything>` to a condition can only widen what it allows: never from
+        /// unconstrained to constrained.
+        #[test]
+        fn an_or_never_constrains_more(tokens in prop::collection::vec(token(), 0..12)) {
+            let base = "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] GuidNotEquals 8e3af657-a8ff-443c-a75c-2fe8c4bcb635))";
+            let wider = format!("{base} OR ({})", tokens.concat());
+            prop_assert!(!matches!(judge(&wider), Delegation::Constrained(_)));
+        }
+    }
+}

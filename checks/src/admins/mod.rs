@@ -332,6 +332,11 @@ pub fn is_service_principal(p: &Principal) -> bool {
     p.is("ServicePrincipal") || p.is("ManagedIdentity")
 }
 
+/// Devices and organisational contacts: group members that cannot sign in to a cluster.
+pub fn is_inert(p: &Principal) -> bool {
+    p.is("device") || p.is("orgContact")
+}
+
 /// A principal whose kind was not told (it may be a group).
 pub fn kind_unknown(p: &Principal) -> bool {
     p.is("Unknown") || p.is("DirectoryObject") || p.kind.trim().is_empty()
@@ -474,6 +479,20 @@ impl<'a> AdminModel<'a> {
                 continue;
             }
             let tenure = hold.tenure;
+            if kind_unknown(&p) {
+                m.gaps.push(Gap {
+                    what: format!(
+                        "what kind of principal {} is (it holds {}): if a group, its members are not listed",
+                        p.label(),
+                        hold.describe()
+                    ),
+                    tenure,
+                    kind: hold.kind,
+                    path: hold.path(),
+                    hides_groups: true,
+                    on: GapOn::Membership,
+                });
+            }
             let entry = people.entry(key(&p.id)).or_insert_with(|| Person { principal: p, routes: vec![] });
             entry.routes.push(Route { hold, root: None, chain: vec![], tenure });
         }

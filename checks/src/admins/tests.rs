@@ -152,3 +152,24 @@ fn gates_read_absent_as_the_aks_defaults() {
     unknown(&mut c.authz.azure_rbac);
     assert_eq!(gates(&c).azure_rbac, None);
 }
+
+#[test]
+fn devices_are_no_admins_and_unknown_kinds_are_gaps() {
+    let mut c = hardened_aks();
+    add_member(
+        &mut c,
+        &aks_admins(),
+        principal("device", "de000000-0000-0000-0000-000000000000", "laptop"),
+        Terms::Permanent,
+    );
+    let m = AdminModel::of(&c).unwrap();
+    assert!(!m.people.iter().any(|p| p.principal.is("device")));
+    assert!(m.gaps.is_empty());
+    // A holder whose kind ARM and Graph did not say may be a group.
+    let mut grants = c.entra.role_grants.get().cloned().unwrap();
+    grants.push(grant(principal("Unknown", "0e0e0000-0000-0000-0000-00000000000e", "?"), OWNER, Terms::Permanent));
+    set_grants(&mut c, grants);
+    let m = AdminModel::of(&c).unwrap();
+    assert_eq!(m.gaps_at(Kind::Admin, Tenure::Permanent).count(), 1);
+    assert!(m.people.iter().any(|p| p.principal.id.starts_with("0e0e")), "still listed");
+}

@@ -4,7 +4,7 @@
 //! the most standing tenure any path gives it, with buckets for the four tenures, so the work is
 //! linear in the edges reached and cycles (nested or through eligibility) end by themselves.
 
-use super::{Hop, Tenure, is_group, key, kind_unknown, name};
+use super::{Hop, Tenure, is_group, is_inert, key, kind_unknown, name};
 use crate::field::{Field, Obs};
 use crate::model::{EntraGroup, Principal, Terms};
 use std::collections::{BTreeMap, HashSet};
@@ -85,7 +85,7 @@ pub fn walk<'a>(root: &'a EntraGroup, start: Tenure, groups: &'a BTreeMap<String
                 )),
                 Obs::Absent => {}
             }
-            for (p, t, terms) in edges {
+            for (p, t, terms) in edges.into_iter().filter(|(p, _, _)| !is_inert(p)) {
                 let k = key(&p.id);
                 if seen.get(&k).is_some_and(|s| s.tenure <= t) {
                     continue;

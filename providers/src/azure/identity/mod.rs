@@ -175,7 +175,10 @@ impl Identity {
             let name = known.and_then(|o| o.display_name.clone()).or_else(|| {
                 p.expanded_properties.as_ref().and_then(|e| e.principal.as_ref()).and_then(|p| p.display_name.clone())
             });
-            map::principal(&p.principal_id, p.principal_type.as_deref(), name.as_deref())
+            // ARM's principalType, else the kind Graph gave (a group must be expanded).
+            let graph_kind = known.filter(|o| o.odata_type.is_some()).map(|o| o.kind());
+            let kind = p.principal_type.clone().filter(|k| !k.trim().is_empty()).or(graph_kind);
+            map::principal(&p.principal_id, kind.as_deref(), name.as_deref())
         };
         let mut grants = Vec::new();
         for a in assignments {
