@@ -1,4 +1,4 @@
-//! The Azure REST API spec examples in ../shared/fixtures/azure-aks, pasted unchanged into an
+//! The Azure REST API spec examples in tests/fixtures/azure-aks, pasted unchanged into an
 //! estate, come out of a scan through the mock with the same statuses as when their bodies are
 //! mapped directly: the mock adds nothing and loses nothing. (The identity checks, IDN-…, read
 //! the tenant rather than the cluster body and are compared elsewhere.)
@@ -51,7 +51,7 @@ fn direct_statuses(body: &Value, sub: &str) -> BTreeMap<String, String> {
 
 #[test]
 fn spec_examples_pasted_into_an_estate_scan_like_their_direct_mapping() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/azure-aks");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/azure-aks");
     let mut scanned = 0;
     for version_dir in std::fs::read_dir(&dir).unwrap() {
         for file in std::fs::read_dir(version_dir.unwrap().path()).unwrap() {

@@ -422,7 +422,7 @@ faults: {faults}
         // Cross-check the compiled fixture's ids.
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/fixtures/azure-authorization/compiled/builtin-role-ids.json"
+            "/../tests/fixtures/azure-authorization/compiled/builtin-role-ids.json"
         );
         let ids: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         for (name, id) in ids.as_object().unwrap() {

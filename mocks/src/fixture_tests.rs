@@ -1,4 +1,4 @@
-//! Every response body under shared/fixtures/graph/v1.0 and shared/fixtures/azure-authorization,
+//! Every response body under tests/fixtures/graph/v1.0 and tests/fixtures/azure-authorization,
 //! pasted into an estate unchanged, is served back unchanged. Each file gets an estate of its own
 //! (the Graph examples reuse ids across files); the estate around a body is filled in where the
 //! example refers to things it does not contain (the group and principals of the PIM examples,
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 const TENANT: &str = "7d1c9a52-4b1e-4e8f-9a3c-2f6b8e0d1c35";
 
 fn dir(sub: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures").join(sub)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(sub)
 }
 
 fn read(path: &Path) -> Value {

@@ -1,4 +1,4 @@
-//! Every AKS example in ../shared/fixtures/azure-aks parses into the model, and the real-world
+//! Every AKS example in tests/fixtures/azure-aks parses into the model, and the real-world
 //! excerpts score as their fields imply.
 
 use kubeposture_checks::model::{Cluster, EntraAccess, VersionCatalog};
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/azure-aks")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/azure-aks")
 }
 
 /// Cluster bodies in a fixture: an example's response bodies (single or `value[]`), or the

@@ -1,4 +1,4 @@
-//! The Microsoft Graph and ARM authorization examples in ../shared/fixtures parse into the
+//! The Microsoft Graph and ARM authorization examples in tests/fixtures parse into the
 //! identity models, and map to what their fields say.
 
 use kubeposture_checks::model::Terms;
@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn fixture(rel: &str) -> Value {
-    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures").join(rel);
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(rel);
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
 }
 

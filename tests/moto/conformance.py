@@ -1,6 +1,6 @@
 """kubeposture against moto: build an EKS/IAM/EC2 estate with boto3, scan it, assert every finding.
 
-moto's gaps are facts the scan must handle, not hide (see ../../../shared/fixtures/aws/MOTO_MATRIX.md):
+moto's gaps are facts the scan must handle, not hide (see ../fixtures/aws/MOTO_MATRIX.md):
 no access-entry, pod-identity, add-on or cluster-version APIs (404) and no accessConfig in
 DescribeCluster -> the checks that need them are `unknown`; every cluster gets the same OIDC
 issuer -> every IRSA role below trusts every cluster; `encryptionConfig: []` when unset; ListRoles

@@ -156,9 +156,9 @@ pub mod fixtures {
         )
     }
 
-    /// A trust policy fixture from `shared/fixtures/aws/trust-policies`.
+    /// A trust policy fixture from `tests/fixtures/aws/trust-policies`.
     pub fn fixture(name: &str) -> PolicyDocument {
-        let path = format!("{}/../../shared/fixtures/aws/trust-policies/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../tests/fixtures/aws/trust-policies/{name}", env!("CARGO_MANIFEST_DIR"));
         doc(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
     }
 

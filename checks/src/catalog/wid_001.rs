@@ -83,7 +83,7 @@ mod tests {
     fn best_practices_snippet_wrapped_in_a_statement() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/fixtures/aws/trust-policies/irsa-best-practices-condition-snippet.json"
+            "/../tests/fixtures/aws/trust-policies/irsa-best-practices-condition-snippet.json"
         );
         let snippet: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let condition = localize(
