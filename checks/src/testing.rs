@@ -609,9 +609,13 @@ pub fn hardened_eks() -> Cluster {
     let admin = AccessEntry {
         path: "accessEntries[arn:aws:iam::111122223333:role/platform-admins]".into(),
         principal_arn: "arn:aws:iam::111122223333:role/platform-admins".into(),
-        kind: Some("STANDARD".into()),
-        username: Some("arn:aws:sts::111122223333:assumed-role/platform-admins/{{SessionName}}".into()),
-        kubernetes_groups: vec![],
+        kind: Field::value("type", "STANDARD".to_string(), "STANDARD"),
+        username: Field::value(
+            "username",
+            "arn:aws:sts::111122223333:assumed-role/platform-admins/{{SessionName}}".to_string(),
+            "arn:aws:sts::111122223333:assumed-role/platform-admins/{{SessionName}}",
+        ),
+        kubernetes_groups: Field::value("kubernetesGroups", vec![], ""),
         policies: Field::value(
             "accessEntries[arn:aws:iam::111122223333:role/platform-admins].associatedAccessPolicies",
             vec![AccessPolicy {
@@ -625,9 +629,13 @@ pub fn hardened_eks() -> Cluster {
     let node = AccessEntry {
         path: "accessEntries[arn:aws:iam::111122223333:role/eks-node]".into(),
         principal_arn: "arn:aws:iam::111122223333:role/eks-node".into(),
-        kind: Some("EC2_LINUX".into()),
-        username: Some("system:node:{{EC2PrivateDNSName}}".into()),
-        kubernetes_groups: vec![],
+        kind: Field::value("type", "EC2_LINUX".to_string(), "EC2_LINUX"),
+        username: Field::value(
+            "username",
+            "system:node:{{EC2PrivateDNSName}}".to_string(),
+            "system:node:{{EC2PrivateDNSName}}",
+        ),
+        kubernetes_groups: Field::value("kubernetesGroups", vec![], ""),
         policies: Field::value(
             "accessEntries[arn:aws:iam::111122223333:role/eks-node].associatedAccessPolicies",
             vec![],

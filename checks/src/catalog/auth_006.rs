@@ -33,10 +33,7 @@ fn arns(entries: &[&AccessEntry]) -> String {
 }
 
 fn principal_evidence(e: &AccessEntry) -> Evidence {
-    Evidence::new(
-        format!("{}.principalArn", e.path),
-        format!("{} (type {})", e.principal_arn, e.kind.as_deref().unwrap_or("(absent)")),
-    )
+    Evidence::new(format!("{}.principalArn", e.path), format!("{} (type {})", e.principal_arn, e.kind_label()))
 }
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {

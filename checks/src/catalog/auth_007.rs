@@ -143,9 +143,9 @@ mod tests {
         entries.push(AccessEntry {
             path: format!("accessEntries[{arn}]"),
             principal_arn: arn.into(),
-            kind: Some("STANDARD".into()),
-            username: None,
-            kubernetes_groups: vec![],
+            kind: Field::value("type", "STANDARD".to_string(), "STANDARD"),
+            username: Field::absent("username"),
+            kubernetes_groups: Field::value("kubernetesGroups", vec![], ""),
             policies,
         });
         let raw = format!("{} entries", entries.len());

@@ -92,7 +92,7 @@ impl AdminGrant<'_> {
                 self.kind().as_str(),
                 policy_name(p),
                 scope,
-                self.entry.kind.as_deref().unwrap_or("(absent)")
+                self.entry.kind_label()
             ),
         )
     }
@@ -232,9 +232,9 @@ mod tests {
         let entry = |arn: &str, policies: Field<Vec<AccessPolicy>>| AccessEntry {
             path: format!("accessEntries[{arn}]"),
             principal_arn: arn.into(),
-            kind: Some("STANDARD".into()),
-            username: None,
-            kubernetes_groups: vec![],
+            kind: Field::value("type", "STANDARD".to_string(), "STANDARD"),
+            username: Field::absent("username"),
+            kubernetes_groups: Field::value("kubernetesGroups", vec![], ""),
             policies,
         };
         let p = |arn: &str| format!("accessEntries[{arn}].associatedAccessPolicies");

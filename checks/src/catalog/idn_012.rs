@@ -249,9 +249,9 @@ mod tests {
         entries.push(AccessEntry {
             path: format!("accessEntries[{arn}]"),
             principal_arn: arn.into(),
-            kind: Some(kind.into()),
-            username: None,
-            kubernetes_groups: vec![],
+            kind: Field::value("type", kind.to_string(), kind),
+            username: Field::absent("username"),
+            kubernetes_groups: Field::value("kubernetesGroups", vec![], ""),
             policies,
         });
         c.authn.access_entries = Field::value(path, entries, "test");

@@ -161,12 +161,24 @@ pub struct AccessEntry {
     /// Evidence path prefix: `accessEntries[<principalArn>]`.
     pub path: String,
     pub principal_arn: String,
-    /// `STANDARD`, `EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, … kept as the API returned it.
-    pub kind: Option<String>,
-    pub username: Option<String>,
-    pub kubernetes_groups: Vec<String>,
+    /// `STANDARD`, `EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, … kept as the API returned it
+    /// (`DescribeAccessEntry`: unknown when that call failed, like the two fields below).
+    pub kind: Field<String>,
+    pub username: Field<String>,
+    pub kubernetes_groups: Field<Vec<String>>,
     /// `ListAssociatedAccessPolicies`.
     pub policies: Field<Vec<AccessPolicy>>,
+}
+
+impl AccessEntry {
+    /// The entry's type for evidence: the value, `(absent)`, or `unknown (why)`.
+    pub fn kind_label(&self) -> String {
+        match (self.kind.get(), self.kind.unknown_reason()) {
+            (Some(k), _) => k.clone(),
+            (None, Some(why)) => format!("unknown ({why})"),
+            _ => "(absent)".to_string(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,15 +1,20 @@
 //! What an AWS scan needs, and the SDK configuration built from it: the default credential
 //! chain (environment, profiles and SSO, web identity, IMDS) or a named profile, one HTTP
-//! client trusting any extra CA, a per-host bound on requests in flight, and standard retries.
+//! client trusting any extra CA, a per-host bound on requests in flight, standard retries (for
+//! role assumption and caller identity too), and a check that every 2xx body is a whole document.
 
 use crate::limit::{HostLimiter, host_key};
+use aws_config::identity::IdentityCache;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
 };
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::byte_stream::ByteStream;
 use aws_smithy_types::retry::RetryConfig;
 use std::sync::Arc;
 use thiserror::Error;
@@ -88,7 +93,10 @@ pub async fn load(cfg: &AwsConfig) -> Result<SdkConfig, SetupError> {
     let limiter = HostLimiter::new(cfg.max_in_flight_per_host);
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http_client(cfg.extra_ca_pem.as_deref(), limiter)?)
-        .retry_config(RetryConfig::standard().with_max_attempts(cfg.max_retries.saturating_add(1)));
+        .retry_config(RetryConfig::standard().with_max_attempts(cfg.max_retries.saturating_add(1)))
+        // Loading credentials (AssumeRole, SSO, web identity) retries like every other call; the
+        // SDK's default 5 s budget for it would give up on a throttled STS long before that.
+        .identity_cache(IdentityCache::lazy().load_timeout(credential_budget(cfg.max_retries)).build());
     if let Some(p) = &cfg.profile {
         loader = loader.profile_name(p);
     }
@@ -119,6 +127,12 @@ pub async fn load(cfg: &AwsConfig) -> Result<SdkConfig, SetupError> {
         Some(_) => conf,
         None => conf.to_builder().region(Region::from_static("us-east-1")).build(),
     })
+}
+
+/// How long loading credentials may take: every attempt of the retry policy at its longest
+/// backoff (20 s) plus the attempt itself.
+pub fn credential_budget(max_retries: u32) -> std::time::Duration {
+    std::time::Duration::from_secs(30 + 25 * u64::from(max_retries))
 }
 
 /// The SDK's hyper + rustls client trusting the platform roots plus `extra_ca_pem`, behind
@@ -162,7 +176,22 @@ impl HttpConnector for LimitedConnector {
         let (inner, limiter) = (self.inner.clone(), self.limiter.clone());
         HttpConnectorFuture::new(async move {
             let _slot = limiter.acquire(&host).await;
-            inner.call(request).await
+            whole(inner.call(request).await?).await
         })
     }
+}
+
+/// A 2xx response whose body is a whole document of its content type, read into memory; a
+/// truncated or malformed one is an error the caller reports as such (not retried: the same
+/// server gives the same page).
+async fn whole(mut response: HttpResponse) -> Result<HttpResponse, ConnectorError> {
+    if !response.status().is_success() {
+        return Ok(response);
+    }
+    let body = std::mem::replace(response.body_mut(), SdkBody::taken());
+    let bytes = ByteStream::new(body).collect().await.map_err(|e| ConnectorError::io(e.into()))?.into_bytes();
+    let content_type = response.headers().get("content-type").unwrap_or_default();
+    super::wire::check(content_type, &bytes).map_err(|e| ConnectorError::other(e.into(), None))?;
+    *response.body_mut() = SdkBody::from(bytes);
+    Ok(response)
 }

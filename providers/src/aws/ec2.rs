@@ -3,6 +3,7 @@
 //! (`DescribeInstances`, once per region, paged).
 
 use super::error::err;
+use super::pages;
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, Instance};
 use kubeposture_checks::Field;
@@ -102,16 +103,14 @@ pub async fn tagged_instances(ec2: &Client) -> RegionInstances {
     };
     let mut keys = vec!["kubernetes.io/cluster/*"];
     keys.extend(NAME_TAGS);
-    let reservations = ec2
+    let request = ec2
         .describe_instances()
         .filters(filter("tag-key", &keys))
-        .filters(filter("instance-state-name", &["pending", "running"]))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| err("DescribeInstances")(e).to_string())?;
+        .filters(filter("instance-state-name", &["pending", "running"]));
+    let reservations =
+        pages::all("DescribeInstances", request.into_paginator().send(), |o| o.reservations.unwrap_or_default())
+            .await
+            .map_err(|e| e.to_string())?;
     Ok(Arc::new(reservations.iter().flat_map(|r| r.instances().iter().cloned()).collect()))
 }
 

@@ -6,6 +6,7 @@ use super::error::err;
 use super::iam::NodeRoles;
 use super::nodes;
 use aws_sdk_ec2::types::Instance;
+use super::pages;
 use aws_sdk_eks::Client;
 use aws_smithy_types::date_time::Format;
 use kubeposture_checks::Field;
@@ -30,8 +31,9 @@ pub struct Clients<'a> {
 /// Managed node groups, then every other kind of node tagged for the cluster.
 pub async fn node_pools(c: &Clients<'_>, cluster: &str) -> Field<Vec<NodePool>> {
     const PATH: &str = "nodegroups";
-    let names = c.eks.list_nodegroups().cluster_name(cluster).into_paginator().items().send().try_collect().await;
-    let names = match names.map_err(err("ListNodegroups")) {
+    let pager = c.eks.list_nodegroups().cluster_name(cluster).into_paginator().send();
+    let names = pages::all("ListNodegroups", pager, |o| o.nodegroups.unwrap_or_default()).await;
+    let names = match names {
         Ok(n) => n,
         Err(e) => return Field::unknown(PATH, e.to_string()),
     };
@@ -115,8 +117,9 @@ async fn node_pool(c: &Clients<'_>, cluster: &str, name: &str) -> NodePool {
 
 pub async fn access_entries(eks: &Client, cluster: &str) -> Field<Vec<AccessEntry>> {
     const PATH: &str = "accessEntries";
-    let arns = eks.list_access_entries().cluster_name(cluster).into_paginator().items().send().try_collect().await;
-    let arns = match arns.map_err(err("ListAccessEntries")) {
+    let pager = eks.list_access_entries().cluster_name(cluster).into_paginator().send();
+    let arns = pages::all("ListAccessEntries", pager, |o| o.access_entries.unwrap_or_default()).await;
+    let arns = match arns {
         Ok(a) => a,
         Err(e) => return Field::unknown(PATH, e.to_string()),
     };
@@ -129,16 +132,18 @@ async fn access_entry(eks: &Client, cluster: &str, principal: &str) -> AccessEnt
     let path = format!("accessEntries[{principal}]");
     let (described, policies) = tokio::join!(
         eks.describe_access_entry().cluster_name(cluster).principal_arn(principal).send(),
-        eks.list_associated_access_policies()
-            .cluster_name(cluster)
-            .principal_arn(principal)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+        pages::all(
+            "ListAssociatedAccessPolicies",
+            eks.list_associated_access_policies()
+                .cluster_name(cluster)
+                .principal_arn(principal)
+                .into_paginator()
+                .send(),
+            |o| o.associated_access_policies.unwrap_or_default()
+        )
     );
     let policies_path = format!("{path}.associatedAccessPolicies");
-    let policies = match policies.map_err(err("ListAssociatedAccessPolicies")) {
+    let policies = match policies {
         Ok(list) => {
             let mapped: Vec<AccessPolicy> = list
                 .iter()
@@ -161,23 +166,44 @@ async fn access_entry(eks: &Client, cluster: &str, principal: &str) -> AccessEnt
         }
         Err(e) => Field::unknown(policies_path, e.to_string()),
     };
-    // The entry's type and username are extras: the principal is known from the list.
-    let entry = described.ok().and_then(|d| d.access_entry);
-    AccessEntry {
-        path,
-        principal_arn: principal.to_string(),
-        kind: entry.as_ref().and_then(|e| e.r#type()).map(str::to_string),
-        username: entry.as_ref().and_then(|e| e.username()).map(str::to_string),
-        kubernetes_groups: entry.as_ref().map(|e| e.kubernetes_groups().to_vec()).unwrap_or_default(),
-        policies,
-    }
+    // The principal is known from the list; its type, username and groups only from the
+    // description: a failed one leaves them unknown, never empty.
+    let at = |leaf: &str| format!("{path}.{leaf}");
+    let (kind, username, kubernetes_groups) = match described.map_err(err("DescribeAccessEntry")) {
+        Ok(d) => {
+            let e = d.access_entry;
+            let e = e.as_ref();
+            (
+                Field::from_option(at("type"), e.and_then(|e| e.r#type()).map(str::to_string)),
+                Field::from_option(at("username"), e.and_then(|e| e.username()).map(str::to_string)),
+                match e {
+                    Some(e) => Field::value(
+                        at("kubernetesGroups"),
+                        e.kubernetes_groups().to_vec(),
+                        e.kubernetes_groups().join(", "),
+                    ),
+                    None => Field::unknown(at("kubernetesGroups"), "DescribeAccessEntry returned no accessEntry"),
+                },
+            )
+        }
+        Err(e) => {
+            let why = e.to_string();
+            (
+                Field::unknown(at("type"), why.clone()),
+                Field::unknown(at("username"), why.clone()),
+                Field::unknown(at("kubernetesGroups"), why),
+            )
+        }
+    };
+    AccessEntry { path, principal_arn: principal.to_string(), kind, username, kubernetes_groups, policies }
 }
 
 /// Add-ons; only `vpc-cni` is described (its configuration decides network policy).
 pub async fn addons(eks: &Client, cluster: &str) -> Field<Vec<Addon>> {
     const PATH: &str = "addons";
-    let names = eks.list_addons().cluster_name(cluster).into_paginator().items().send().try_collect().await;
-    let names = match names.map_err(err("ListAddons")) {
+    let pager = eks.list_addons().cluster_name(cluster).into_paginator().send();
+    let names = pages::all("ListAddons", pager, |o| o.addons.unwrap_or_default()).await;
+    let names = match names {
         Ok(n) => n,
         Err(e) => return Field::unknown(PATH, e.to_string()),
     };
@@ -222,22 +248,56 @@ pub async fn addons(eks: &Client, cluster: &str) -> Field<Vec<Addon>> {
     Field::value(PATH, out, format!("[{}]", names.join(", ")))
 }
 
-/// `configurationValues`: JSON or YAML text; empty means unset.
+/// The most nesting and text `configurationValues` may have: the YAML parser is superlinear on
+/// deep nesting, and no add-on schema nests this deep.
+const CONFIG_MAX_DEPTH: usize = 64;
+const CONFIG_MAX_BYTES: usize = 1 << 20;
+
+/// `configurationValues`: JSON or YAML text; empty means unset. JSON is read first (linear); YAML
+/// only within [`CONFIG_MAX_DEPTH`] and [`CONFIG_MAX_BYTES`], else the value is unknown.
 fn configuration(path: String, text: Option<&str>) -> Field<serde_json::Value> {
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
         return Field::absent(path);
     };
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+        return Field::value(path, v, text.to_string());
+    }
+    if text.len() > CONFIG_MAX_BYTES {
+        return Field::unknown(path, format!("configurationValues is {} bytes, more than is read", text.len()));
+    }
+    if nesting(text) > CONFIG_MAX_DEPTH {
+        return Field::unknown(path, format!("configurationValues nests deeper than {CONFIG_MAX_DEPTH} levels"));
+    }
     match serde_yaml_ng::from_str::<serde_json::Value>(text) {
         Ok(v) => Field::value(path, v, text.to_string()),
         Err(e) => Field::unknown(path, format!("configurationValues is neither JSON nor YAML: {e}")),
     }
 }
 
+/// An upper bound on a YAML text's nesting: open flow brackets plus indentation steps of a line.
+fn nesting(text: &str) -> usize {
+    let mut flow: usize = 0;
+    let mut deepest = 0;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        for b in line.bytes() {
+            match b {
+                b'[' | b'{' => flow += 1,
+                b']' | b'}' => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            deepest = deepest.max(flow + indent / 2);
+        }
+    }
+    deepest
+}
+
 /// `DescribeClusterVersions` → the region's catalog.
 pub async fn versions(eks: &Client, region: &str) -> Field<Arc<VersionCatalog>> {
     let path = format!("clusterVersions[{region}]");
-    let listed = eks.describe_cluster_versions().include_all(true).into_paginator().items().send().try_collect().await;
-    let listed = match listed.map_err(err("DescribeClusterVersions")) {
+    let pager = eks.describe_cluster_versions().include_all(true).into_paginator().send();
+    let listed = pages::all("DescribeClusterVersions", pager, |o| o.cluster_versions.unwrap_or_default()).await;
+    let listed = match listed {
         Ok(l) => l,
         Err(e) => return Field::unknown(path, e.to_string()),
     };
@@ -276,5 +336,22 @@ mod tests {
         assert_eq!(yaml.get().unwrap()["enableNetworkPolicy"], "true");
         assert!(configuration("p".into(), Some("  ")).get().is_none());
         assert!(configuration("p".into(), Some("{not: [json")).is_unknown());
+    }
+
+    #[test]
+    fn deep_configuration_values_are_unknown_in_linear_time() {
+        for deep in [
+            "[".repeat(100_000),
+            format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)),
+            (0..100).map(|i| format!("{}a:\n", "  ".repeat(i))).collect(),
+        ] {
+            let started = std::time::Instant::now();
+            let f = configuration("p".into(), Some(&deep));
+            assert!(f.is_unknown(), "{:?}", f.unknown_reason());
+            // A hang guard, not a benchmark: the quadratic parse took tens of seconds.
+            assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        }
+        let nested = "a:\n  b:\n    c: [1, {d: 2}]\n";
+        assert_eq!(configuration("p".into(), Some(nested)).get().unwrap()["a"]["b"]["c"][1]["d"], 2);
     }
 }

@@ -3,6 +3,7 @@
 //! fetched once per ARN per scan).
 
 use super::error::{AwsError, err};
+use super::pages;
 use crate::once::OnceMap;
 use aws_sdk_iam::Client;
 use kubeposture_checks::Field;
@@ -42,7 +43,7 @@ pub async fn load_account(iam: &Client) -> AccountIam {
         Ok(out.open_id_connect_provider_list().iter().filter_map(|p| p.arn().map(str::to_string)).collect())
     };
     let roles = async {
-        let roles = iam.list_roles().into_paginator().items().send().try_collect().await.map_err(err("ListRoles"))?;
+        let roles = pages::all("ListRoles", iam.list_roles().into_paginator().send(), |o| o.roles).await?;
         Ok(roles
             .into_iter()
             .map(|r| {
@@ -91,15 +92,8 @@ impl NodeRoles {
 
     async fn attached(&self, iam: &Client, role: &str) -> Field<Vec<ManagedPolicy>> {
         let path = format!("role[{role}].AttachedPolicies");
-        let listed = iam
-            .list_attached_role_policies()
-            .role_name(role)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(err("ListAttachedRolePolicies"));
+        let pager = iam.list_attached_role_policies().role_name(role).into_paginator().send();
+        let listed = pages::all("ListAttachedRolePolicies", pager, |o| o.attached_policies.unwrap_or_default()).await;
         let listed = match listed {
             Ok(l) => l,
             Err(e) => return Field::unknown(path, e.to_string()),
@@ -117,15 +111,8 @@ impl NodeRoles {
 
     async fn inline(&self, iam: &Client, role: &str) -> Field<Vec<InlinePolicy>> {
         let path = format!("role[{role}].RolePolicyNames");
-        let names = iam
-            .list_role_policies()
-            .role_name(role)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(err("ListRolePolicies"));
+        let pager = iam.list_role_policies().role_name(role).into_paginator().send();
+        let names = pages::all("ListRolePolicies", pager, |o| o.policy_names).await;
         let names = match names {
             Ok(n) => n,
             Err(e) => return Field::unknown(path, e.to_string()),
@@ -146,15 +133,8 @@ impl NodeRoles {
 
 async fn instance_profiles(iam: &Client, role: &str) -> Field<Vec<String>> {
     let path = format!("role[{role}].InstanceProfiles");
-    let listed = iam
-        .list_instance_profiles_for_role()
-        .role_name(role)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(err("ListInstanceProfilesForRole"));
+    let pager = iam.list_instance_profiles_for_role().role_name(role).into_paginator().send();
+    let listed = pages::all("ListInstanceProfilesForRole", pager, |o| o.instance_profiles).await;
     match listed {
         Ok(profiles) => {
             let arns: Vec<String> = profiles.iter().map(|p| p.arn().to_string()).collect();

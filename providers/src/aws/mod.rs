@@ -8,7 +8,9 @@ pub mod iam;
 pub mod map;
 mod nodes;
 pub mod org;
+mod pages;
 mod scan;
+pub mod wire;
 
 pub use config::{AwsConfig, RoleTarget, SetupError, StaticKeys};
 pub use org::OrgScope;

@@ -10,6 +10,7 @@ use super::iam::{self, AccountIam, NodeRoles, issuer_key, provider_issuer};
 use super::map::{self, Extras};
 use super::nodes::{self, Profiles};
 use super::org;
+use super::pages;
 use crate::collected::{Collected, Coverage, ScopeFailure};
 use crate::once::OnceMap;
 use aws_config::{Region, SdkConfig};
@@ -72,12 +73,7 @@ impl Scanner {
     async fn whoami(conf: &SdkConfig) -> Result<String, AwsError> {
         let out =
             aws_sdk_sts::Client::new(conf).get_caller_identity().send().await.map_err(err("GetCallerIdentity"))?;
-        out.account.ok_or_else(|| AwsError {
-            operation: "GetCallerIdentity",
-            code: None,
-            status: None,
-            message: "no Account in the answer".into(),
-        })
+        out.account.ok_or_else(|| AwsError::new("GetCallerIdentity", "no Account in the answer"))
     }
 
     /// The caller's account, or one account per role assumed.
@@ -157,6 +153,10 @@ impl Scanner {
         let out = ec2.describe_regions().send().await.map_err(err("DescribeRegions"))?;
         let mut regions: Vec<String> =
             out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
+        // Every account has regions enabled: an answer without any is not "nothing to scan".
+        if regions.is_empty() {
+            return Err(AwsError::new("DescribeRegions", "the answer lists no region; pass --region to scan some"));
+        }
         regions.sort();
         Ok(regions)
     }
@@ -188,10 +188,12 @@ impl Scanner {
         let conf = account.conf.to_builder().region(Region::new(region.clone())).build();
         let eks = aws_sdk_eks::Client::new(&conf);
         let names =
-            eks.list_clusters().into_paginator().items().send().try_collect().await.map_err(err("ListClusters"));
+            pages::all("ListClusters", eks.list_clusters().into_paginator().send(), |o| o.clusters.unwrap_or_default())
+                .await;
         let names = match names {
             Ok(n) => n,
             Err(e) => {
+                seen.lock().unwrap_or_else(|p| p.into_inner()).unlisted.insert(region.clone(), e.to_string());
                 let scope = format!("account {} region {region}", account.id);
                 return self.send(Collected::ScopeFailed(failure(scope, &e))).await;
             }
@@ -278,6 +280,8 @@ struct Seen {
     issuers: BTreeSet<String>,
     /// Regions with a cluster whose issuer could not be read, and why.
     uncertain: BTreeMap<String, String>,
+    /// Regions whose cluster list could not be read, and why.
+    unlisted: BTreeMap<String, String>,
 }
 
 impl Seen {
@@ -296,7 +300,9 @@ impl Seen {
 }
 
 /// The account scope: IAM OIDC providers for EKS issuers that no cluster uses, in the regions
-/// that were listed (a provider for a region not scanned is not judged).
+/// that were listed (a provider for a region not scanned is not judged). A provider of a region
+/// whose cluster list failed, or with a cluster that could not be read, makes the list unknown:
+/// orphaned can only be said of what every cluster list was read for.
 fn account_scope(account: &str, facts: &AccountIam, seen: &Seen) -> Scope {
     const PATH: &str = "iam.ListOpenIDConnectProviders";
     let orphan_oidc_providers = match &facts.oidc_providers {
@@ -304,7 +310,15 @@ fn account_scope(account: &str, facts: &AccountIam, seen: &Seen) -> Scope {
             let mut orphans = Vec::new();
             for arn in arns {
                 let Some(key) = provider_issuer(arn) else { continue };
-                let Some(region) = eks_issuer_region(&key).filter(|r| seen.regions.contains(*r)) else { continue };
+                let Some(region) = eks_issuer_region(&key) else { continue };
+                if let Some(why) = seen.unlisted.get(region) {
+                    let reason =
+                        format!("{arn} may belong to a cluster of {region}, whose cluster list failed ({why})");
+                    return scope(account, Field::unknown(PATH, reason));
+                }
+                if !seen.regions.contains(region) {
+                    continue;
+                }
                 if seen.issuers.contains(&key) {
                     continue;
                 }
@@ -367,6 +381,7 @@ mod tests {
             regions: ["us-east-1".to_string()].into(),
             issuers: [issuer_key("https://oidc.eks.us-east-1.amazonaws.com/id/USED")].into(),
             uncertain: BTreeMap::new(),
+            unlisted: BTreeMap::new(),
         };
         let scope = account_scope("111122223333", &facts, &seen);
         assert_eq!(
@@ -377,5 +392,24 @@ mod tests {
         seen.uncertain.insert("us-east-1".into(), "cluster x: AccessDeniedException".into());
         let scope = account_scope("111122223333", &facts, &seen);
         assert!(scope.orphan_oidc_providers.unknown_reason().unwrap().contains("AccessDeniedException"));
+    }
+
+    #[test]
+    fn a_failed_cluster_list_makes_its_regions_providers_unknown_never_an_empty_list() {
+        let arn = |host: &str| format!("arn:aws:iam::111122223333:oidc-provider/{host}");
+        let facts = AccountIam {
+            oidc_providers: Ok(vec![arn("oidc.eks.eu-west-1.amazonaws.com/id/MAYBE")]),
+            roles: Ok(vec![]),
+        };
+        let mut seen = Seen { regions: ["us-east-1".to_string()].into(), ..Seen::default() };
+        seen.unlisted.insert("eu-west-1".into(), "AccessDeniedException (HTTP 403) on ListClusters: no".into());
+        let scope = account_scope("111122223333", &facts, &seen);
+        let why = scope.orphan_oidc_providers.unknown_reason().unwrap();
+        assert!(why.contains("ListClusters") && why.contains("eu-west-1"), "{why}");
+        // A provider of a region whose list was read is still judged.
+        seen.unlisted.clear();
+        seen.regions.insert("eu-west-1".into());
+        let scope = account_scope("111122223333", &facts, &seen);
+        assert_eq!(scope.orphan_oidc_providers.get().unwrap().len(), 1);
     }
 }
