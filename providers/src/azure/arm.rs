@@ -21,9 +21,12 @@ pub enum ApiError {
     /// The service answered with an error status.
     #[error("{code} (HTTP {status}) on {operation}: {message}")]
     Status { operation: String, status: u16, code: String, message: String },
-    /// The body was not the JSON we expected.
-    #[error("malformed response from {url}: {detail}")]
-    Malformed { url: String, detail: String },
+    /// A 2xx answer whose body is not the JSON expected (truncated, wrong types, no `value`).
+    #[error("malformed body on {operation}{}: {detail}", page.map(|n| format!(", page {n}")).unwrap_or_default())]
+    Malformed { operation: String, page: Option<u32>, detail: String },
+    /// A request that could not be built (a bad base URL or path).
+    #[error("cannot build the request URL {url}: {detail}")]
+    BadUrl { url: String, detail: String },
     /// No answer (connection, TLS, timeout) after retries.
     #[error("request to {url} failed: {detail}")]
     Transport { url: String, detail: String },
@@ -50,10 +53,10 @@ struct ErrorDetail {
     message: Option<String>,
 }
 
-/// A page of an ARM list (`nextLink`) or a Graph list (`@odata.nextLink`).
+/// A page of an ARM list (`nextLink`) or a Graph list (`@odata.nextLink`). `value` is required:
+/// a page without it is malformed, not empty.
 #[derive(Deserialize)]
 struct Page<T> {
-    #[serde(default = "Vec::new")]
     value: Vec<T>,
     #[serde(rename = "nextLink", alias = "@odata.nextLink")]
     next_link: Option<String>,
@@ -92,13 +95,13 @@ impl ApiClient {
     pub fn url(&self, path_and_query: &str) -> Result<Url, ApiError> {
         self.base
             .join(path_and_query)
-            .map_err(|e| ApiError::Malformed { url: path_and_query.to_string(), detail: e.to_string() })
+            .map_err(|e| ApiError::BadUrl { url: path_and_query.to_string(), detail: e.to_string() })
     }
 
     /// GET a JSON document. `operation` names the call in errors (`listManagedClusters`).
     pub async fn get_json<T: DeserializeOwned>(&self, operation: &str, url: Url) -> Result<T, ApiError> {
-        let body = self.get(operation, url.clone()).await?;
-        serde_json::from_slice(&body).map_err(|e| ApiError::Malformed { url: redact(&url), detail: e.to_string() })
+        let body = self.get(operation, url).await?;
+        parse(operation, None, &body)
     }
 
     /// POST a JSON body, read a JSON answer (Graph `directoryObjects/getByIds`).
@@ -108,8 +111,8 @@ impl ApiClient {
         url: Url,
         body: &serde_json::Value,
     ) -> Result<T, ApiError> {
-        let answer = self.send(operation, url.clone(), Method::Post, Some(body)).await?;
-        serde_json::from_slice(&answer).map_err(|e| ApiError::Malformed { url: redact(&url), detail: e.to_string() })
+        let answer = self.send(operation, url, Method::Post, Some(body)).await?;
+        parse(operation, None, &answer)
     }
 
     async fn get(&self, operation: &str, url: Url) -> Result<Vec<u8>, ApiError> {
@@ -153,37 +156,50 @@ impl ApiClient {
         })
     }
 
-    /// One page of a list (`value` + `nextLink`/`@odata.nextLink`). Follow the returned URL verbatim.
+    /// Page `n` (1-based) of a list (`value` + `nextLink`/`@odata.nextLink`). Follow the returned
+    /// URL verbatim.
     pub async fn page<T: DeserializeOwned>(
         &self,
         operation: &str,
+        n: u32,
         url: Url,
     ) -> Result<(Vec<T>, Option<Url>), ApiError> {
-        let page: Page<T> = self.get_json(operation, url.clone()).await?;
+        let body = self.get(operation, url.clone()).await?;
+        let page: Page<T> = parse(operation, Some(n), &body)?;
+        let malformed =
+            |detail: String| ApiError::Malformed { operation: operation.to_string(), page: Some(n), detail };
         let next = match page.next_link.filter(|l| !l.is_empty()) {
-            Some(link) => Some(
-                Url::parse(&link)
-                    .map_err(|e| ApiError::Malformed { url: redact(&url), detail: format!("bad nextLink: {e}") })?,
-            ),
+            Some(link) => Some(Url::parse(&link).map_err(|e| malformed(format!("bad nextLink: {e}")))?),
             None => None,
         };
         if next.as_ref() == Some(&url) {
-            return Err(ApiError::Malformed { url: redact(&url), detail: "nextLink points at the same page".into() });
+            return Err(malformed("nextLink points at the same page".into()));
         }
         Ok((page.value, next))
     }
 
-    /// Every item of a paged list.
+    /// Every item of a paged list, or the first page's failure: never a shorter list.
     pub async fn list<T: DeserializeOwned>(&self, operation: &str, first: Url) -> Result<Vec<T>, ApiError> {
         let mut out = Vec::new();
         let mut next = Some(first);
+        let mut n = 0u32;
         while let Some(url) = next.take() {
-            let (items, n) = self.page(operation, url).await?;
+            n += 1;
+            let (items, following) = self.page(operation, n, url).await?;
             out.extend(items);
-            next = n;
+            next = following;
         }
         Ok(out)
     }
+}
+
+/// A 2xx body as `T`, or what is wrong with it.
+fn parse<T: DeserializeOwned>(operation: &str, page: Option<u32>, body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::Malformed {
+        operation: operation.to_string(),
+        page,
+        detail: e.to_string(),
+    })
 }
 
 /// A URL as shown in errors: path only, no query (skip tokens are opaque and long).

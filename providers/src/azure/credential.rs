@@ -74,28 +74,32 @@ fn single(choice: &CredentialChoice, co: &ClientOptions) -> Result<Arc<dyn Token
                 Secret::new(secret.clone()),
                 Some(ClientSecretCredentialOptions { client_options: co.clone() }),
             )?;
-            Arc::new(Described { inner, what: format!("client secret of app {client_id} in tenant {tenant_id}") })
+            Arc::new(Described {
+                inner,
+                what: format!("client secret of app {client_id} in tenant {tenant_id}"),
+                hint: "",
+            })
         }
         CredentialChoice::WorkloadIdentity => {
             let mut opts = WorkloadIdentityCredentialOptions::default();
             opts.credential_options.client_options = co.clone();
             let inner = WorkloadIdentityCredential::new(Some(opts))?;
             let tenant = env(ENV_TENANT).unwrap_or_else(|| "(AZURE_TENANT_ID unset)".into());
-            Arc::new(Described { inner, what: format!("workload identity in tenant {tenant}") })
+            Arc::new(Described { inner, what: format!("workload identity in tenant {tenant}"), hint: "" })
         }
         CredentialChoice::ManagedIdentity { client_id } => {
             let inner = ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
                 user_assigned_id: client_id.clone().map(UserAssignedId::ClientId),
                 client_options: co.clone(),
             }))?;
-            Arc::new(Described { inner, what: "managed identity".into() })
+            Arc::new(Described { inner, what: "managed identity".into(), hint: "" })
         }
         CredentialChoice::AzureCli => {
             let inner = AzureCliCredential::new(Some(AzureCliCredentialOptions {
                 tenant_id: env(ENV_TENANT),
                 ..Default::default()
             }))?;
-            Arc::new(Described { inner, what: "Azure CLI login".into() })
+            Arc::new(Described { inner, what: "Azure CLI login".into(), hint: "" })
         }
         CredentialChoice::Default => return default_chain(co),
     };
@@ -113,14 +117,24 @@ fn default_chain(co: &ClientOptions) -> Result<Arc<dyn TokenCredential>, azure_c
     if env("IDENTITY_ENDPOINT").is_some() || env("MSI_ENDPOINT").is_some() {
         return single(&CredentialChoice::ManagedIdentity { client_id: env(ENV_CLIENT) }, co);
     }
-    single(&CredentialChoice::AzureCli, co)
+    // Nothing else is configured: the Azure CLI is the last resort, and its failure says so.
+    let inner =
+        AzureCliCredential::new(Some(AzureCliCredentialOptions { tenant_id: env(ENV_TENANT), ..Default::default() }))?;
+    Ok(Arc::new(Described { inner, what: "Azure CLI login".into(), hint: NO_CREDENTIAL }))
 }
+
+/// What to do when no credential of the default order is configured.
+pub const NO_CREDENTIAL: &str = "No other Azure credential is configured (tried AZURE_TENANT_ID/AZURE_CLIENT_ID/\
+AZURE_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE, and a managed identity endpoint): run `az login`, or set a \
+service principal's variables and pass --azure-credential client-secret.";
 
 /// Wraps a credential so its failures say which credential failed and why, in one line,
 /// and are always `ErrorKind::Credential` (the ARM client reports them as a login failure).
 struct Described<C> {
     inner: Arc<C>,
     what: String,
+    /// A second sentence: what to do (empty: the cause says it).
+    hint: &'static str,
 }
 
 impl<C> std::fmt::Debug for Described<C> {
@@ -139,7 +153,8 @@ impl<C: TokenCredential> TokenCredential for Described<C> {
         self.inner.get_token(scopes, options).await.map_err(|e| {
             azure_core::Error::with_message(
                 ErrorKind::Credential,
-                format!("authentication with the {} failed: {}", self.what, first_line(&e)),
+                format!("authentication with the {} failed: {}", self.what, first_line(&e))
+                    + &if self.hint.is_empty() { String::new() } else { format!(" {}", self.hint) },
             )
         })
     }
@@ -155,6 +170,11 @@ fn first_line(e: &azure_core::Error) -> String {
     };
     match crate::errors::entra_summary(&text) {
         Some(summary) => format!("{summary}{status}"),
-        None => text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "),
+        None => {
+            let line = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+            // The SDK's trailing "To troubleshoot, visit …" is a third sentence; the README says more.
+            let line = line.split(" To troubleshoot").next().unwrap_or_default().trim_end_matches('.').to_string();
+            format!("{line}.")
+        }
     }
 }

@@ -256,8 +256,10 @@ impl Scanner {
         };
         let mut tasks = tokio::task::JoinSet::new();
         let mut complete = true;
+        let mut page = 0;
         while let Some(url) = next.take() {
-            match self.arm.page::<serde_json::Value>("listManagedClusters", url).await {
+            page += 1;
+            match self.arm.page::<serde_json::Value>("listManagedClusters", page, url).await {
                 Ok((items, n)) => {
                     next = n;
                     for raw in items {
