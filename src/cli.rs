@@ -13,9 +13,19 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Log level for diagnostics on stderr (error, warn, info, debug, trace).
-    #[arg(long, global = true, default_value = "warn", env = "KUBEPOSTURE_LOG")]
-    pub log: String,
+    /// Log level for diagnostics on stderr. No level prints a credential, token or signature.
+    #[arg(long, global = true, value_enum, default_value = "warn", env = "KUBEPOSTURE_LOG")]
+    pub log: LogLevel,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
 }
 
 #[derive(Subcommand, Debug)]
@@ -284,7 +294,7 @@ pub struct ScanArgs {
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub max_in_flight: u16,
     /// Retries per request on throttling (429, honouring Retry-After on Azure) and transient errors.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..=20))]
     pub max_retries: u32,
 
     #[command(flatten)]
@@ -339,7 +349,7 @@ pub struct AwsArgs {
     #[arg(long = "aws-account", value_name = "ACCOUNT_ID", requires = "aws_organization")]
     pub aws_accounts: Vec<String>,
     /// Only these AWS regions (repeatable; default: every region enabled in the account).
-    #[arg(long = "region", value_name = "REGION")]
+    #[arg(long = "region", value_name = "REGION", value_parser = crate::usage::aws_region)]
     pub regions: Vec<String>,
     /// One endpoint for every AWS service (the SDK also reads AWS_ENDPOINT_URL).
     #[arg(long, value_name = "URL")]
@@ -349,7 +359,7 @@ pub struct AwsArgs {
 #[derive(Args, Debug)]
 pub struct AzureArgs {
     /// Only these subscriptions (repeatable; default: every subscription the credential can read).
-    #[arg(long = "subscription", value_name = "ID")]
+    #[arg(long = "subscription", value_name = "ID", value_parser = crate::usage::guid)]
     pub subscriptions: Vec<String>,
     /// Scan the subscriptions below this management group, nested groups included (repeatable).
     #[arg(long = "management-group", value_name = "ID")]

@@ -10,18 +10,22 @@ mod engine;
 mod findings;
 mod fingerprint;
 mod history;
+mod logging;
 mod progress;
 mod report;
 mod report_cmd;
 mod scan_cmd;
 mod waivers;
+mod usage;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    init_logging(&cli.log);
+    let cli = match usage::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    logging::init(cli.log);
     let code = match cli.command {
         cli::Command::Checks { format } => catalog_cmd::list(format),
         cli::Command::Explain { id } => catalog_cmd::explain(&id),
@@ -45,20 +49,4 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
-}
-
-fn init_logging(level: &str) {
-    // The TLS verifier logs each refused certificate as an error, and aws-config each source of
-    // its chains it tries; the scan reports what failed itself.
-    let mut directives = level.to_string();
-    if !level.contains("rustls") {
-        directives.push_str(",rustls_platform_verifier=off");
-    }
-    if !level.contains("aws") {
-        directives.push_str(",aws_config=error");
-    }
-    let filter = tracing_subscriber::EnvFilter::try_new(directives)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }
