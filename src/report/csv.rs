@@ -1,6 +1,7 @@
-//! CSV: one row per finding and resource, RFC 4180 (CRLF, quoted as needed), formula-neutralized.
+//! CSV: one row per finding and resource, RFC 4180 (CRLF, quoted as needed), control characters
+//! escaped, formula-neutralized.
 
-use super::text::neutralize;
+use super::text::{clean, clean_lines, neutralize};
 use crate::findings::ScanResult;
 use std::io::Write;
 
@@ -32,7 +33,9 @@ pub fn render(result: &ScanResult, out: &mut dyn Write) -> std::io::Result<()> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     w.write_record(HEADER)?;
     for f in &result.findings {
-        let evidence: Vec<String> = f.evidence.iter().map(|e| format!("{} = {}", e.path, e.observed)).collect();
+        // Control characters escaped as the table shows them; evidence keeps one item per line.
+        let evidence: Vec<String> =
+            f.evidence.iter().map(|e| format!("{} = {}", clean(&e.path), clean(&e.observed))).collect();
         // The finding's own waiver, else the first subject's (`partial`: some subjects waived).
         let subject_waiver = f.subject_marks.iter().find_map(|m| m.waiver.as_ref());
         let waiver = f.marks.waiver.as_ref().or(subject_waiver);
@@ -64,7 +67,7 @@ pub fn render(result: &ScanResult, out: &mut dyn Write) -> std::io::Result<()> {
             waiver.map(|w| w.reason.as_str()).unwrap_or(""),
             &expires,
         ];
-        w.write_record(row.iter().map(|c| neutralize(c)))?;
+        w.write_record(row.iter().map(|c| neutralize(&clean_lines(c))))?;
     }
     w.flush()?;
     Ok(())

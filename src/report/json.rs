@@ -247,6 +247,36 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
         checks,
         compliance: meta.options.compliance.map(|f| super::compliance::aggregate(f, result)),
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
+    // C0 controls are escaped by JSON itself; C1 and bidi controls are escaped too (`\u202e`), so
+    // a report printed to a terminal shows what a name is.
+    let text = serde_json::to_string_pretty(&report)?;
+    out.write_all(escape_controls(&text).as_bytes())?;
     writeln!(out)
+}
+
+/// JSON text with every C1 or bidirectional control written as a `\uXXXX` escape (same value).
+pub fn escape_controls(json: &str) -> std::borrow::Cow<'_, str> {
+    if !json.chars().any(|c| c.is_control() || super::text::is_bidi_control(c)) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if (c.is_control() && c as u32 > 0x7f) || super::text::is_bidi_control(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod escape_tests {
+    #[test]
+    fn bidi_and_c1_controls_are_escaped_and_keep_their_value() {
+        let v = serde_json::json!({"name": "aks\u{202E}gnp.exe\u{9b}x\u{1b}"});
+        let text = super::escape_controls(&serde_json::to_string(&v).unwrap()).into_owned();
+        assert!(text.is_ascii(), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
+    }
 }
