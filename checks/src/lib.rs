@@ -11,6 +11,8 @@ pub mod iam;
 pub mod meta;
 pub mod model;
 pub mod outcome;
+#[cfg(test)]
+mod prop_verdicts;
 pub mod registry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -18,6 +18,8 @@ pub enum PolicyError {
     NotAnObject(&'static str),
     #[error("the policy document has no Statement")]
     NoStatement,
+    #[error("Statement[{0}].Effect is {1:?}; IAM knows only \"Allow\" and \"Deny\"")]
+    UnknownEffect(usize, String),
     #[error("Statement[{0}] is {1}, not an object")]
     StatementNotObject(usize, &'static str),
     #[error("{element}: {problem}")]
@@ -82,7 +84,8 @@ fn bad(element: impl Into<String>, problem: impl Into<String>) -> PolicyError {
 
 fn optional_string(obj: &Map<String, Value>, key: &str, element: &str) -> Result<Option<String>, PolicyError> {
     match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
+        // `null` is not IAM's "absent": a wrong type, so the document does not parse.
+        None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(other) => Err(bad(element, format!("expected a string, found {}", kind(other)))),
     }
@@ -105,7 +108,8 @@ fn strings(v: &Value, element: &str) -> Result<Vec<String>, PolicyError> {
 
 fn optional_strings(obj: &Map<String, Value>, key: &str, at: &str) -> Result<Option<Vec<String>>, PolicyError> {
     match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
+        // `null` is not IAM's "absent": a wrong type, so the document does not parse.
+        None => Ok(None),
         Some(v) => strings(v, &format!("{at}.{key}")).map(Some),
     }
 }
@@ -113,7 +117,8 @@ fn optional_strings(obj: &Map<String, Value>, key: &str, at: &str) -> Result<Opt
 fn principals(obj: &Map<String, Value>, key: &str, at: &str) -> Result<Option<Principals>, PolicyError> {
     let element = format!("{at}.{key}");
     match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
+        // `null` is not IAM's "absent": a wrong type, so the document does not parse.
+        None => Ok(None),
         Some(Value::String(s)) if s.trim() == "*" => Ok(Some(Principals::Any)),
         Some(Value::Object(by_type)) => {
             let mut out = BTreeMap::new();
@@ -172,12 +177,14 @@ fn statement(index: usize, v: &Value) -> Result<Statement, PolicyError> {
     };
     let at = format!("Statement[{index}]");
     // IAM requires Effect; a missing one becomes an empty `Other`, which never grants anything.
+    // Any other value is an error (checked last, after the fields' own errors): IAM accepts only
+    // `Allow` and `Deny`, and reading `allow` as "grants nothing" could pass what grants access.
     let effect = match optional_string(obj, "Effect", &format!("{at}.Effect"))? {
         Some(e) if e == "Allow" => Effect::Allow,
         Some(e) if e == "Deny" => Effect::Deny,
         other => Effect::Other(other.unwrap_or_default()),
     };
-    Ok(Statement {
+    let statement = Statement {
         index,
         sid: optional_string(obj, "Sid", &format!("{at}.Sid"))?,
         effect,
@@ -189,7 +196,11 @@ fn statement(index: usize, v: &Value) -> Result<Statement, PolicyError> {
         not_resource: optional_strings(obj, "NotResource", &at)?,
         conditions: conditions(obj, &at)?,
         raw: serde_json::to_string(v).unwrap_or_default(),
-    })
+    };
+    match &statement.effect {
+        Effect::Other(e) if !e.is_empty() => Err(PolicyError::UnknownEffect(index, e.clone())),
+        _ => Ok(statement),
+    }
 }
 
 #[cfg(test)]
@@ -269,10 +280,11 @@ mod tests {
     }
 
     #[test]
-    fn unexpected_effect_is_kept() {
-        let d = parse(r#"{"Statement":[{"Effect":"allow"},{"Action":"*"}]}"#).unwrap();
-        assert_eq!(d.statements[0].effect, Effect::Other("allow".into()));
-        assert_eq!(d.statements[1].effect, Effect::Other(String::new()));
+    fn unexpected_effect_is_an_error_and_a_missing_one_grants_nothing() {
+        let e = parse(r#"{"Statement":[{"Effect":"allow"},{"Action":"*"}]}"#).unwrap_err();
+        assert_eq!(e.to_string(), "Statement[0].Effect is \"allow\"; IAM knows only \"Allow\" and \"Deny\"");
+        let d = parse(r#"{"Statement":[{"Action":"*"}]}"#).unwrap();
+        assert_eq!(d.statements[0].effect, Effect::Other(String::new()));
     }
 
     #[test]
