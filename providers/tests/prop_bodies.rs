@@ -94,8 +94,13 @@ fn wrong(old: &Value, pick: u8, n: i64) -> Value {
         (Value::Number(_), 1) => json!(n.to_string()),
         (Value::Object(_), 1) => json!([n]),
         (Value::Array(_), 1) => json!({"x-unknown": n}),
+        (Value::Bool(_), 2) => json!(n),
         (_, 2) => json!(true),
-        (_, 3) => Value::Null,
+        // (Not null: ARM writes null for an unset profile, which is absence.)
+        (_, 3) => json!([[n]]),
+        // (Not an object of unknown keys in place of an object: that is every field absent, which
+        // has meanings of its own.)
+        (Value::Object(_), 4) => json!(format!("x-unknown-{n}")),
         (_, 4) => json!({"x-unknown": [n]}),
         _ => json!(format!("x-unknown-{n}")),
     }
