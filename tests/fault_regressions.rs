@@ -40,7 +40,7 @@ fn one_account(faults: Value) -> Value {
 
 fn scan(faults: Value, opts: MockOptions) -> (i32, Value, String) {
     let mock = Mock::start(one_account(faults), MockOptions { page_size: 1, ..opts });
-    mock.scan_aws_json(&[], &[])
+    mock.scan_aws_json(&[&reader(ACCT_A)], &[])
 }
 
 fn status(report: &Value, check: &str, name: &str) -> String {

@@ -74,8 +74,11 @@ impl Mock {
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("HOME", self.dir.path())
             .args(["scan", "--quiet", "--cloud", "aws", "--aws-endpoint-url", &url, "--ca-cert"])
-            .arg(&self.ca)
-            .args(["--aws-external-id", aws::EXTERNAL_ID]);
+            .arg(&self.ca);
+        // The external id applies to assumed roles only (without any it is a usage error).
+        if !roles.is_empty() {
+            cmd.args(["--aws-external-id", aws::EXTERNAL_ID]);
+        }
         for r in roles {
             cmd.args(["--aws-role-arn", r]);
         }
