@@ -172,9 +172,14 @@ fn first_line(e: &azure_core::Error) -> String {
         Some(summary) => format!("{summary}{status}"),
         None => {
             let line = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
-            // The SDK's trailing "To troubleshoot, visit …" is a third sentence; the README says more.
-            let line = line.split(" To troubleshoot").next().unwrap_or_default().trim_end_matches('.').to_string();
-            format!("{line}.")
+            // Without the SDK's "To troubleshoot, visit URL" sentence; the cause after it stays.
+            match line.split_once(" To troubleshoot, visit ") {
+                Some((before, after)) => {
+                    let rest = after.split_once(char::is_whitespace).map(|(_, r)| r).unwrap_or("");
+                    format!("{before} {rest}").trim().to_string()
+                }
+                None => line,
+            }
         }
     }
 }
