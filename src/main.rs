@@ -15,8 +15,8 @@ mod progress;
 mod report;
 mod report_cmd;
 mod scan_cmd;
-mod waivers;
 mod usage;
+mod waivers;
 
 use std::process::ExitCode;
 

@@ -24,10 +24,13 @@ const PENDING: &[(&str, &str)] = &[
 
 /// Operations whose failure makes verdicts `unknown` (as it must) with a reason that does not yet
 /// name the call; printed, not failed. Remove an entry when its reason names the operation.
-const UNNAMED: &[(&str, &str)] = &[(
-    "getDirectoryObjectsByIds",
-    "admins: a failed principal lookup is only logged, so an admin's type shows as Unknown without the cause",
-)];
+const UNNAMED: &[(&str, &str)] = &[
+    (
+        "getDirectoryObjectsByIds",
+        "admins: a failed principal lookup is only logged, so an admin's type shows as Unknown without the cause",
+    ),
+    ("listTransitiveMemberOf", "ca: CA coverage unknown says memberships are not collected, without the failed call"),
+];
 
 struct Case {
     name: String,
