@@ -97,7 +97,7 @@ fn compliance_views() {
     assert_eq!(by_id("3.2.1")["status"], "manual");
     assert_eq!(v["findings"].as_array().unwrap().len(), 17, "the findings stay in the report");
     let bad = kp().args(["report", "--from", SMALL, "--compliance", "pci"]).output().unwrap();
-    assert_eq!(bad.status.code(), Some(2), "clap usage error");
+    assert_eq!(bad.status.code(), Some(3), "a usage error (exit 3, issue 9)");
 }
 
 #[test]
