@@ -80,7 +80,7 @@ fn cases(seed: u64) -> Vec<Case> {
             names: vec![said(op)],
             retries: "1",
         };
-        if *op == "token" {
+        if op == &"token" {
             out.push(one(vec![json!({"operation": op, "status": 400, "code": "invalid_client"})], "login refused"));
             out.push(one(vec![json!({"operation": op, "malformed": true})], "malformed token answer"));
             continue;
