@@ -21,6 +21,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Lines that name the shared directory without reading it (cargo-deny style: each with its
+/// reason; an exception no line uses fails the test).
+const NOT_READS: &[(&str, &str, &str)] = &[(
+    "checks/src/compliance/mod.rs",
+    "Framework::Seeds =>",
+    "a compliance framework's title names where the seed documents live; nothing is read",
+)];
+
 #[test]
 fn tests_read_nothing_outside_the_checkout() {
     // Spelled in pieces so this file does not find itself.
@@ -31,6 +39,7 @@ fn tests_read_nothing_outside_the_checkout() {
     }
     let code = ["rs", "py", "sh", "toml"];
     let mut hits = Vec::new();
+    let mut used = vec![false; NOT_READS.len()];
     for f in files {
         let is_code = f.extension().is_some_and(|x| code.contains(&x.to_str().unwrap())) || f.ends_with(".ci/run");
         if !is_code {
@@ -39,11 +48,18 @@ fn tests_read_nothing_outside_the_checkout() {
         let text = std::fs::read_to_string(&f).unwrap_or_default();
         for (n, line) in text.lines().enumerate() {
             if needles.iter().any(|s| line.contains(s.as_str())) {
+                let rel = f.strip_prefix(root()).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+                if let Some(i) = NOT_READS.iter().position(|(file, text, _)| rel == *file && line.contains(text)) {
+                    used[i] = true;
+                    continue;
+                }
                 hits.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
             }
         }
     }
     assert!(hits.is_empty(), "reads beside the checkout (copy the file into tests/fixtures):\n{}", hits.join("\n"));
+    let unused: Vec<_> = NOT_READS.iter().zip(&used).filter(|(_, u)| !**u).map(|(e, _)| e.0).collect();
+    assert!(unused.is_empty(), "exceptions in NOT_READS no line uses (remove them): {unused:?}");
 }
 
 #[test]
