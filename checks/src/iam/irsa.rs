@@ -963,8 +963,11 @@ mod tests {
         let scoped =
             allow(r#"{"StringEquals":{"HOST:sub":"system:serviceaccount:a:b"},"NumericLessThan":{"HOST:aud":"1"}}"#);
         assert_eq!(analyze(&format!("[{scoped}]")).namespaces, Scope::Scoped);
-        let weird = format!(r#"[{{"Effect":"allow","Principal":"*","Action":"*"}},{open}]"#);
-        assert!(matches!(analyze(&weird).namespaces, Scope::Unknown(why) if why.contains("Effect 'allow'")));
+        // IAM refuses an Effect it does not know: the document does not parse, so the provider
+        // lists the role as unknown.
+        let weird = format!(r#"{{"Statement":[{{"Effect":"allow","Principal":"*","Action":"*"}},{open}]}}"#);
+        let e = parse(&weird.replace("HOST", HOST)).unwrap_err().to_string();
+        assert!(e.contains("Effect is \"allow\""), "{e}");
     }
 
     #[test]

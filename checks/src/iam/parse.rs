@@ -20,6 +20,8 @@ pub enum PolicyError {
     NoStatement,
     #[error("Statement[{0}].Effect is {1:?}; IAM knows only \"Allow\" and \"Deny\"")]
     UnknownEffect(usize, String),
+    #[error("Statement[{0}] has no Effect; IAM requires \"Allow\" or \"Deny\"")]
+    NoEffect(usize),
     #[error("Statement[{0}] is {1}, not an object")]
     StatementNotObject(usize, &'static str),
     #[error("{element}: {problem}")]
@@ -176,13 +178,14 @@ fn statement(index: usize, v: &Value) -> Result<Statement, PolicyError> {
         return Err(PolicyError::StatementNotObject(index, kind(v)));
     };
     let at = format!("Statement[{index}]");
-    // IAM requires Effect; a missing one becomes an empty `Other`, which never grants anything.
-    // Any other value is an error (checked last, after the fields' own errors): IAM accepts only
-    // `Allow` and `Deny`, and reading `allow` as "grants nothing" could pass what grants access.
-    let effect = match optional_string(obj, "Effect", &format!("{at}.Effect"))? {
-        Some(e) if e == "Allow" => Effect::Allow,
-        Some(e) if e == "Deny" => Effect::Deny,
-        other => Effect::Other(other.unwrap_or_default()),
+    // IAM requires Effect and accepts only `Allow` and `Deny`: anything else (none included) is
+    // an error, checked last, after the fields' own errors. Reading a statement IAM would refuse
+    // as "grants nothing" could pass what grants access.
+    let written = optional_string(obj, "Effect", &format!("{at}.Effect"))?;
+    let effect = match written.as_deref() {
+        Some("Allow") => Effect::Allow,
+        Some("Deny") => Effect::Deny,
+        other => Effect::Other(other.unwrap_or_default().to_string()),
     };
     let statement = Statement {
         index,
@@ -197,8 +200,9 @@ fn statement(index: usize, v: &Value) -> Result<Statement, PolicyError> {
         conditions: conditions(obj, &at)?,
         raw: serde_json::to_string(v).unwrap_or_default(),
     };
-    match &statement.effect {
-        Effect::Other(e) if !e.is_empty() => Err(PolicyError::UnknownEffect(index, e.clone())),
+    match (&statement.effect, written) {
+        (Effect::Other(_), None) => Err(PolicyError::NoEffect(index)),
+        (Effect::Other(e), Some(_)) => Err(PolicyError::UnknownEffect(index, e.clone())),
         _ => Ok(statement),
     }
 }
@@ -280,11 +284,13 @@ mod tests {
     }
 
     #[test]
-    fn unexpected_effect_is_an_error_and_a_missing_one_grants_nothing() {
+    fn unexpected_or_missing_effect_is_an_error() {
         let e = parse(r#"{"Statement":[{"Effect":"allow"},{"Action":"*"}]}"#).unwrap_err();
         assert_eq!(e.to_string(), "Statement[0].Effect is \"allow\"; IAM knows only \"Allow\" and \"Deny\"");
-        let d = parse(r#"{"Statement":[{"Action":"*"}]}"#).unwrap();
-        assert_eq!(d.statements[0].effect, Effect::Other(String::new()));
+        let e = parse(r#"{"Statement":[{"Effect":"Allow","Action":"*"},{"Action":"*"}]}"#).unwrap_err();
+        assert_eq!(e.to_string(), "Statement[1] has no Effect; IAM requires \"Allow\" or \"Deny\"");
+        let e = parse(r#"{"Statement":{"Effect":"","Action":"*"}}"#).unwrap_err();
+        assert_eq!(e, PolicyError::UnknownEffect(0, String::new()));
     }
 
     #[test]
