@@ -14,23 +14,25 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-/// Checks whose faulty verdicts other issue-9 bullets fix (owners pin them); until they land a
-/// deviation there is printed, not failed. Remove an entry when its fix lands.
-const PENDING: &[(&str, &str)] = &[
-    ("IDN-008", "admins: n/a instead of unknown when admin groups cannot be worked out"),
-    ("IDN-009", "admins: n/a instead of unknown when admin groups cannot be worked out"),
-    ("IDN-010", "admins: n/a instead of unknown when admin groups cannot be worked out"),
-];
-
-/// Operations whose failure makes verdicts `unknown` (as it must) with a reason that does not yet
-/// name the call; printed, not failed. Remove an entry when its reason names the operation.
+/// Operations whose failure makes verdicts `unknown` (as it must) with a reason that may not
+/// name the call: `(operation, why)`, cargo-deny style. A listed case is printed, not failed; an
+/// entry no case uses is reported as unused (remove it once every reason names the operation).
 const UNNAMED: &[(&str, &str)] = &[
     (
-        "getDirectoryObjectsByIds",
-        "admins: a failed principal lookup is only logged, so an admin's type shows as Unknown without the cause",
+        "listTransitiveMemberOf",
+        "ca: Conditional Access coverage that needs an admin's memberships may say they are not known without the failed call",
     ),
-    ("listTransitiveMemberOf", "ca: CA coverage unknown says memberships are not collected, without the failed call"),
+    ("getDirectoryObjectsByIds", "admins/ca: a failed principal lookup may leave a principal's kind unknown without the cause"),
 ];
+
+/// The UNNAMED entries some case needed.
+static UNNAMED_USED: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+fn unnamed_used(case: &str) {
+    if let Some((op, _)) = UNNAMED.iter().find(|(op, _)| case.starts_with(&format!("{op}:"))) {
+        UNNAMED_USED.lock().unwrap().push(op);
+    }
+}
 
 struct Case {
     name: String,
@@ -180,9 +182,6 @@ fn deviations(clean: &Scan, case: &Case, got: &Scan) -> Vec<String> {
     let not_collected = got.report["scan"]["not_collected"].to_string();
     let mut out = Vec::new();
     for ((check, id), (status, _)) in &base {
-        if PENDING.iter().any(|(c, _)| c == check) {
-            continue;
-        }
         match now.get(&(check.clone(), id.clone())) {
             Some((s, _)) if s == status => {}
             Some((s, why)) if s == "unknown" && names(why) => {}
@@ -190,6 +189,7 @@ fn deviations(clean: &Scan, case: &Case, got: &Scan) -> Vec<String> {
                 if s == "unknown" && UNNAMED.iter().any(|(op, _)| case.name.starts_with(&format!("{op}:"))) =>
             {
                 eprintln!("unnamed (see UNNAMED): [{}] {check} on {id}: {status} → unknown", case.name);
+                unnamed_used(&case.name);
             }
             Some((s, why)) => {
                 let why: String = why.chars().take(300).collect();
@@ -224,7 +224,6 @@ fn under_any_fault_a_verdict_equals_the_clean_scan_or_is_unknown_naming_the_oper
     let all: Vec<Case> = cases(seed).into_iter().filter(|c| c.name.contains(&filter)).collect();
     let queue = Mutex::new(all.iter());
     let failures = Mutex::new(Vec::new());
-    let pending_seen = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         // Scans mostly wait (latency, backoff): more at once than cores.
         for _ in 0..6 {
@@ -233,17 +232,6 @@ fn under_any_fault_a_verdict_equals_the_clean_scan_or_is_unknown_naming_the_oper
                     let Some(case) = queue.lock().unwrap().next() else { break };
                     let got = run(&case.faults, case.opts.clone(), case.retries);
                     let found = deviations(&clean, case, &got);
-                    for (check, owner) in PENDING {
-                        let base = verdicts(&clean.report);
-                        let now = verdicts(&got.report);
-                        for ((c, id), (status, _)) in &base {
-                            let changed =
-                                now.get(&(c.clone(), id.clone())).is_some_and(|(s, _)| s != status && s != "unknown");
-                            if c == check && changed {
-                                pending_seen.lock().unwrap().push(format!("{}: {c} on {id} ({owner})", case.name));
-                            }
-                        }
-                    }
                     if !found.is_empty() {
                         failures.lock().unwrap().push(format!("[{}]\n  {}", case.name, found.join("\n  ")));
                     }
@@ -251,10 +239,13 @@ fn under_any_fault_a_verdict_equals_the_clean_scan_or_is_unknown_naming_the_oper
             });
         }
     });
-    for p in pending_seen.into_inner().unwrap() {
-        eprintln!("pending (another issue-9 bullet): {p}");
-    }
     let failures = failures.into_inner().unwrap();
+    if filter.is_empty() {
+        let used = UNNAMED_USED.lock().unwrap();
+        for (op, why) in UNNAMED.iter().filter(|(op, _)| !used.contains(op)) {
+            eprintln!("warning: unused UNNAMED entry {op} ({why}): every reason now names it, remove the entry");
+        }
+    }
     assert!(
         failures.is_empty(),
         "{} of {} cases changed a verdict (seed {seed}; rerun one with KUBEPOSTURE_MATRIX_CASE):\n{}",

@@ -308,8 +308,21 @@ impl Graph {
             .filter(|s| s.principal.as_ref().is_none_or(|p| p.odata_type.is_none()))
             .map(|s| s.principal_id.to_ascii_lowercase())
             .collect();
-        // Kinds decide what is expanded; names are for evidence.
-        let names = if missing.is_empty() { HashMap::new() } else { self.names(&missing).await.unwrap_or_default() };
+        // Kinds decide what is expanded (a group hides members): without them the list is not
+        // known to be whole, so it is unknown with the failed lookup as the reason.
+        let names = if missing.is_empty() {
+            HashMap::new()
+        } else {
+            match self.names(&missing).await {
+                Ok(names) => names,
+                Err(why) => {
+                    return Field::unknown(
+                        path,
+                        format!("the kinds of {} eligible principal(s): {why}", missing.len()),
+                    );
+                }
+            }
+        };
         let mut out: Vec<Member> = vec![];
         for s in schedules {
             let id = s.principal_id.to_ascii_lowercase();
