@@ -216,3 +216,47 @@ fn usage_errors_exit_3_with_one_line() {
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("max_ipv4_prefix") && stderr.trim_end().lines().count() == 1, "{stderr}");
 }
+
+#[test]
+fn every_report_format_escapes_control_and_bidi_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("kubeposture")
+        .unwrap()
+        .args(["scan", "--demo", "--quiet", "--format", "json", "--output-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let raw = ['\u{1b}', '\u{7}', '\u{85}', '\u{9b}', '\u{202e}', '\u{2066}'];
+    let hostile: String = raw.iter().collect();
+    let mut v: Value = serde_json::from_slice(&std::fs::read(dir.path().join("kubeposture.json")).unwrap()).unwrap();
+    for f in v["findings"].as_array_mut().unwrap() {
+        let name = f["resource"]["name"].as_str().unwrap().to_string();
+        f["resource"]["name"] = format!("{name}{hostile}[31m").into();
+        f["message"] = format!("{}{hostile}", f["message"].as_str().unwrap()).into();
+        for e in f["evidence"].as_array_mut().unwrap() {
+            e["observed"] = format!("{}{hostile}", e["observed"].as_str().unwrap()).into();
+        }
+    }
+    let from = dir.path().join("hostile.json");
+    std::fs::write(&from, serde_json::to_vec(&v).unwrap()).unwrap();
+    let reports = dir.path().join("out");
+    let out = assert_cmd::Command::cargo_bin("kubeposture")
+        .unwrap()
+        .args(["report", "--sarif-unknown", "--format", "json,csv,sarif,ocsf,ocsf-json,html", "--from"])
+        .arg(&from)
+        .arg("--output-dir")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut seen = 0;
+    for e in std::fs::read_dir(&reports).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let found: Vec<char> = raw.iter().copied().filter(|c| text.contains(*c)).collect();
+        assert!(found.is_empty(), "{}: raw {found:?}", path.display());
+        seen += 1;
+    }
+    assert_eq!(seen, 6, "one file per format");
+}

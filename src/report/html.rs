@@ -18,10 +18,11 @@ use std::io::Write;
 const CSS: &str = include_str!("html/report.css");
 const JS: &str = include_str!("html/report.js");
 
-/// JSON safe inside `<script>`: no `<`, `>`, `&` or line separators survive unescaped (they can
+/// JSON safe inside `<script>`: no `<`, `>`, `&`, line separators, C1 or bidi controls survive unescaped (they can
 /// only occur inside strings, where the escapes mean the same).
 fn island_json(v: &impl Serialize) -> String {
     let s = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
+    let s = super::json::escape_controls(&s);
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

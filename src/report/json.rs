@@ -254,6 +254,11 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
     writeln!(out)
 }
 
+/// One value as compact JSON with [`escape_controls`]: how SARIF and OCSF write untrusted text.
+pub fn write_escaped(out: &mut dyn Write, v: &impl Serialize) -> std::io::Result<()> {
+    out.write_all(escape_controls(&serde_json::to_string(v)?).as_bytes())
+}
+
 /// JSON text with every C1 or bidirectional control written as a `\uXXXX` escape (same value).
 pub fn escape_controls(json: &str) -> std::borrow::Cow<'_, str> {
     if !json.chars().any(|c| c.is_control() || super::text::is_bidi_control(c)) {

@@ -169,7 +169,7 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
         "{{\"$schema\":{},\"version\":\"2.1.0\",\"runs\":[{{\"tool\":{{\"driver\":{}}},\"invocations\":[{}],\"columnKind\":\"unicodeCodePoints\",\"results\":[",
         json!(SCHEMA_URI),
         driver,
-        invocation
+        super::json::escape_controls(&invocation.to_string())
     )?;
     let mut first = true;
     for f in result.findings.iter().filter(|f| reported(f, meta)) {
@@ -178,7 +178,7 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
         }
         first = false;
         out.write_all(b"\n")?;
-        serde_json::to_writer(&mut *out, &sarif_result(f, index(f.check.id)))?;
+        super::json::write_escaped(out, &sarif_result(f, index(f.check.id)))?;
     }
     writeln!(out, "\n]}}]}}")
 }
