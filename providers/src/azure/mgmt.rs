@@ -39,8 +39,9 @@ pub async fn subscriptions_below(arm: &ApiClient, group: &str) -> Result<Vec<Str
             Some(_) => {}
             None => {
                 return Err(ApiError::Malformed {
-                    url: format!("managementGroups/{group}/descendants"),
-                    detail: "a subscription without name or id".into(),
+                    operation: "listManagementGroupDescendants".into(),
+                    page: None,
+                    detail: format!("a subscription below management group {group} without name or id"),
                 });
             }
         }
