@@ -71,12 +71,16 @@ const AWS_FLAGS: &[(&str, &str)] = &[
     ("aws_profile", "--aws-profile"),
     ("aws_role_arn", "--aws-role-arn"),
     ("aws_external_id", "--aws-external-id"),
+    ("aws_organization", "--aws-organization"),
+    ("aws_ous", "--aws-ou"),
+    ("aws_accounts", "--aws-account"),
     ("regions", "--region"),
     ("aws_endpoint_url", "--aws-endpoint-url"),
 ];
 
 const AZURE_FLAGS: &[(&str, &str)] = &[
     ("subscriptions", "--subscription"),
+    ("management_groups", "--management-group"),
     ("azure_credential", "--azure-credential"),
     ("authority_host", "--authority-host"),
     ("arm_endpoint", "--arm-endpoint"),
@@ -117,8 +121,10 @@ fn check_scan(args: &ScanArgs, m: &ArgMatches) -> Result<(), String> {
     {
         return Err(format!("{flag} applies to Azure: add --cloud azure (or --cloud all)"));
     }
-    if given("aws_external_id") && !given("aws_role_arn") {
-        return Err("--aws-external-id applies to the roles of --aws-role-arn, and none is given".into());
+    if given("aws_external_id") && !given("aws_role_arn") && !given("aws_organization") {
+        return Err(
+            "--aws-external-id applies to the roles of --aws-role-arn or --aws-organization, and none is given".into(),
+        );
     }
     if args.format.len() > 1 && args.output_dir.is_none() {
         return Err("several --format values need --output-dir".into());
@@ -175,6 +181,8 @@ mod tests {
                 "add --cloud azure",
             ),
             (&["scan", "--cloud", "aws", "--aws-external-id", "x"], "--aws-role-arn"),
+            (&["scan", "--aws-organization", "reader"], "add --cloud aws"),
+            (&["scan", "--cloud", "aws", "--management-group", "platform"], "add --cloud azure"),
             (&["scan", "--demo", "--aws-profile", "p"], "--demo"),
             (&["scan", "--log", "verbose"], "verbose"),
             (&["scan", "--max-retries", "1000"], "1000"),
@@ -194,6 +202,7 @@ mod tests {
             &["kubeposture", "scan", "--cloud", "aws", "--region", "us-gov-west-1", "--region", "cn-north-1"][..],
             &["kubeposture", "scan", "--subscription", "AAAAAAAA-0000-0000-0000-000000000001"],
             &["kubeposture", "scan", "--demo", "--region", "eu-west-1", "--log", "trace"],
+            &["kubeposture", "scan", "--cloud", "aws", "--aws-organization", "reader", "--aws-external-id", "x"],
             &[
                 "kubeposture",
                 "scan",
