@@ -76,7 +76,7 @@ impl Mock {
             .args(["scan", "--quiet", "--cloud", "aws", "--aws-endpoint-url", &url, "--ca-cert"])
             .arg(&self.ca);
         // The external id applies to assumed roles only (without any it is a usage error).
-        if !roles.is_empty() {
+        if !roles.is_empty() || args.contains(&"--aws-organization") {
             cmd.args(["--aws-external-id", aws::EXTERNAL_ID]);
         }
         for r in roles {

@@ -160,8 +160,10 @@ mod tests {
 
     #[test]
     fn other_effects_never_grant_or_deny() {
-        // An Effect IAM does not know is a parse error (parse.rs); a missing one grants nothing.
-        let d = doc(r#"[{"Principal":"*","Action":"*"}]"#);
+        // An Effect IAM does not know, or none, is a parse error (parse.rs); a document built
+        // otherwise still neither grants nor denies through such a statement.
+        let mut d = doc(r#"[{"Effect":"Allow","Principal":"*","Action":"*"}]"#);
+        d.statements[0].effect = Effect::Other(String::new());
         assert_eq!(decide(&d, &web_identity()), Decision::NotAllowed);
     }
 }
