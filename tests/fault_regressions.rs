@@ -260,3 +260,23 @@ fn every_report_format_escapes_control_and_bidi_characters() {
     }
     assert_eq!(seen, 6, "one file per format");
 }
+
+#[test]
+fn a_refused_role_assumption_is_said_in_words() {
+    let mock = Mock::start(
+        one_account(
+            json!([{"operation": "sts:AssumeRole", "status": 403, "code": "AccessDenied", "message": "not authorized to perform: sts:AssumeRole"}]),
+        ),
+        MockOptions::default(),
+    );
+    let (code, report, stderr) = mock.scan_aws_json(&[&reader(ACCT_A)], &["--max-retries", "0"]);
+    assert_eq!(code, 2, "{stderr}");
+    let line = stderr.lines().find(|l| l.starts_with("error:")).unwrap_or_else(|| panic!("{stderr}"));
+    for says in ["AssumeRole", "AccessDenied: not authorized to perform: sts:AssumeRole", "trust policy"] {
+        assert!(line.contains(says), "{line}");
+    }
+    for dump in ["Error {", "aws_request_id", "unhandled error", "service error"] {
+        assert!(!stderr.contains(dump), "{stderr}");
+    }
+    assert!(report["scan"]["not_collected"].to_string().contains("AccessDenied"));
+}

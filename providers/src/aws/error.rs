@@ -115,7 +115,20 @@ fn credentials(c: &CredentialsError) -> String {
 --aws-profile NAME",
             causes(c)
         ),
-        _ => format!("AWS credentials could not be loaded: {}", causes(c)),
+        _ => match find::<aws_sdk_sts::operation::assume_role::AssumeRoleError>(c) {
+            // STS refused: its code and message, not the SDK's Debug form of the error.
+            Some(e) => {
+                let code = e.code().unwrap_or("UnknownError");
+                let message = e.message().unwrap_or("STS gave no message");
+                let hint = if code.contains("AccessDenied") {
+                    "; check that the role's trust policy allows the caller (and the external id, --aws-external-id)"
+                } else {
+                    ""
+                };
+                format!("{code}: {message}{hint}")
+            }
+            None => format!("AWS credentials could not be loaded: {}", causes(c)),
+        },
     }
 }
 
