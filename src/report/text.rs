@@ -15,18 +15,6 @@ pub fn clean(s: &str) -> String {
     out
 }
 
-/// The longest cell a table shows, in characters; the rest is cut with a note (JSON and CSV keep
-/// everything). Keeps table layout linear in the size of the scan, whatever a cloud returns.
-pub const CELL_MAX: usize = 600;
-
-/// [`clean`], then cut after [`CELL_MAX`] characters.
-pub fn cell(s: &str) -> String {
-    match s.char_indices().nth(CELL_MAX) {
-        None => clean(s),
-        Some((at, _)) => format!("{}… ({} more bytes)", clean(&s[..at]), s.len() - at),
-    }
-}
-
 /// Like [`clean`] but keeps line breaks, for cells whose lines are separate items (CSV evidence).
 pub fn clean_lines(s: &str) -> String {
     s.split('\n').map(clean).collect::<Vec<_>>().join("\n")
@@ -57,12 +45,7 @@ mod tests {
     }
 
     #[test]
-    fn cells_are_capped_and_cleaned() {
-        let long = "é".repeat(CELL_MAX * 3);
-        let c = cell(&long);
-        assert!(c.chars().count() < CELL_MAX + 40, "{}", c.len());
-        assert!(c.ends_with(&format!("({} more bytes)", (CELL_MAX * 2) * 2)), "{}", &c[c.len() - 40..]);
-        assert_eq!(cell("a\u{202E}b\x07"), "a\\u{202e}b\\u{7}");
+    fn clean_lines_keeps_line_breaks() {
         assert_eq!(clean_lines("a\nb\x1b"), "a\nb\\u{1b}");
     }
 

@@ -182,8 +182,15 @@ pub async fn access_entry_pools(
     };
     let mut out = Vec::new();
     for e in list {
-        let is_node =
-            e.kind.as_deref().is_some_and(|k| NODE_ENTRY_TYPES.iter().any(|t| k.trim().eq_ignore_ascii_case(t)));
+        let Some(k) = e.kind.get() else {
+            // DescribeAccessEntry failed: the entry may be an EC2 node role, never silently left out.
+            if let Some(reason) = e.kind.unknown_reason() {
+                let why = format!("whether access entry {} is an EC2 node role is unknown: {reason}", e.principal_arn);
+                out.push(pool(e.principal_arn.clone(), e.path.clone(), Field::unknown(e.path.clone(), why)));
+            }
+            continue;
+        };
+        let is_node = NODE_ENTRY_TYPES.iter().any(|t| k.trim().eq_ignore_ascii_case(t));
         if is_node {
             let role = c.node_roles.get(c.iam, &e.principal_arn, &format!("{}.principalArn", e.path)).await;
             out.push(pool(e.principal_arn.clone(), e.path.clone(), role));
