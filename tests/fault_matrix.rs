@@ -22,7 +22,10 @@ const UNNAMED: &[(&str, &str)] = &[
         "listTransitiveMemberOf",
         "ca: Conditional Access coverage that needs an admin's memberships may say they are not known without the failed call",
     ),
-    ("getDirectoryObjectsByIds", "admins/ca: a failed principal lookup may leave a principal's kind unknown without the cause"),
+    (
+        "getDirectoryObjectsByIds",
+        "admins/ca: a failed principal lookup may leave a principal's kind unknown without the cause",
+    ),
 ];
 
 /// The UNNAMED entries some case needed.
