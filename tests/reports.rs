@@ -222,7 +222,7 @@ fn filters_apply_to_every_format_and_the_exit_code() {
         .unwrap();
     assert_eq!(pass.status.code(), Some(0), "{}", String::from_utf8_lossy(&pass.stdout));
     let bad = kp().args(["scan", "--demo", "--check", "NOPE-1"]).output().unwrap();
-    assert_eq!(bad.status.code(), Some(2), "clap rejects an unknown check");
+    assert_eq!(bad.status.code(), Some(3), "an unknown check is a usage error");
     let (sarif, _) = report(&["--format", "sarif", "--check", "NODE-001"]);
     let s: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     assert!(s["runs"][0]["results"].as_array().unwrap().iter().all(|r| r["ruleId"] == "NODE-001"));
