@@ -10,7 +10,8 @@ case states what it changes and which verdicts that changes.
 Run from the repository root after changing a case:
     python3 mocks/estates/labeled/eks_nodes_gen.py
 """
-import copy, csv, json, os, sys, yaml
+import copy, os, sys, yaml
+import labeled_io
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEMO = os.path.join(HERE, "..", "demo.yaml")
@@ -332,13 +333,7 @@ def build():
             "# eks_nodes_gen.py, which says what each case is and what every check must answer; edit the\n"
             "# generator, not this file.\n")
     out = sys.argv[1] if len(sys.argv) > 1 else HERE
-    with open(os.path.join(out, "eks-nodes.yaml"), "w") as f:
-        f.write(head + json.dumps(estate, indent=1) + "\n")
-    with open(os.path.join(out, "eks-nodes.truth.csv"), "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["check_id", "resource", "status", "why"])
-        for row in sorted(truth):
-            w.writerow(row)
+    labeled_io.write(out, "eks-nodes", head, estate, truth)
 
 
 if __name__ == "__main__":
