@@ -53,10 +53,11 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     let mut v = Verdicts::default();
     let mut covers: Vec<Vec<&str>> = vec![Vec::new(); list.len()];
     let mut unguarded = Vec::new();
-    let mut dormant_or_unknown = false;
     for person in &people {
         let mut enforced_answers = Vec::new();
         let mut dormant = Vec::new();
+        // Not enforced, and whether it would guard the admin is unknown.
+        let mut maybe_dormant = Vec::new();
         for (i, p) in list.iter().enumerate() {
             let applies = applies(p, person);
             let state = enforced(p);
@@ -65,6 +66,8 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
                 if state.is_no() {
                     dormant.push(format!("{} (state {})", p.name, p.state));
                 }
+            } else if let (Answer::Unknown(why), true) = (&applies, state.is_no()) {
+                maybe_dormant.push(format!("{} (state {}): {why}", p.name, p.state));
             }
             enforced_answers.push(all([state, applies]));
         }
@@ -81,14 +84,20 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
                 v.subject(subject(Status::Pass, format!("enforced: {}", names.join(", "))));
             }
             Answer::Unknown(why) => {
-                dormant_or_unknown = true;
                 v.unknown(format!("{}: {why}", person.label), vec![]);
                 v.subject(subject(Status::Unknown, why));
             }
             Answer::No(_) if !dormant.is_empty() => {
-                dormant_or_unknown = true;
                 v.fail(format!("{}: only {}", person.label, dormant.join(", ")), vec![]);
                 v.subject(subject(Status::Fail, format!("only {}", dormant.join(", "))));
+            }
+            Answer::No(_) if !maybe_dormant.is_empty() => {
+                let why = format!(
+                    "whether these policies, not enforced, would guard it is unknown: {}",
+                    maybe_dormant.join("; ")
+                );
+                v.unknown(format!("{}: {why}", person.label), vec![]);
+                v.subject(subject(Status::Unknown, why));
             }
             Answer::No(_) => unguarded.push(person.label.clone()),
         }
@@ -102,10 +111,10 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
             policy_evidence(field, p, &format!("would guard every AKS sign-in of {} ({state})", who.join(", ")))
         })
         .collect();
-    // Admins no policy would guard in any state are IDN-001's gap; unless some admin's policies
-    // are dormant or undecided, this check then does not apply (it passes only when every admin
-    // is guarded by an enforced policy).
-    if !unguarded.is_empty() && !dormant_or_unknown {
+    // Admins no policy would guard in any state are IDN-001's gap, not this one's: they are
+    // named, and the others decide. Only when no admin has a policy that would guard it in any
+    // state (nothing to judge here) does the check not apply.
+    if unguarded.len() == people.len() {
         let mut evidence = vec![Evidence::new(
             field.path.to_string(),
             format!("no policy in any state would guard {} (IDN-001 reports it)", unguarded.join(", ")),
@@ -168,21 +177,54 @@ mod tests {
         assert_eq!(run(&CHECK, &c).status, Status::NotApplicable);
     }
 
-    #[test]
-    fn an_admin_no_policy_would_guard_makes_it_not_applicable_unless_others_are_dormant() {
+    /// Alice and Dave are admins; the AKS policy excludes Dave.
+    fn dave_excluded() -> Cluster {
         use crate::model::Terms;
         let mut c = hardened_aks();
         add_member(&mut c, &aks_admins(), dave(), Terms::Permanent);
         set_member_of(&mut c, &dave().id, memberships(&[&aks_admins().id], &[]));
         edit_aks_ca(&mut c, |p| ca_users(p).exclude_users = vec![dave().id]);
+        c
+    }
+
+    #[test]
+    fn an_admin_no_policy_would_guard_is_idn_001s_gap_the_others_decide() {
+        // Alice is guarded by an enforced policy, Dave by none in any state: pass (IDN-001 fails).
+        let c = dave_excluded();
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Pass, "{o:?}");
+        assert!(o.evidence.iter().any(|e| e.observed.contains("Dave Ops")), "{o:?}");
+        assert_eq!(run(&crate::catalog::idn_001::CHECK, &c).status, Status::Fail);
+        let mut c = dave_excluded();
+        edit_aks_ca(&mut c, |p| p.state = "disabled".into());
+        assert_eq!(run(&CHECK, &c).status, Status::Fail, "Alice is guarded only by a disabled policy");
+        // Nobody is guarded by a policy in any state: nothing to judge here.
+        let mut c = dave_excluded();
+        edit_aks_ca(&mut c, |p| ca_users(p).exclude_users = vec![dave().id, alice().id]);
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::NotApplicable, "{o:?}");
-        assert!(o.message.contains("Dave Ops"), "{}", o.message);
-        edit_aks_ca(&mut c, |p| {
-            ca_users(p).exclude_users = vec![dave().id];
-            p.state = "disabled".into();
-        });
-        assert_eq!(run(&CHECK, &c).status, Status::Fail, "Alice is guarded only by a disabled policy");
+        assert!(o.message.contains("Dave Ops") && o.message.contains("Alice"), "{}", o.message);
+    }
+
+    #[test]
+    fn a_dormant_policy_that_may_guard_an_unguarded_admin_is_unknown() {
+        // Dave is excluded from the enforced policy; a report-only policy names a group whose
+        // membership for Dave is not known: it may be his dormant guard.
+        let mut c = dave_excluded();
+        let mut dormant = aks_ca_policy();
+        dormant.id = "ca-dormant".into();
+        dormant.state = "enabledForReportingButNotEnforced".into();
+        *ca_users(&mut dormant) = crate::model::CaUsers {
+            include_groups: vec!["0e0e0e0e-0000-0000-0000-000000000000".into()],
+            ..Default::default()
+        };
+        let mut list = c.entra.conditional_access.get().map(|l| l.to_vec()).unwrap_or_default();
+        list.push(dormant);
+        set_ca(&mut c, list);
+        set_member_of(&mut c, &dave().id, Field::unknown("transitiveMemberOf", "403"));
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Unknown, "{o:?}");
+        assert!(o.message.contains("not enforced"), "{}", o.message);
     }
 
     #[test]

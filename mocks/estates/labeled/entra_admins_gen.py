@@ -280,7 +280,7 @@ cluster("adm-seed-requester-group", "seeds' setup: requester group eligible for 
 seed("adm-seed-deployer-leftover", "condiac-pim-test (deployer case)")
 grant(scope_rg("adm-seed-deployer-leftover"), "owner", KENJI)
 cluster("adm-seed-deployer-leftover", "seeds' setup with the deployer's leftover permanent Owner, excluded from CA",
-        {"IDN-006": "fail", "IDN-011": "fail", "IDN-001": "fail", "IDN-002": "not_applicable", "IDN-003": "fail", "IDN-004": "fail"})
+        {"IDN-006": "fail", "IDN-011": "fail", "IDN-001": "fail", "IDN-002": "pass", "IDN-003": "fail", "IDN-004": "fail"})  # IDN-002: the others guarded by enforced policies; Kenji is IDN-001's gap
 
 # 22. The requester group as a permanent member (not eligible) of the admin group: standing.
 req22 = group("requesters (member case)", members=[P["Judy"]], policy=None)

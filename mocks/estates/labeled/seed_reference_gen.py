@@ -579,12 +579,7 @@ VERSIONS = {LOCATION: {"values": [
     {"version": "1.33", "isDefault": True, "capabilities": {"supportPlan": ["KubernetesOfficial", "AKSLongTermSupport"]}, "patchVersions": {"1.33.5": {"upgrades": ["1.34.2"]}}},
     {"version": "1.34", "capabilities": {"supportPlan": ["KubernetesOfficial", "AKSLongTermSupport"]}, "patchVersions": {"1.34.2": {"upgrades": []}}}]}}
 here = os.path.dirname(os.path.abspath(__file__))
-# Held back until IDN-002 reads "some admins guarded by enforced policies, the rest by none" as a
-# pass (it says not_applicable today): its truth rows say pass.
-HELD = {"groups-deployer"}
 for key, t in tenants.items():
-    if key in HELD:
-        continue
     subs = [s for s in subscriptions.values() if s["tenantId"] == t["tenantId"]]
     sids = {s["subscriptionId"] for s in subs}
     names = {c["name"] for s in subs for c in s["managedClusters"]}
