@@ -6,6 +6,21 @@ use kubeposture_mocks::{Estate, MockCloud, MockOptions};
 use kubeposture_providers::aws::{AwsConfig, RoleTarget, StaticKeys};
 use kubeposture_providers::azure::{AzureConfig, CredentialChoice, Endpoints};
 
+/// A scan signs in to one Entra tenant: an estate with several would be scanned only in part,
+/// so it is refused rather than silently cut to its first tenant.
+fn one_tenant(estate: &Estate, path: &std::path::Path) -> anyhow::Result<()> {
+    let ids = estate.tenant_ids();
+    if ids.len() > 1 {
+        anyhow::bail!(
+            "the estate file {} has {} Entra tenants ({}), but a scan signs in to one tenant: split it into one estate file per tenant",
+            path.display(),
+            ids.len(),
+            ids.join(", ")
+        );
+    }
+    Ok(())
+}
+
 pub struct Demo {
     pub mock: MockCloud,
     estate: Estate,
@@ -19,7 +34,10 @@ impl Demo {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("cannot read the estate file {}", path.display()))?;
-                Estate::from_yaml(&text).with_context(|| format!("the estate file {} is not valid", path.display()))?
+                let estate = Estate::from_yaml(&text)
+                    .with_context(|| format!("the estate file {} is not valid", path.display()))?;
+                one_tenant(&estate, path)?;
+                estate
             }
         };
         let mock = MockCloud::start(estate.clone(), MockOptions::default()).await?;

@@ -98,3 +98,19 @@ fn a_reader_that_goes_away_is_not_an_error() {
     assert_eq!(out.status.code(), Some(1), "the scan's own exit code");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("error"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// One scan signs in to one tenant: an estate with two is refused, never scanned in part.
+#[test]
+fn an_estate_with_several_tenants_is_refused_not_cut_to_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two-tenants.yaml");
+    let client = |id: &str| format!("{{tenantId: {id}, clients: [{{clientId: c-{id}, clientSecret: s}}]}}");
+    std::fs::write(&path, format!("estate: v1\nentra: {{tenants: [{}, {}]}}\n", client("t-one"), client("t-two")))
+        .unwrap();
+    let out = kp().args(["scan", "--demo", "--quiet", "--estate"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has 2 Entra tenants (t-one, t-two)"), "{err}");
+    assert!(err.contains("split it into one estate file per tenant"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing scanned: {out:?}");
+}

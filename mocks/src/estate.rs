@@ -220,6 +220,13 @@ impl Estate {
         Estate::from_yaml(DEMO).expect("the bundled demo estate is valid (tested)")
     }
 
+    /// The Entra tenants' ids, in estate order.
+    pub fn tenant_ids(&self) -> Vec<&str> {
+        self.entra.tenants.iter().map(|t| t.tenant_id.as_str()).collect()
+    }
+
+    /// The first tenant's first client: what a scan of the estate signs in as (`scan --demo`
+    /// refuses an estate with several tenants; the mock serves them all).
     pub fn client_credentials(&self) -> Option<ClientCredentials> {
         let t = self.entra.tenants.first()?;
         let c = t.clients.first()?;

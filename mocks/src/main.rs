@@ -62,6 +62,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Estate::from_yaml(&text)?
     };
     let creds = estate.client_credentials();
+    let estate_tenants: Vec<String> = estate.tenant_ids().into_iter().map(str::to_string).collect();
     let aws = estate.aws_credentials();
     let opts = MockOptions {
         listen: args.listen,
@@ -85,6 +86,15 @@ async fn run(args: Args) -> anyhow::Result<()> {
         println!(
             "  kubeposture scan --azure-credential client-secret --ca-cert {} --authority-host {url} --arm-endpoint {url} --graph-endpoint {url}",
             args.ca_out.display()
+        );
+    }
+    let tenants = estate_tenants;
+    if tenants.len() > 1 {
+        println!(
+            "  (that signs in to tenant {}; the estate has {} tenants, each scanned on its own with its own tenant and client: {})",
+            tenants[0],
+            tenants.len(),
+            tenants.join(", ")
         );
     }
     if let Some(a) = aws {
