@@ -1,0 +1,199 @@
+//! `kubeposture-bench`: generates an estate of the asked shape, serves it from the mock cloud in
+//! this process (latency per call, optionally the clouds' published rate limits), scans it with
+//! the release `kubeposture` binary — the real CLI, engine, SDKs and report writing — and prints
+//! wall time against the lower bound, peak RSS, and API calls against the minimal plan.
+//!
+//! ```sh
+//! cargo run --release -p kubeposture-bench -- --clusters 10000 --latency-ms 25
+//! cargo run --release -p kubeposture-bench -- --clusters 1000 --shape eks --per-region 500 --rate-limits published
+//! ```
+
+mod estate;
+mod plan;
+mod run;
+
+use anyhow::{Context, bail};
+use clap::{Parser, ValueEnum};
+use estate::Shape;
+use kubeposture_mocks::{Estate, MockCloud, MockOptions, RateLimits};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Clouds {
+    /// Half AKS, half EKS.
+    Mixed,
+    Aks,
+    Eks,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Limits {
+    Off,
+    /// The clouds' published token buckets (`mocks/README.md`).
+    Published,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kubeposture-bench",
+    about = "Scan a generated estate through the mock cloud and compare with the lower bound."
+)]
+struct Args {
+    /// Clusters in the estate.
+    #[arg(long, default_value_t = 1000)]
+    clusters: usize,
+    #[arg(long, value_enum, default_value = "mixed")]
+    shape: Clouds,
+    /// AKS clusters per subscription.
+    #[arg(long, default_value_t = 50)]
+    per_subscription: usize,
+    /// EKS clusters per account and region.
+    #[arg(long, default_value_t = 25)]
+    per_region: usize,
+    /// Enabled regions per AWS account.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=6))]
+    regions: u8,
+    /// Delay of every mock answer, in milliseconds.
+    #[arg(long, default_value_t = 25)]
+    latency_ms: u64,
+    #[arg(long, value_enum, default_value = "off")]
+    rate_limits: Limits,
+    /// Scans to run; the median is reported.
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
+    /// The kubeposture binary (default: build it with `cargo build --release`).
+    #[arg(long)]
+    binary: Option<PathBuf>,
+    /// Fail unless every scan's calls equal the plan and nothing was left uncollected.
+    #[arg(long)]
+    check: bool,
+    /// More arguments for `kubeposture scan` (e.g. `--max-in-flight 32`).
+    #[arg(last = true)]
+    scan_args: Vec<String>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let (aks, eks) = match args.shape {
+        Clouds::Mixed => (args.clusters / 2, args.clusters - args.clusters / 2),
+        Clouds::Aks => (args.clusters, 0),
+        Clouds::Eks => (0, args.clusters),
+    };
+    let shape = Shape {
+        aks,
+        per_subscription: args.per_subscription.max(1),
+        eks,
+        per_region: args.per_region.max(1),
+        regions: usize::from(args.regions),
+    };
+    let binary = match &args.binary {
+        Some(b) => b.clone(),
+        None => run::build()?,
+    };
+    let in_flight = match run::flag_value(&args.scan_args, "--max-in-flight") {
+        Some(v) => v.parse::<f64>().context("--max-in-flight")?,
+        None => run::default_in_flight(&binary)?,
+    };
+    let plan = plan::minimal(&shape);
+    let plan_total: u64 = plan.values().sum();
+    let latency = Duration::from_millis(args.latency_ms);
+    let estate = Estate::from_value(estate::generate(&shape)).context("the generated estate")?;
+
+    println!("kubeposture-bench: {}", shape.describe());
+    println!(
+        "  latency {} ms, rate limits {}, max-in-flight {in_flight}{}, {}",
+        args.latency_ms,
+        if args.rate_limits == Limits::Published { "published" } else { "off" },
+        if run::flag_value(&args.scan_args, "--max-in-flight").is_some() { "" } else { " (default)" },
+        run::machine()
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let mut results = Vec::new();
+    for i in 0..args.runs.max(1) {
+        let opts = MockOptions {
+            latency,
+            rate_limits: (args.rate_limits == Limits::Published).then(RateLimits::published),
+            ..MockOptions::default()
+        };
+        let mock = rt.block_on(MockCloud::start(estate.clone(), opts))?;
+        let outcome = run::scan(&rt, &binary, &mock, &shape, &args.scan_args);
+        let counters = mock.counters();
+        let stats = mock.rate_limit_stats();
+        rt.block_on(mock.shutdown());
+        let outcome = outcome?;
+        let (calls, throttled) = plan::observed(&counters);
+        let total: u64 = calls.values().sum();
+        let latency_bound = plan_total as f64 / in_flight * latency.as_secs_f64();
+        let rate_bound = stats.iter().map(|s| s.bound_secs()).fold(0.0, f64::max);
+        let bound = latency_bound.max(rate_bound);
+        let ratio = outcome.wall.as_secs_f64() / bound;
+        println!(
+            "run {}: wall {:.1} s, exit {}, peak RSS {:.0} MiB, report {:.1} MB, calls {total} (plan {plan_total}), throttled {throttled}",
+            i + 1,
+            outcome.wall.as_secs_f64(),
+            outcome.exit_code,
+            outcome.max_rss_kib as f64 / 1024.0,
+            outcome.report_bytes as f64 / 1e6,
+        );
+        if total != plan_total {
+            for op in plan.keys().chain(calls.keys()).collect::<std::collections::BTreeSet<_>>() {
+                let (want, got) = (plan.get(op).copied().unwrap_or(0), calls.get(op).copied().unwrap_or(0));
+                if want != got {
+                    println!("    {op}: {got} calls, plan {want}");
+                }
+            }
+        }
+        let mut by_op: Vec<(&String, &u64)> =
+            counters.iter().filter(|(k, v)| k.ends_with(":throttled") && !k.contains('@') && **v > 0).collect();
+        by_op.sort_by(|a, b| b.1.cmp(a.1));
+        if !by_op.is_empty() {
+            let top: Vec<String> =
+                by_op.iter().take(6).map(|(k, v)| format!("{} {v}", k.trim_end_matches(":throttled"))).collect();
+            println!("    throttled by operation: {}", top.join(", "));
+        }
+        results.push(Result { outcome, total, throttled, latency_bound, rate_bound, ratio });
+    }
+    results.sort_by_key(|r| r.outcome.wall);
+    let m = &results[results.len() / 2];
+    println!("result{}:", if results.len() > 1 { format!(" (median of {})", results.len()) } else { String::new() });
+    println!("  wall time     {:.1} s", m.outcome.wall.as_secs_f64());
+    println!(
+        "  lower bound   {:.1} s  ({})",
+        m.latency_bound.max(m.rate_bound),
+        if m.rate_bound > m.latency_bound {
+            format!("rate limits: the busiest token bucket; calls ÷ in-flight × latency = {:.1} s", m.latency_bound)
+        } else {
+            format!("{plan_total} calls ÷ {in_flight} in flight × {} ms", args.latency_ms)
+        }
+    );
+    println!("  ratio         {:.2}", m.ratio);
+    println!("  peak RSS      {:.0} MiB", m.outcome.max_rss_kib as f64 / 1024.0);
+    println!(
+        "  API calls     {} (minimal plan {plan_total}{})",
+        m.total,
+        if m.total == plan_total { ", equal" } else { ", DIFFERENT" }
+    );
+    println!("  throttled     {}", m.throttled);
+    println!("  exit code     {} ({} MB JSON report)", m.outcome.exit_code, m.outcome.report_bytes / 1_000_000);
+    if args.check {
+        for r in &results {
+            if r.total != plan_total {
+                bail!("calls {} differ from the minimal plan {plan_total}", r.total);
+            }
+            if !(0..=1).contains(&r.outcome.exit_code) {
+                bail!("the scan exited {}: {}", r.outcome.exit_code, r.outcome.stderr_tail);
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Result {
+    outcome: run::Outcome,
+    total: u64,
+    throttled: u64,
+    latency_bound: f64,
+    rate_bound: f64,
+    ratio: f64,
+}

@@ -1,0 +1,140 @@
+//! The minimal plan: the calls a scan of the generated estate must make when it reads each thing
+//! once — subscriptions and accounts once, IAM once per account, the version catalog once per
+//! location or region, each role definition, managed policy, admin group and admin user once
+//! per scan, and per cluster only what is that cluster's own.
+
+use crate::estate::{LOCATIONS, NODE_POLICIES, Shape};
+use std::collections::BTreeMap;
+
+/// Items per page of the mock (its default) and of Organizations' `ListAccounts` (at most 20).
+const PAGE: usize = 100;
+const ORG_PAGE: usize = 20;
+
+fn pages(items: usize, size: usize) -> u64 {
+    items.div_ceil(size).max(1) as u64
+}
+
+/// Calls by operation (the mock's counter names).
+pub fn minimal(shape: &Shape) -> BTreeMap<String, u64> {
+    let mut p: BTreeMap<String, u64> = BTreeMap::new();
+    let mut add = |op: &str, n: u64| *p.entry(op.to_string()).or_default() += n;
+    if shape.aks > 0 {
+        let subs = shape.subscriptions();
+        add("token", 2); // ARM and Graph
+        add("listSubscriptions", pages(subs, PAGE));
+        for s in 0..subs {
+            add("listManagedClusters", pages(shape.aks_in(s), PAGE));
+        }
+        // Authorization, once per subscription (3 assignments, no PIM instances).
+        add("listRoleAssignments", subs as u64);
+        add("listRoleEligibilityScheduleInstances", subs as u64);
+        add("listRoleAssignmentScheduleInstances", subs as u64);
+        // Principal names of each subscription's assignments (the admin group's eligible user
+        // is named in the same batch as the first subscription's).
+        add("getDirectoryObjectsByIds", subs as u64);
+        add("getRoleDefinition", 3); // Owner, AKS RBAC Cluster Admin, Reader: once each
+        add("listKubernetesVersions", shape.aks.min(LOCATIONS.len()) as u64);
+        add("listDiagnosticSettings", shape.aks as u64);
+        add("listConditionalAccessPolicies", 1);
+        // The one admin group, expanded once.
+        for op in [
+            "listGroupMembers",
+            "listGroupAssignmentSchedules",
+            "listGroupEligibilitySchedules",
+            "listRoleManagementPolicyAssignments",
+        ] {
+            add(op, 1);
+        }
+        add("listTransitiveMemberOf", 3); // the owner, the member, the eligible user
+    }
+    if shape.eks > 0 {
+        let accounts = shape.accounts() as u64;
+        add("organizations:ListAccounts", pages(shape.accounts(), ORG_PAGE));
+        add("sts:AssumeRole", accounts);
+        add("sts:GetCallerIdentity", accounts);
+        add("ec2:DescribeRegions", accounts);
+        add("iam:ListOpenIDConnectProviders", accounts);
+        for a in 0..shape.accounts() {
+            let clusters: usize = (0..shape.regions).map(|r| shape.eks_in(a, r)).sum();
+            add("iam:ListRoles", pages(4 + clusters, PAGE)); // 4 base roles + one IRSA role per cluster
+            for r in 0..shape.regions {
+                add("eks:ListClusters", pages(shape.eks_in(a, r), PAGE));
+            }
+        }
+        // The node role of each account, its three AWS-managed policies once per scan.
+        add("iam:ListAttachedRolePolicies", accounts);
+        add("iam:ListRolePolicies", accounts);
+        add("iam:ListInstanceProfilesForRole", accounts);
+        add("iam:GetPolicy", NODE_POLICIES.len() as u64);
+        add("iam:GetPolicyVersion", NODE_POLICIES.len() as u64);
+        let regions_used = (0..shape.regions).filter(|r| (0..shape.accounts()).any(|a| shape.eks_in(a, *r) > 0));
+        add("eks:DescribeClusterVersions", regions_used.count() as u64);
+        let n = shape.eks as u64;
+        // Per cluster: the cluster; two node groups (one from its launch template, one from
+        // its running instances); two access entries with their policies; three add-ons, of
+        // which vpc-cni is described.
+        for op in [
+            "eks:DescribeCluster",
+            "eks:ListNodegroups",
+            "eks:ListAccessEntries",
+            "eks:ListAddons",
+            "eks:DescribeAddon",
+        ] {
+            add(op, n);
+        }
+        add("eks:DescribeNodegroup", 2 * n);
+        add("ec2:DescribeLaunchTemplateVersions", n);
+        add("ec2:DescribeInstances", n);
+        add("eks:DescribeAccessEntry", 2 * n);
+        add("eks:ListAssociatedAccessPolicies", 2 * n);
+    }
+    p
+}
+
+/// Calls the mock answered, by operation (its base counters: not per account or group, not the
+/// replaced answers), and the throttled answers.
+pub fn observed(counters: &BTreeMap<String, u64>) -> (BTreeMap<String, u64>, u64) {
+    let mut calls = BTreeMap::new();
+    let mut throttled = 0;
+    for (k, v) in counters {
+        if k.contains('@') || k.starts_with("_mock") {
+            continue;
+        }
+        if let Some(op) = k.strip_suffix(":throttled") {
+            throttled += v;
+            *calls.entry(op.to_string()).or_insert(0) += 0;
+        } else if !k.ends_with(":fault") {
+            *calls.entry(k.clone()).or_insert(0) += v;
+        }
+    }
+    // A throttled call was counted on arrival too: what was served is the rest.
+    for (k, v) in counters {
+        if let Some(c) = k.strip_suffix(":throttled").filter(|_| !k.contains('@')).and_then(|op| calls.get_mut(op)) {
+            *c = c.saturating_sub(*v);
+        }
+    }
+    calls.retain(|_, v| *v > 0);
+    (calls, throttled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observed_subtracts_throttled_answers() {
+        let c: BTreeMap<String, u64> = [
+            ("eks:DescribeCluster", 12),
+            ("eks:DescribeCluster:throttled", 2),
+            ("eks:DescribeCluster@1", 12),
+            ("token", 2),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
+        let (calls, throttled) = observed(&c);
+        assert_eq!(throttled, 2);
+        assert_eq!(calls.get("eks:DescribeCluster"), Some(&10));
+        assert_eq!(calls.get("token"), Some(&2));
+    }
+}

@@ -1,0 +1,154 @@
+//! Building and running the `kubeposture` binary against the mock, measuring wall time and the
+//! child's peak RSS (from `wait4`).
+
+use crate::estate::{self, Shape};
+use anyhow::{Context, bail};
+use kubeposture_mocks::MockCloud;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Outcome {
+    pub wall: Duration,
+    pub exit_code: i32,
+    pub max_rss_kib: i64,
+    pub report_bytes: u64,
+    pub stderr_tail: String,
+}
+
+/// `cargo build --release` of the kubeposture binary; its path.
+pub fn build() -> anyhow::Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "kubeposture",
+            "--bin",
+            "kubeposture",
+            "--message-format",
+            "json",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cannot run cargo to build kubeposture")?;
+    if !out.status.success() {
+        bail!("building kubeposture failed");
+    }
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if msg["reason"] == "compiler-artifact"
+            && msg["target"]["name"] == "kubeposture"
+            && let Some(exe) = msg["executable"].as_str()
+        {
+            return Ok(PathBuf::from(exe));
+        }
+    }
+    bail!("cargo built no kubeposture executable")
+}
+
+/// The value of `--flag V` or `--flag=V` in `args`.
+pub fn flag_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == flag {
+            return it.next().map(String::as_str);
+        }
+        if let Some(v) = a.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// `--max-in-flight`'s default, as `kubeposture scan --help` states it.
+pub fn default_in_flight(binary: &Path) -> anyhow::Result<f64> {
+    let out = Command::new(binary).args(["scan", "--help"]).output().context("cannot run kubeposture scan --help")?;
+    let help = String::from_utf8_lossy(&out.stdout);
+    let after = help.split("--max-in-flight").nth(1).context("scan --help names no --max-in-flight")?;
+    let default = after.split("[default: ").nth(1).and_then(|d| d.split(']').next()).context("no default")?;
+    Ok(default.trim().parse()?)
+}
+
+/// Cores and load, for the record.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!("{cores} cores, load average {}", load.join(" "))
+}
+
+/// Scans the mock with the binary: Azure as the estate's app (client secret), AWS as the
+/// management account's scanner through the organization.
+pub fn scan(
+    rt: &tokio::runtime::Runtime,
+    binary: &Path,
+    mock: &MockCloud,
+    shape: &Shape,
+    extra: &[String],
+) -> anyhow::Result<Outcome> {
+    let _enter = rt.enter();
+    let dir = std::env::temp_dir().join(format!("kubeposture-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let ca = dir.join("mock-ca.pem");
+    std::fs::write(&ca, mock.ca_pem())?;
+    let url = mock.url();
+    let cloud = match (shape.aks > 0, shape.eks > 0) {
+        (true, true) => "all",
+        (true, false) => "azure",
+        _ => "aws",
+    };
+    let stderr_path = dir.join("stderr.txt");
+    let mut cmd = Command::new(binary);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &dir)
+        .env("AZURE_TENANT_ID", estate::TENANT)
+        .env("AZURE_CLIENT_ID", estate::CLIENT)
+        .env("AZURE_CLIENT_SECRET", estate::SECRET)
+        .env("AWS_ACCESS_KEY_ID", estate::AKID)
+        .env("AWS_SECRET_ACCESS_KEY", estate::AWS_SECRET)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+        .args(["scan", "--quiet", "--cloud", cloud, "--format", "json", "--output-dir"])
+        .arg(&dir)
+        .arg("--ca-cert")
+        .arg(&ca);
+    if shape.aks > 0 {
+        cmd.args(["--azure-credential", "client-secret", "--authority-host", &url, "--arm-endpoint", &url]);
+        cmd.args(["--graph-endpoint", &url]);
+    }
+    if shape.eks > 0 {
+        cmd.args(["--aws-endpoint-url", &url, "--aws-organization", estate::ROLE]);
+    }
+    cmd.args(extra).stdin(Stdio::null()).stdout(Stdio::null()).stderr(std::fs::File::create(&stderr_path)?);
+    let started = Instant::now();
+    let child = cmd.spawn().context("cannot start kubeposture")?;
+    let (status, rusage) = wait4(child.id())?;
+    let wall = started.elapsed();
+    let report = dir.join("kubeposture.json");
+    let report_bytes = std::fs::metadata(&report).map(|m| m.len()).unwrap_or(0);
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    let stderr_tail: String = stderr.lines().rev().take(5).collect::<Vec<_>>().join(" | ");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(Outcome { wall, exit_code: status, max_rss_kib: rusage.ru_maxrss, report_bytes, stderr_tail })
+}
+
+/// Waits for the child and returns its exit code and resource usage.
+fn wait4(pid: u32) -> anyhow::Result<(i32, libc::rusage)> {
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = libc::pid_t::try_from(pid)?;
+    // SAFETY: waits for a child this process spawned and has not reaped.
+    let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    if got != pid {
+        bail!("wait4 failed: {}", std::io::Error::last_os_error());
+    }
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 128 + libc::WTERMSIG(status) };
+    Ok((code, usage))
+}
