@@ -291,7 +291,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub quiet: bool,
     /// Most requests in flight per API host.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = kubeposture_providers::limit::HostLimiter::DEFAULT_PER_HOST as u16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub max_in_flight: u16,
     /// Retries per request on throttling (429, honouring Retry-After on Azure) and transient errors.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..=20))]

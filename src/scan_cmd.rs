@@ -7,6 +7,8 @@ use anyhow::{Context as _, bail};
 use kubeposture_checks::Context;
 use kubeposture_providers::aws::{AwsConfig, OrgScope, RoleTarget};
 use kubeposture_providers::azure::{self, AzureConfig, CredentialChoice};
+use kubeposture_providers::limit::HostLimiter;
+use std::sync::Arc;
 use url::Url;
 
 fn endpoint(s: &str, what: &str) -> anyhow::Result<Url> {
@@ -18,7 +20,7 @@ fn endpoint(s: &str, what: &str) -> anyhow::Result<Url> {
     Ok(u)
 }
 
-fn azure_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<AzureConfig> {
+fn azure_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>, limiter: &Arc<HostLimiter>) -> anyhow::Result<AzureConfig> {
     let a = &args.azure;
     let mut cfg = AzureConfig {
         credential: match a.azure_credential {
@@ -41,7 +43,7 @@ fn azure_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<Az
         },
         subscriptions: a.subscriptions.clone(),
         management_groups: a.management_groups.clone(),
-        max_in_flight_per_host: args.max_in_flight as usize,
+        limiter: limiter.clone(),
         max_retries: args.max_retries,
         extra_ca_pem: extra_ca,
         ..Default::default()
@@ -100,7 +102,7 @@ fn org_scope(role: &str, a: &crate::cli::AwsArgs) -> anyhow::Result<OrgScope> {
     })
 }
 
-fn aws_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<AwsConfig> {
+fn aws_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>, limiter: &Arc<HostLimiter>) -> anyhow::Result<AwsConfig> {
     let a = &args.aws;
     let roles = a
         .aws_role_arn
@@ -118,7 +120,7 @@ fn aws_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>) -> anyhow::Result<AwsC
         regions: a.regions.clone(),
         endpoint_url: a.aws_endpoint_url.clone(),
         extra_ca_pem: extra_ca,
-        max_in_flight_per_host: args.max_in_flight as usize,
+        limiter: limiter.clone(),
         max_retries: args.max_retries,
         ..Default::default()
     })
@@ -206,8 +208,10 @@ pub async fn collect(args: &ScanArgs) -> anyhow::Result<(crate::findings::ScanRe
     let want_azure = matches!(cloud, CloudArg::Azure | CloudArg::All);
     let want_aws = matches!(cloud, CloudArg::Aws | CloudArg::All);
 
-    let mut azure_cfg = if want_azure { Some(azure_config(args, extra_ca.clone())?) } else { None };
-    let mut aws_cfg = if want_aws { Some(aws_config(args, extra_ca)?) } else { None };
+    // One bound per API host for both clouds' requests (the demo serves both from one host).
+    let limiter = HostLimiter::new(usize::from(args.max_in_flight));
+    let mut azure_cfg = if want_azure { Some(azure_config(args, extra_ca.clone(), &limiter)?) } else { None };
+    let mut aws_cfg = if want_aws { Some(aws_config(args, extra_ca, &limiter)?) } else { None };
     let demo = if let Some(d) = demo {
         if let Some(cfg) = azure_cfg.as_mut() {
             d.configure_azure(cfg)?;

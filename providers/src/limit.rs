@@ -1,29 +1,186 @@
-//! A bound on requests in flight per API host, shared by every client of a scan. It sits
-//! below the SDKs' retry loops, so a request waiting out a backoff holds no slot.
+//! How fast a scan asks, shared by every client of a scan (both clouds'):
+//! - at most N requests in flight per API host;
+//! - pacing per rate-limit scope (an ARM subscription or tenant, Graph, an AWS account's
+//!   service in a region): after a throttled answer the scope waits out the answer's
+//!   `Retry-After` and then sends at a paced rate, which it slows on each further throttled
+//!   answer and speeds up on each answer that goes through; ARM's remaining-reads headers start
+//!   the pacing before the first throttled answer and end it when reads are plentiful again.
+//!
+//! It sits below the SDKs' retry loops, so a request waiting out a backoff holds no slot, and
+//! every attempt — retries too — is paced.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 
 #[derive(Debug)]
 pub struct HostLimiter {
     per_host: usize,
+    /// Clusters being collected at once, by both clouds together.
+    clusters: Arc<Semaphore>,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    scopes: Mutex<HashMap<String, Pace>>,
 }
 
+/// What an answer said about its rate-limit scope.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Signal {
+    /// Throttled, with the service's `Retry-After` if it sent one.
+    Throttled(Option<Duration>),
+    /// Went through; the service says this many reads are left in the scope.
+    Remaining(u64),
+    /// Went through.
+    Ok,
+}
+
+/// Pacing of one scope: a client-side token bucket whose rate adapts to the answers.
+#[derive(Debug, Clone, Copy)]
+struct Pace {
+    /// Requests a second.
+    rate: f64,
+    /// The rate it may speed up to: a known figure's, else unpaced beyond `MAX_RATE`.
+    ceiling: f64,
+    capacity: f64,
+    /// Below zero: sends already promised to waiting requests.
+    tokens: f64,
+    refilled: Instant,
+    hold_until: Instant,
+    last_slowdown: Instant,
+}
+
+impl Pace {
+    fn new(capacity: f64, rate: f64, tokens: f64, now: Instant) -> Self {
+        let last_slowdown = now - SLOWDOWN_WINDOW;
+        Self { rate, ceiling: MAX_RATE * 2.0, capacity, tokens, refilled: now, hold_until: now, last_slowdown }
+    }
+}
+
+/// The rate a scope is paced at when the service gives no figure: 20 requests a second, the
+/// published refill of EC2's non-mutating bucket (and ARM's is 25).
+const FIRST_RATE: f64 = 20.0;
+const MIN_RATE: f64 = 0.5;
+/// Above this rate pacing ends (no bucket we know of refills faster).
+const MAX_RATE: f64 = 500.0;
+/// On a throttled answer the rate drops by a fifth; each answer that goes through adds this
+/// much, up to a known bucket's refill (a fifth of a request a second per second at 20 a second).
+const SLOWDOWN: f64 = 0.8;
+const SPEEDUP: f64 = 0.01;
+/// Throttled answers this close together are one event (requests already in flight).
+const SLOWDOWN_WINDOW: Duration = Duration::from_millis(500);
+
+/// Clusters in progress per request in flight: a cluster needs about a dozen calls, a few at a
+/// time, so this keeps every slot busy.
+const CLUSTERS_PER_SLOT: usize = 8;
+
+/// ARM remaining reads below which a scope is paced, and above which pacing ends.
+const LOW_REMAINING: u64 = 50;
+const HIGH_REMAINING: u64 = 150;
+
 impl HostLimiter {
+    /// `--max-in-flight`'s default.
+    pub const DEFAULT_PER_HOST: usize = 32;
+
     pub fn new(per_host: usize) -> Arc<Self> {
-        Arc::new(Self { per_host: per_host.max(1), hosts: Mutex::new(HashMap::new()) })
+        let per_host = per_host.max(1);
+        Arc::new(Self {
+            per_host,
+            clusters: Arc::new(Semaphore::new(per_host * CLUSTERS_PER_SLOT)),
+            hosts: Mutex::new(HashMap::new()),
+            scopes: Mutex::new(HashMap::new()),
+        })
     }
 
-    /// Waits for a slot on `host` (`name:port`); the slot is freed when the permit drops.
-    pub async fn acquire(&self, host: &str) -> OwnedSemaphorePermit {
+    /// Waits until one more cluster may be collected. Clusters in progress are bounded (both
+    /// clouds together, in proportion to the requests in flight) so that a fleet's partial
+    /// answers are not all held at once; the bound is far above what the requests in flight
+    /// can keep busy.
+    pub async fn cluster_slot(&self) -> OwnedSemaphorePermit {
+        // The semaphore is never closed, so acquiring cannot fail.
+        self.clusters.clone().acquire_owned().await.expect("the cluster semaphore is never closed")
+    }
+
+    /// Waits for `scope`'s pace, then for a slot on `host` (`name:port`); the slot is freed
+    /// when the permit drops. A scope not seen yet starts with `bucket` (size, refill a second)
+    /// when the service's figures are known beforehand, else unpaced.
+    pub async fn acquire(&self, host: &str, scope: Option<(&str, Option<(f64, f64)>)>) -> OwnedSemaphorePermit {
+        if let Some((scope, bucket)) = scope {
+            self.pace(scope, bucket).await;
+        }
         let sem = {
             let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
             hosts.entry(host.to_string()).or_insert_with(|| Arc::new(Semaphore::new(self.per_host))).clone()
         };
         // The semaphore is never closed, so acquiring cannot fail.
         sem.acquire_owned().await.expect("host semaphores are never closed")
+    }
+
+    async fn pace(&self, scope: &str, bucket: Option<(f64, f64)>) {
+        loop {
+            let wait = {
+                let mut scopes = self.scopes.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Instant::now();
+                let p = match (scopes.get_mut(scope), bucket) {
+                    (Some(p), _) => p,
+                    (None, Some((capacity, rate))) => scopes
+                        .entry(scope.to_string())
+                        .or_insert(Pace { ceiling: rate, ..Pace::new(capacity, rate, capacity, now) }),
+                    (None, None) => return,
+                };
+                if p.hold_until > now {
+                    (p.hold_until, false)
+                } else {
+                    p.tokens = (p.tokens + now.duration_since(p.refilled).as_secs_f64() * p.rate).min(p.capacity);
+                    p.refilled = now;
+                    p.tokens -= 1.0;
+                    if p.tokens >= 0.0 {
+                        return;
+                    }
+                    // Promised the token that comes after those already promised.
+                    (now + Duration::from_secs_f64(-p.tokens / p.rate), true)
+                }
+            };
+            tokio::time::sleep_until(wait.0).await;
+            if wait.1 {
+                return;
+            }
+        }
+    }
+
+    /// Records what an answer in `scope` said.
+    pub fn report(&self, scope: &str, signal: Signal) {
+        let mut scopes = self.scopes.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        match signal {
+            Signal::Throttled(retry_after) => {
+                let p = scopes.entry(scope.to_string()).or_insert(Pace::new(1.0, FIRST_RATE / SLOWDOWN, 0.0, now));
+                if let Some(ra) = retry_after {
+                    p.hold_until = p.hold_until.max(now + ra.min(Duration::from_secs(300)));
+                }
+                if now.duration_since(p.last_slowdown) >= SLOWDOWN_WINDOW {
+                    p.rate = (p.rate * SLOWDOWN).max(MIN_RATE);
+                    p.last_slowdown = now;
+                }
+                p.tokens = p.tokens.min(0.0);
+            }
+            Signal::Remaining(left) if left < LOW_REMAINING => {
+                let p = scopes.entry(scope.to_string()).or_insert(Pace::new(1.0, FIRST_RATE, 0.0, now));
+                // The service's count is the truth; ours may only be lower (sends promised).
+                p.tokens = p.tokens.min(left as f64);
+            }
+            Signal::Remaining(left) if left > HIGH_REMAINING => {
+                scopes.remove(scope);
+            }
+            Signal::Remaining(_) | Signal::Ok => {
+                if let Some(p) = scopes.get_mut(scope) {
+                    p.rate = (p.rate + SPEEDUP).min(p.ceiling);
+                    if p.rate > MAX_RATE {
+                        scopes.remove(scope);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -45,7 +202,7 @@ mod tests {
         for _ in 0..20 {
             let (limiter, now, peak) = (limiter.clone(), now.clone(), peak.clone());
             tasks.spawn(async move {
-                let _slot = limiter.acquire("example:443").await;
+                let _slot = limiter.acquire("example:443", None).await;
                 let n = now.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(n, Ordering::SeqCst);
                 tokio::time::sleep(std::time::Duration::from_millis(2)).await;
@@ -54,5 +211,47 @@ mod tests {
         }
         while tasks.join_next().await.is_some() {}
         assert_eq!(peak.load(Ordering::SeqCst), 3);
+    }
+
+    // Pacing only delays: these assert the least time it takes, never an upper bound.
+    #[tokio::test]
+    async fn a_throttled_scope_waits_out_retry_after_then_is_paced() {
+        let limiter = HostLimiter::new(8);
+        limiter.report("s1", Signal::Throttled(Some(Duration::from_millis(200))));
+        // Another scope is not held.
+        let start = Instant::now();
+        drop(limiter.acquire("h:443", Some(("s2", None))).await);
+        assert!(start.elapsed() < Duration::from_millis(200));
+        for _ in 0..3 {
+            drop(limiter.acquire("h:443", Some(("s1", None))).await);
+        }
+        // Held, then three sends 50 ms apart (the first rate, 20 a second).
+        assert!(start.elapsed() >= Duration::from_millis(300), "{:?}", start.elapsed());
+        // Throttled answers of requests already in flight slow it down once.
+        let rate = limiter.scopes.lock().unwrap()["s1"].rate;
+        limiter.report("s1", Signal::Throttled(None));
+        limiter.report("s1", Signal::Throttled(None));
+        assert_eq!(limiter.scopes.lock().unwrap()["s1"].rate, rate * SLOWDOWN);
+        // Plenty of reads left: unpaced again; few: paced.
+        limiter.report("s1", Signal::Remaining(200));
+        assert!(!limiter.scopes.lock().unwrap().contains_key("s1"));
+        limiter.report("s1", Signal::Remaining(10));
+        assert_eq!(limiter.scopes.lock().unwrap()["s1"].rate, FIRST_RATE);
+    }
+
+    #[tokio::test]
+    async fn a_known_bucket_is_used_from_the_first_request() {
+        let limiter = HostLimiter::new(64);
+        let start = Instant::now();
+        for _ in 0..12 {
+            drop(limiter.acquire("h:443", Some(("s", Some((10.0, 20.0))))).await);
+        }
+        // Ten at once, then two at 20 a second.
+        assert!(start.elapsed() >= Duration::from_millis(95), "{:?}", start.elapsed());
+        // A known figure is not exceeded however many answers go through.
+        for _ in 0..100 {
+            limiter.report("s", Signal::Ok);
+        }
+        assert_eq!(limiter.scopes.lock().unwrap()["s"].rate, 20.0);
     }
 }

@@ -3,7 +3,7 @@
 //! client trusting any extra CA, a per-host bound on requests in flight, standard retries (for
 //! role assumption and caller identity too), and a check that every 2xx body is a whole document.
 
-use crate::limit::{HostLimiter, host_key};
+use crate::limit::{HostLimiter, Signal, host_key};
 use aws_config::identity::IdentityCache;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_http_client::tls;
@@ -57,11 +57,10 @@ pub struct AwsConfig {
     /// One endpoint for every service (`--aws-endpoint-url`); the SDK also reads `AWS_ENDPOINT_URL`.
     pub endpoint_url: Option<String>,
     pub extra_ca_pem: Option<Vec<u8>>,
-    pub max_in_flight_per_host: usize,
+    /// Requests in flight per API host, shared with the other cloud's scan.
+    pub limiter: Arc<HostLimiter>,
     /// Retries per request on throttling and transient errors.
     pub max_retries: u32,
-    /// Clusters collected at once.
-    pub cluster_concurrency: usize,
 }
 
 impl Default for AwsConfig {
@@ -75,9 +74,8 @@ impl Default for AwsConfig {
             home_region: None,
             endpoint_url: None,
             extra_ca_pem: None,
-            max_in_flight_per_host: 16,
+            limiter: HostLimiter::new(HostLimiter::DEFAULT_PER_HOST),
             max_retries: 8,
-            cluster_concurrency: 32,
         }
     }
 }
@@ -90,7 +88,7 @@ pub enum SetupError {
 
 /// The base SDK configuration (home region, caller credentials).
 pub async fn load(cfg: &AwsConfig) -> Result<SdkConfig, SetupError> {
-    let limiter = HostLimiter::new(cfg.max_in_flight_per_host);
+    let limiter = cfg.limiter.clone();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http_client(cfg.extra_ca_pem.as_deref(), limiter)?)
         .retry_config(RetryConfig::standard().with_max_attempts(cfg.max_retries.saturating_add(1)))
@@ -135,6 +133,24 @@ pub fn credential_budget(max_retries: u32) -> std::time::Duration {
     std::time::Duration::from_secs(30 + 25 * u64::from(max_retries))
 }
 
+/// Service clients whose retries draw on no shared retry quota: `--max-retries` and pacing
+/// (`crate::limit`) bound them, and a fleet scan's throttled retries must not run the SDK's
+/// per-service quota dry and turn into unread clusters.
+macro_rules! unmetered {
+    ($name:ident, $sdk:ident) => {
+        pub fn $name(conf: &SdkConfig) -> $sdk::Client {
+            use $sdk::config::retry::{RetryPartition, TokenBucket};
+            let partition = RetryPartition::custom(stringify!($name)).token_bucket(TokenBucket::unlimited()).build();
+            $sdk::Client::from_conf($sdk::config::Builder::from(conf).retry_partition(partition).build())
+        }
+    };
+}
+unmetered!(eks, aws_sdk_eks);
+unmetered!(ec2, aws_sdk_ec2);
+unmetered!(iam, aws_sdk_iam);
+unmetered!(sts, aws_sdk_sts);
+unmetered!(organizations, aws_sdk_organizations);
+
 /// The SDK's hyper + rustls client trusting the platform roots plus `extra_ca_pem`, behind
 /// the per-host limiter.
 fn http_client(extra_ca_pem: Option<&[u8]>, limiter: Arc<HostLimiter>) -> Result<SharedHttpClient, SetupError> {
@@ -173,10 +189,15 @@ struct LimitedConnector {
 impl HttpConnector for LimitedConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let host = url::Url::parse(request.uri()).map(|u| host_key(&u)).unwrap_or_default();
+        let scope = rate_scope(&host, &request);
         let (inner, limiter) = (self.inner.clone(), self.limiter.clone());
         HttpConnectorFuture::new(async move {
-            let _slot = limiter.acquire(&host).await;
-            whole(inner.call(request).await?).await
+            let _slot = limiter.acquire(&host, scope.as_deref().map(|s| (s, Some(PUBLISHED_BUCKET)))).await;
+            let mut response = inner.call(request).await?;
+            if let Some(scope) = &scope {
+                response = paced(&limiter, scope, response).await?;
+            }
+            whole(response).await
         })
     }
 }
@@ -188,10 +209,69 @@ async fn whole(mut response: HttpResponse) -> Result<HttpResponse, ConnectorErro
     if !response.status().is_success() {
         return Ok(response);
     }
+    buffer_body(&mut response).await?;
+    let content_type = response.headers().get("content-type").unwrap_or_default();
+    super::wire::check(content_type, response.body().bytes().unwrap_or_default())
+        .map_err(|e| ConnectorError::other(e.into(), None))?;
+    Ok(response)
+}
+
+/// Reads the response's body into memory (`response.body().bytes()` then has it all).
+async fn buffer_body(response: &mut HttpResponse) -> Result<(), ConnectorError> {
     let body = std::mem::replace(response.body_mut(), SdkBody::taken());
     let bytes = ByteStream::new(body).collect().await.map_err(|e| ConnectorError::io(e.into()))?.into_bytes();
-    let content_type = response.headers().get("content-type").unwrap_or_default();
-    super::wire::check(content_type, &bytes).map_err(|e| ConnectorError::other(e.into(), None))?;
     *response.body_mut() = SdkBody::from(bytes);
+    Ok(())
+}
+
+/// AWS's published request-rate bucket for EC2's non-mutating APIs (size, refill a second):
+/// every API is paced from it until its answers say otherwise (EKS, IAM and STS publish none).
+const PUBLISHED_BUCKET: (f64, f64) = (100.0, 20.0);
+
+/// The scope AWS counts a request against (per API, account and region), as far as the request
+/// shows it: the caller's credentials (one per account), region and service from the SigV4
+/// credential scope, and the API.
+fn rate_scope(host: &str, request: &HttpRequest) -> Option<String> {
+    let authorization = request.headers().get("authorization")?;
+    let credential = authorization.split("Credential=").nth(1)?.split([',', ' ']).next()?;
+    let mut parts = credential.split('/');
+    let (key, _date, region, service) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    Some(format!("{host}/{key}/{region}/{service}/{}", api(request)))
+}
+
+/// The API a request calls: JSON protocols name it in `X-Amz-Target`, query protocols in the
+/// form body's `Action`; REST (EKS) by the shape of its path (`/clusters/{}/addons/{}`).
+fn api(request: &HttpRequest) -> String {
+    if let Some(target) = request.headers().get("x-amz-target") {
+        return target.to_string();
+    }
+    let body = request.body().bytes().unwrap_or_default();
+    if let Some(action) = String::from_utf8_lossy(body).split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+        return action.to_string();
+    }
+    let path = request.uri().split(['?', '#']).next().unwrap_or("");
+    let path = path.split_once("://").map_or(path, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut shape: Vec<&str> = segments.iter().step_by(2).copied().collect();
+    if segments.len().is_multiple_of(2) && !segments.is_empty() {
+        shape.push("{}");
+    }
+    shape.join("/")
+}
+
+/// Tells the limiter whether `response` was throttled (EKS 429 `ThrottlingException`, EC2 503
+/// `RequestLimitExceeded`, IAM/STS/Organizations 400 `Throttling`/`TooManyRequestsException`).
+async fn paced(limiter: &HostLimiter, scope: &str, mut response: HttpResponse) -> Result<HttpResponse, ConnectorError> {
+    let throttled = match response.status().as_u16() {
+        429 | 503 => true,
+        400 => {
+            // Read the (small) error body to see its code, then hand it on unchanged.
+            buffer_body(&mut response).await?;
+            let text = String::from_utf8_lossy(response.body().bytes().unwrap_or_default());
+            ["Throttling", "TooManyRequestsException", "RequestLimitExceeded"].iter().any(|c| text.contains(c))
+        }
+        _ => false,
+    };
+    limiter.report(scope, if throttled { Signal::Throttled(None) } else { Signal::Ok });
     Ok(response)
 }

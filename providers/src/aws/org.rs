@@ -52,7 +52,7 @@ fn partition(arn: Option<&str>) -> &str {
 /// The role to assume in each active account in scope (sorted by account), and the accounts
 /// left out.
 pub async fn targets(conf: &SdkConfig, scope: &OrgScope) -> Result<(Vec<RoleTarget>, Vec<Skipped>), AwsError> {
-    let client = Client::new(conf);
+    let client = super::config::organizations(conf);
     let listed = if scope.parents.is_empty() {
         let pages = client.list_accounts().into_paginator().send().try_collect().await.map_err(err("ListAccounts"))?;
         pages.into_iter().flat_map(|p| p.accounts.unwrap_or_default()).collect()

@@ -19,22 +19,31 @@ use kubeposture_checks::model::VersionCatalog;
 use kubeposture_checks::{Cloud, Cluster, Field, ResourceKind, ResourceRef, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{OnceCell, Semaphore, mpsc};
+use tokio::sync::{OnceCell, mpsc};
 
 pub async fn scan(cfg: AwsConfig, tx: mpsc::Sender<Collected>) -> Result<(), SetupError> {
     let base = config::load(&cfg).await?;
-    let scanner = Arc::new(Scanner {
-        cluster_slots: Arc::new(Semaphore::new(cfg.cluster_concurrency.max(1))),
-        versions: OnceMap::default(),
-        node_roles: NodeRoles::default(),
-        cfg,
-        tx,
-    });
-    let accounts = scanner.accounts(&base).await;
+    let scanner = Arc::new(Scanner { versions: OnceMap::default(), node_roles: NodeRoles::default(), cfg, tx });
+    // Each account is set up (role assumed, identity checked) and scanned in its own task, so
+    // no account waits for another's setup.
     let mut tasks = tokio::task::JoinSet::new();
-    for account in accounts {
-        let s = scanner.clone();
-        tasks.spawn(async move { s.account(account).await });
+    let roles = scanner.roles(&base).await;
+    if roles.is_empty() && scanner.cfg.organization.is_none() {
+        match Scanner::whoami(&base).await {
+            Ok(id) => {
+                let (s, conf) = (scanner.clone(), base.clone());
+                tasks.spawn(async move { s.account(Account::new(id, conf)).await });
+            }
+            Err(e) => scanner.send(Collected::ScopeFailed(failure("AWS login".into(), &e))).await,
+        }
+    }
+    for role in roles {
+        let (s, base) = (scanner.clone(), base.clone());
+        tasks.spawn(async move {
+            if let Some(account) = s.assume(&base, &role).await {
+                s.account(account).await;
+            }
+        });
     }
     while tasks.join_next().await.is_some() {}
     Ok(())
@@ -43,7 +52,6 @@ pub async fn scan(cfg: AwsConfig, tx: mpsc::Sender<Collected>) -> Result<(), Set
 struct Scanner {
     cfg: AwsConfig,
     tx: mpsc::Sender<Collected>,
-    cluster_slots: Arc<Semaphore>,
     /// `DescribeClusterVersions`, once per region.
     versions: OnceMap<String, Field<Arc<VersionCatalog>>>,
     node_roles: NodeRoles,
@@ -60,6 +68,12 @@ struct Account {
     profiles: OnceCell<Arc<Profiles>>,
 }
 
+impl Account {
+    fn new(id: String, conf: SdkConfig) -> Self {
+        Self { iam: config::iam(&conf), id, conf, facts: OnceCell::new(), profiles: OnceCell::new() }
+    }
+}
+
 fn failure(scope: String, e: &AwsError) -> ScopeFailure {
     ScopeFailure { cloud: Cloud::Eks, scope, operation: e.operation.to_string(), reason: e.to_string() }
 }
@@ -71,47 +85,26 @@ impl Scanner {
     }
 
     async fn whoami(conf: &SdkConfig) -> Result<String, AwsError> {
-        let out =
-            aws_sdk_sts::Client::new(conf).get_caller_identity().send().await.map_err(err("GetCallerIdentity"))?;
+        let out = config::sts(conf).get_caller_identity().send().await.map_err(err("GetCallerIdentity"))?;
         out.account.ok_or_else(|| AwsError::new("GetCallerIdentity", "no Account in the answer"))
     }
 
-    /// The caller's account, or one account per role assumed.
-    async fn accounts(&self, base: &SdkConfig) -> Vec<Account> {
-        let account = |id: String, conf: SdkConfig| Account {
-            iam: aws_sdk_iam::Client::new(&conf),
-            id,
-            conf,
-            facts: OnceCell::new(),
-            profiles: OnceCell::new(),
-        };
-        let roles = self.roles(base).await;
-        if roles.is_empty() && self.cfg.organization.is_none() {
-            return match Self::whoami(base).await {
-                Ok(id) => vec![account(id, base.clone())],
-                Err(e) => {
-                    self.send(Collected::ScopeFailed(failure("AWS login".into(), &e))).await;
-                    vec![]
-                }
-            };
+    /// The account of a role, assumed; `None` (reported) when it cannot be.
+    async fn assume(&self, base: &SdkConfig, role: &RoleTarget) -> Option<Account> {
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(&role.arn).session_name("kubeposture");
+        if let Some(id) = &role.external_id {
+            builder = builder.external_id(id);
         }
-        let mut out = Vec::new();
-        for role in &roles {
-            let mut builder = aws_config::sts::AssumeRoleProvider::builder(&role.arn).session_name("kubeposture");
-            if let Some(id) = &role.external_id {
-                builder = builder.external_id(id);
-            }
-            let provider = builder.configure(base).build().await;
-            let conf = base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
-            match Self::whoami(&conf).await {
-                Ok(id) => out.push(account(id, conf)),
-                Err(mut e) => {
-                    e.operation = "AssumeRole";
-                    self.send(Collected::ScopeFailed(failure(format!("role {}", role.arn), &e))).await;
-                }
+        let provider = builder.configure(base).build().await;
+        let conf = base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+        match Self::whoami(&conf).await {
+            Ok(id) => Some(Account::new(id, conf)),
+            Err(mut e) => {
+                e.operation = "AssumeRole";
+                self.send(Collected::ScopeFailed(failure(format!("role {}", role.arn), &e))).await;
+                None
             }
         }
-        out
     }
 
     /// The roles given, plus one per account of the organization (`--aws-organization`).
@@ -149,7 +142,7 @@ impl Scanner {
         if !self.cfg.regions.is_empty() {
             return Ok(self.cfg.regions.clone());
         }
-        let ec2 = aws_sdk_ec2::Client::new(&account.conf);
+        let ec2 = config::ec2(&account.conf);
         let out = ec2.describe_regions().send().await.map_err(err("DescribeRegions"))?;
         let mut regions: Vec<String> =
             out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
@@ -186,7 +179,7 @@ impl Scanner {
 
     async fn region(self: Arc<Self>, account: Arc<Account>, region: String, seen: Arc<Mutex<Seen>>) {
         let conf = account.conf.to_builder().region(Region::new(region.clone())).build();
-        let eks = aws_sdk_eks::Client::new(&conf);
+        let eks = config::eks(&conf);
         let names =
             pages::all("ListClusters", eks.list_clusters().into_paginator().send(), |o| o.clusters.unwrap_or_default())
                 .await;
@@ -199,12 +192,12 @@ impl Scanner {
             }
         };
         seen.lock().unwrap_or_else(|p| p.into_inner()).regions.insert(region.clone());
-        let ec2 = aws_sdk_ec2::Client::new(&conf);
+        let ec2 = config::ec2(&conf);
         // The region's instances tagged for clusters: one paged DescribeInstances, on first need.
         let instances: Arc<OnceCell<RegionInstances>> = Arc::default();
         let mut tasks = tokio::task::JoinSet::new();
         for name in names {
-            let permit = self.cluster_slots.clone().acquire_owned().await;
+            let permit = self.cfg.limiter.cluster_slot().await;
             let (s, account, seen, eks, ec2, region, instances) = (
                 self.clone(),
                 account.clone(),

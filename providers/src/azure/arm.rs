@@ -1,7 +1,7 @@
 //! ARM (and Graph) over azure_core's pipeline: bearer token, retries honouring `Retry-After`,
 //! a bound on in-flight requests per host, and `nextLink` paging.
 
-use crate::limit::{HostLimiter, host_key};
+use crate::limit::{HostLimiter, Signal, host_key};
 use azure_core::credentials::TokenCredential;
 use azure_core::error::ErrorKind;
 use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
@@ -207,14 +207,48 @@ pub fn redact(url: &Url) -> String {
     format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), url.path())
 }
 
-/// Bounds in-flight requests per host (a per-try policy: retries wait outside the bound).
+/// Bounds in-flight requests per host and paces each rate-limit scope by what the answers say
+/// (a per-try policy: retries wait outside the bound, and each attempt is paced).
 #[derive(Debug)]
 pub struct Limit(pub Arc<HostLimiter>);
 
 #[async_trait::async_trait]
 impl Policy for Limit {
     async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
-        let _slot = self.0.acquire(&host_key(request.url())).await;
-        next[0].send(ctx, request, &next[1..]).await
+        let host = host_key(request.url());
+        let scope = rate_scope(&host, request.url());
+        let _slot = self.0.acquire(&host, Some((&scope, None))).await;
+        let answer = next[0].send(ctx, request, &next[1..]).await;
+        if let Ok(r) = &answer {
+            self.0.report(&scope, signal(u16::from(r.status()), r.headers()));
+        }
+        answer
     }
+}
+
+/// The scope ARM counts a read against: its subscription, else the tenant (per host, so Graph
+/// is its own scope).
+fn rate_scope(host: &str, url: &Url) -> String {
+    let mut segments = url.path_segments().into_iter().flatten();
+    match (segments.next(), segments.next()) {
+        (Some(s), Some(id)) if s.eq_ignore_ascii_case("subscriptions") && !id.is_empty() => {
+            format!("{host}/subscriptions/{}", id.to_ascii_lowercase())
+        }
+        _ => host.to_string(),
+    }
+}
+
+/// What an ARM or Graph answer says about its scope: 429 with `Retry-After` (seconds), or the
+/// remaining-reads headers.
+fn signal(status: u16, headers: &azure_core::http::headers::Headers) -> Signal {
+    use azure_core::http::headers::HeaderName;
+    const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
+    const SUBSCRIPTION: HeaderName = HeaderName::from_static("x-ms-ratelimit-remaining-subscription-reads");
+    const TENANT: HeaderName = HeaderName::from_static("x-ms-ratelimit-remaining-tenant-reads");
+    if status == 429 {
+        let after = headers.get_optional_str(&RETRY_AFTER).and_then(|v| v.trim().parse::<u64>().ok());
+        return Signal::Throttled(after.map(std::time::Duration::from_secs));
+    }
+    let remaining = [SUBSCRIPTION, TENANT].iter().find_map(|h| headers.get_optional_str(h)?.trim().parse().ok());
+    remaining.map_or(Signal::Ok, Signal::Remaining)
 }

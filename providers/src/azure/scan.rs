@@ -15,7 +15,7 @@ use kubeposture_checks::{Cloud, Field};
 use serde::Deserialize;
 use std::sync::Arc;
 use thiserror::Error;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 /// Current GA api-versions; each can be overridden.
 #[derive(Clone, Debug)]
@@ -64,10 +64,8 @@ pub struct AzureConfig {
     pub subscriptions: Vec<String>,
     /// Also the subscriptions below these management groups.
     pub management_groups: Vec<String>,
-    /// Bound on in-flight requests per host.
-    pub max_in_flight_per_host: usize,
-    /// Clusters processed at once (their per-cluster calls).
-    pub cluster_concurrency: usize,
+    /// Requests in flight per API host, shared with the other cloud's scan.
+    pub limiter: Arc<HostLimiter>,
     /// Extra CA (PEM) to trust.
     pub extra_ca_pem: Option<Vec<u8>>,
     /// Retries on 408/429/5xx, honouring `Retry-After`.
@@ -82,8 +80,7 @@ impl Default for AzureConfig {
             api_versions: ApiVersions::default(),
             subscriptions: Vec::new(),
             management_groups: Vec::new(),
-            max_in_flight_per_host: 16,
-            cluster_concurrency: 32,
+            limiter: HostLimiter::new(HostLimiter::DEFAULT_PER_HOST),
             extra_ca_pem: None,
             max_retries: 8,
         }
@@ -121,12 +118,11 @@ fn client_options(cfg: &AzureConfig) -> Result<ClientOptions, SetupError> {
 pub async fn scan(cfg: AzureConfig, tx: mpsc::Sender<Collected>) -> Result<(), SetupError> {
     let co = client_options(&cfg)?;
     let cred = credential::build(&cfg.credential, &co).map_err(|e| SetupError::Credential(e.to_string()))?;
-    let limiter = HostLimiter::new(cfg.max_in_flight_per_host);
+    let limiter = cfg.limiter.clone();
     let arm = ApiClient::new(cfg.endpoints.arm.clone(), ARM_SCOPE, cred.clone(), co.clone(), limiter.clone());
     let graph = ApiClient::new(cfg.endpoints.graph.clone(), GRAPH_SCOPE, cred, co, limiter);
     let identity = Identity::new(arm.clone(), graph);
-    let cluster_slots = Arc::new(Semaphore::new(cfg.cluster_concurrency.max(1)));
-    let scanner = Arc::new(Scanner { arm, identity, cfg, tx, catalogs: OnceMap::default(), cluster_slots });
+    let scanner = Arc::new(Scanner { arm, identity, cfg, tx, catalogs: OnceMap::default() });
 
     let subs = match scanner.subscriptions().await {
         Ok(s) => s,
@@ -156,7 +152,6 @@ struct Scanner {
     tx: mpsc::Sender<Collected>,
     /// `kubernetesVersions` per location, fetched once per scan.
     catalogs: OnceMap<String, Field<Arc<VersionCatalog>>>,
-    cluster_slots: Arc<Semaphore>,
 }
 
 struct Sub {
@@ -263,7 +258,7 @@ impl Scanner {
                 Ok((items, n)) => {
                     next = n;
                     for raw in items {
-                        let permit = self.cluster_slots.clone().acquire_owned().await;
+                        let permit = self.cfg.limiter.cluster_slot().await;
                         let s = self.clone();
                         let sub_id = sub.id.clone();
                         tasks.spawn(async move {
