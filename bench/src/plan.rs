@@ -84,7 +84,13 @@ pub fn minimal(shape: &Shape) -> BTreeMap<String, u64> {
         }
         add("eks:DescribeNodegroup", 2 * n);
         add("ec2:DescribeLaunchTemplateVersions", n);
-        add("ec2:DescribeInstances", n);
+        // The instances tagged for clusters (two per cluster): one paged DescribeInstances per
+        // account and region with clusters.
+        for a in 0..shape.accounts() {
+            for r in (0..shape.regions).filter(|r| shape.eks_in(a, *r) > 0) {
+                add("ec2:DescribeInstances", pages(2 * shape.eks_in(a, r), PAGE));
+            }
+        }
         add("eks:DescribeAccessEntry", 2 * n);
         add("eks:ListAssociatedAccessPolicies", 2 * n);
     }
