@@ -228,6 +228,7 @@ mod tests {
         // Held, then three sends 50 ms apart (the first rate, 20 a second).
         assert!(start.elapsed() >= Duration::from_millis(300), "{:?}", start.elapsed());
         // Throttled answers of requests already in flight slow it down once.
+        tokio::time::sleep(SLOWDOWN_WINDOW).await;
         let rate = limiter.scopes.lock().unwrap()["s1"].rate;
         limiter.report("s1", Signal::Throttled(None));
         limiter.report("s1", Signal::Throttled(None));
