@@ -1,18 +1,20 @@
 //! IDN-005 (Entra tenant): enabled Conditional Access policies must act on sign-in risk medium
 //! and high, and on user risk high (one policy or several).
 //!
-//! A policy *acts* when it is `enabled`, includes some users (`includeUsers: ["None"]` is not a
-//! policy for users) and some application, and grants access only through a control (a
+//! A policy *acts* on a risk level when it is `enabled`, has that level in its risk condition,
+//! applies to someone and to every sign-in to the AKS server app at that risk — the one
+//! evaluator's users, applications and narrowing rules (`ca::applies`), with its own risk
+//! condition as the only narrowing allowed — and grants access only through a control (a
 //! built-in control, an authentication strength, terms of use, a custom control; `block`
-//! included): a risk policy with session controls only challenges nobody. Which users and apps
-//! it covers is not judged here: the tenant-wide risk policies protect every app, AKS included.
+//! included): a risk policy with session controls only challenges nobody.
 
 use crate::catalog::ca::answer::{Answer, all, any};
+use crate::catalog::ca::applies::{applications, includes_someone, narrowing_besides};
 use crate::catalog::ca::controls::{controls_text, enforced};
 use crate::catalog::ca::{policies, policy_evidence, unrecognised};
 use crate::catalog::prelude::*;
 use crate::catalog::verdicts::Verdicts;
-use crate::model::{CaPolicy, GuestsOrExternalUsers, Scope};
+use crate::model::{CaPolicy, Scope};
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -44,44 +46,6 @@ fn has(levels: &[String], level: &str) -> bool {
     levels.iter().any(|l| l.trim().eq_ignore_ascii_case(level))
 }
 
-/// Targets some users: `includeUsers: ["None"]` (or nothing) is not a policy for users.
-fn targets_users(p: &CaPolicy) -> Answer {
-    let Some(u) = &p.conditions.users else {
-        return Answer::no("it has no users condition");
-    };
-    let guests = |g: &Option<GuestsOrExternalUsers>| {
-        g.as_ref().is_some_and(|g| g.types.iter().any(|t| !t.trim().eq_ignore_ascii_case("none")))
-    };
-    let someone = u.include_users.iter().any(|x| !x.trim().eq_ignore_ascii_case("None"))
-        || !u.include_groups.is_empty()
-        || !u.include_roles.is_empty()
-        || guests(&u.include_guests);
-    if someone {
-        return Answer::yes("");
-    }
-    if let Some(why) = unrecognised(p, "conditions.users", false) {
-        return Answer::unknown(why);
-    }
-    Answer::no(format!("its users condition includes nobody (includeUsers [{}])", u.include_users.join(", ")))
-}
-
-/// Targets some application (or user action).
-fn targets_apps(p: &CaPolicy) -> Answer {
-    let Some(a) = &p.conditions.applications else {
-        return Answer::no("it has no applications condition");
-    };
-    let some = a.include.iter().any(|x| !x.trim().eq_ignore_ascii_case("None"))
-        || !a.user_actions.is_empty()
-        || !a.authentication_contexts.is_empty();
-    if some {
-        return Answer::yes("");
-    }
-    if let Some(why) = unrecognised(p, "conditions.applications", false) {
-        return Answer::unknown(why);
-    }
-    Answer::no(format!("its applications include none (includeApplications [{}])", a.include.join(", ")))
-}
-
 /// Grants access only through a control (or blocks): session controls alone challenge nobody.
 fn has_grant(p: &CaPolicy) -> Answer {
     if let Some(why) = unrecognised(p, "grantControls", true) {
@@ -93,9 +57,9 @@ fn has_grant(p: &CaPolicy) -> Answer {
     }
 }
 
-/// Enforced, for some users and apps, with a grant control.
-fn acts(p: &CaPolicy) -> Answer {
-    all([enforced(p), targets_users(p), targets_apps(p), has_grant(p)])
+/// Enforced, for someone, on every AKS sign-in at the risk of `condition`, with a grant control.
+fn acts(p: &CaPolicy, condition: &str) -> Answer {
+    all([enforced(p), includes_someone(p), applications(p), narrowing_besides(p, Some(condition)), has_grant(p)])
 }
 
 /// The risk levels the catalog asks for: sign-in risk medium and high, user risk high.
@@ -112,16 +76,17 @@ fn eval_scope(s: &Scope, _ctx: &Context) -> Outcome {
         Ok(l) => l,
         Err(o) => return o,
     };
-    let acting: Vec<Answer> = list.iter().map(acts).collect();
+    let acting = |condition: &str| -> Vec<Answer> { list.iter().map(|p| acts(p, condition)).collect() };
+    let (sign_in, user) = (acting("signInRiskLevels"), acting("userRiskLevels"));
     let mut v = Verdicts::default();
     for (condition, level) in WANTED {
         let what = format!("{condition} {level}");
-        let answers =
-            list.iter().zip(&acting).filter(|(p, _)| has(levels(p, condition), level)).map(|(p, a)| match a {
-                Answer::Yes(_) => Answer::yes(p.name.clone()),
-                Answer::No(why) => Answer::no(format!("{}: {why}", p.name)),
-                Answer::Unknown(why) => Answer::unknown(format!("{}: {why}", p.name)),
-            });
+        let acting = if condition == "signInRiskLevels" { &sign_in } else { &user };
+        let answers = list.iter().zip(acting).filter(|(p, _)| has(levels(p, condition), level)).map(|(p, a)| match a {
+            Answer::Yes(_) => Answer::yes(p.name.clone()),
+            Answer::No(why) => Answer::no(format!("{}: {why}", p.name)),
+            Answer::Unknown(why) => Answer::unknown(format!("{}: {why}", p.name)),
+        });
         match any(answers) {
             Answer::Yes(names) => v.pass(format!("{what} ({names})"), vec![]),
             Answer::Unknown(why) => v.unknown(format!("{what} ({why})"), vec![]),
@@ -139,9 +104,10 @@ fn eval_scope(s: &Scope, _ctx: &Context) -> Outcome {
     };
     let mut evidence: Vec<Evidence> = list
         .iter()
-        .zip(&acting)
+        .zip(sign_in.iter().zip(&user))
         .filter(|(p, _)| !p.conditions.sign_in_risk_levels.is_empty() || !p.conditions.user_risk_levels.is_empty())
-        .map(|(p, a)| {
+        .map(|(p, (s, u))| {
+            let a = if p.conditions.sign_in_risk_levels.is_empty() { u } else { s };
             let verdict = match a {
                 Answer::Yes(_) => "acts".to_string(),
                 Answer::No(why) => format!("does not act: {why}"),
@@ -165,6 +131,7 @@ fn eval_scope(s: &Scope, _ctx: &Context) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{CaUsers, ObjectKinds};
     use crate::testing::*;
     use std::sync::Arc;
 
@@ -205,10 +172,89 @@ mod tests {
     }
 
     #[test]
-    fn one_policy_may_cover_both() {
+    fn one_policy_with_both_conditions_acts_only_when_both_hold() {
+        // Conditions combine with AND: sign-in risk medium with low user risk is not acted on.
         let mut p = hardened_ca()[1].clone();
         p.conditions.user_risk_levels = vec!["high".into()];
-        assert_eq!(run_scope(&CHECK, &tenant_with(vec![p])).status, Status::Pass);
+        let o = run_scope(&CHECK, &tenant_with(vec![p]));
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        assert!(o.message.contains("it applies only at userRiskLevels [high]"), "{}", o.message);
+    }
+
+    const GROUP: &str = "0e0e0e0e-0000-0000-0000-000000000000";
+    const USER: &str = "a11ce000-0000-0000-0000-000000000001";
+
+    /// The hardened tenant's risk policies with `users` as their users condition.
+    fn risk_for(users: CaUsers, objects: ObjectKinds) -> Scope {
+        let mut policies = hardened_ca();
+        for p in &mut policies[1..] {
+            *ca_users(p) = CaUsers { objects: objects.clone(), ..users.clone() };
+        }
+        tenant_with(policies)
+    }
+
+    fn kinds(found: &[(&str, &str)]) -> ObjectKinds {
+        ObjectKinds::resolved(found.iter().map(|(i, k)| (i.to_string(), k.to_string())).collect())
+    }
+
+    #[test]
+    fn who_a_risk_policy_applies_to_is_the_directorys_answer() {
+        let users = |list: &[&str]| CaUsers {
+            include_users: list.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        let groups = |list: &[&str]| CaUsers {
+            include_groups: list.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        let known = kinds(&[(GROUP, "Group"), (USER, "User")]);
+        // A group's id in includeUsers: Graph matches includeUsers against users only.
+        let o = run_scope(&CHECK, &risk_for(users(&[GROUP]), known.clone()));
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        assert!(o.message.contains("is not a user (Graph matches includeUsers against users only)"), "{}", o.message);
+        // A user's id, or the group in includeGroups, is somebody.
+        assert_eq!(run_scope(&CHECK, &risk_for(users(&[USER]), known.clone())).status, Status::Pass);
+        assert_eq!(run_scope(&CHECK, &risk_for(groups(&[GROUP]), known.clone())).status, Status::Pass);
+        // A user's id in includeGroups, or a deleted object's id, is nobody.
+        assert_eq!(run_scope(&CHECK, &risk_for(groups(&[USER]), known.clone())).status, Status::Fail);
+        assert_eq!(run_scope(&CHECK, &risk_for(users(&[USER]), kinds(&[]))).status, Status::Fail);
+        // The one user included is excluded too.
+        let out = CaUsers { exclude_users: vec![USER.into()], ..users(&[USER]) };
+        assert_eq!(run_scope(&CHECK, &risk_for(out, known)).status, Status::Fail);
+        // Kinds not read: unknown, never a pass.
+        let o = run_scope(&CHECK, &risk_for(users(&[GROUP]), ObjectKinds::default()));
+        assert_eq!(o.status, Status::Unknown, "{o:?}");
+        let o = run_scope(&CHECK, &risk_for(groups(&[GROUP]), ObjectKinds::default()));
+        assert_eq!(o.status, Status::Unknown, "{o:?}");
+        // Directory roles: Global Administrator is always held; whether others are is not known.
+        let roles = |r: &str| CaUsers { include_roles: vec![r.into()], ..Default::default() };
+        let ga = "62e90394-69f5-4237-9190-012177145e10";
+        assert_eq!(run_scope(&CHECK, &risk_for(roles(ga), kinds(&[]))).status, Status::Pass);
+        let reader = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
+        assert_eq!(run_scope(&CHECK, &risk_for(roles(reader), kinds(&[]))).status, Status::Unknown);
+    }
+
+    #[test]
+    fn a_risk_policy_that_leaves_out_aks_sign_ins_does_not_act() {
+        for (what, edit) in [
+            ("Office365 only", (|p: &mut CaPolicy| ca_apps(p).include = vec!["Office365".into()]) as fn(&mut CaPolicy)),
+            ("AKS excluded", |p| ca_apps(p).exclude = vec![crate::azure_rbac::AKS_SERVER_APP_ID.into()]),
+            ("trusted locations left out", |p| {
+                p.conditions.locations = Some(crate::model::IncludeExclude {
+                    include: vec!["All".into()],
+                    exclude: vec!["AllTrusted".into()],
+                })
+            }),
+            ("legacy clients only", |p| {
+                p.conditions.client_app_types = vec!["exchangeActiveSync".into(), "other".into()]
+            }),
+        ] {
+            let mut policies = hardened_ca();
+            edit(&mut policies[1]);
+            let o = run_scope(&CHECK, &tenant_with(policies));
+            assert_eq!(o.status, Status::Fail, "{what}: {o:?}");
+            assert!(o.message.contains("signInRiskLevels medium (sign-in-risk: "), "{what}: {}", o.message);
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! `unrecognised` with its JSON path, so the checks can say the policy's effect is unknown.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One Conditional Access policy.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +75,53 @@ pub struct CaUsers {
     pub exclude_roles: Vec<String>,
     pub include_guests: Option<GuestsOrExternalUsers>,
     pub exclude_guests: Option<GuestsOrExternalUsers>,
+    /// What the object ids of the four id lists are, as the directory answered.
+    #[serde(default)]
+    pub objects: ObjectKinds,
+}
+
+/// The kinds of the object ids a users condition names (`includeUsers`, `excludeUsers`,
+/// `includeGroups`, `excludeGroups`), read with `directoryObjects/getByIds` for users and groups.
+/// Graph matches `includeUsers` against users and `includeGroups` against groups only: a group's
+/// id in `includeUsers`, or an id of a deleted object, targets nobody.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectKinds {
+    /// Lower-cased id → `User` or `Group`, for each id the directory returned.
+    pub found: BTreeMap<String, String>,
+    /// Why the ids were not resolved; `None` when the directory answered for all of them, so an
+    /// id missing from `found` is neither a user nor a group (another kind, or deleted).
+    pub unresolved: Option<String>,
+}
+
+impl Default for ObjectKinds {
+    fn default() -> Self {
+        ObjectKinds { found: BTreeMap::new(), unresolved: Some("the kinds of the ids were not read".into()) }
+    }
+}
+
+impl ObjectKinds {
+    /// Every id resolved: `found` holds the users and groups among them.
+    pub fn resolved(found: BTreeMap<String, String>) -> Self {
+        ObjectKinds { found, unresolved: None }
+    }
+
+    /// An object id (a GUID), not a keyword such as `All`, `None` or `GuestsOrExternalUsers`.
+    pub fn is_object_id(s: &str) -> bool {
+        let s = s.trim();
+        s.len() == 36
+            && s.char_indices()
+                .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+    }
+
+    /// Whether `id` is an object of `kind` (`User`, `Group`): yes, no (another kind, or no such
+    /// object), or why it is not known.
+    pub fn is(&self, id: &str, kind: &str) -> Result<bool, &str> {
+        match (self.found.get(&id.trim().to_ascii_lowercase()), &self.unresolved) {
+            (Some(k), _) => Ok(k.eq_ignore_ascii_case(kind)),
+            (None, None) => Ok(false),
+            (None, Some(why)) => Err(why),
+        }
+    }
 }
 
 /// `conditionalAccessGuestsOrExternalUsers`.

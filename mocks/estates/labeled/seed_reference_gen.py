@@ -438,6 +438,17 @@ case("enf-no-leftover", "policies enabled, group id in includeUsers, no leftover
     "IDN-001": ("fail", "enabled policies, but " + NOT_TARGETED)}), NO_STANDING))
 truth.append(("IDN-005", t["tenantId"], "fail", "the risk policies are still report-only"))
 
+# 2b. Every policy switched on, the risk policies too, the group's id still in includeUsers: the
+# risk policies are enabled but apply to nobody (IDN-005 asks the directory what each id is).
+t, p = jit_tenant("enabled-all", "Seed reference: every policy enabled, group id in includeUsers")
+sid = subscription("enabled-all", t, "seed-enabled-all")
+add_policies(t, repo_policies(users_cond(include_users=[p["requester"]], exclude_users=[p["deployer"]]), "enabled"))
+jit_cluster(t, p, sid, "all-no-leftover", leftover=False)
+case("all-no-leftover", "every policy enabled, group id in includeUsers, no leftover", jit_truth(dict(ENF_CA, **{
+    "IDN-001": ("fail", "enabled policies, but " + NOT_TARGETED)}), NO_STANDING))
+truth.append(("IDN-005", t["tenantId"], "fail",
+              "the risk policies are enabled, but includeUsers holds condiac-pim-test's group id: Graph matches it against user ids, so they apply to nobody"))
+
 # 3. Enabled, the requester group in includeGroups (as the portal saves "select groups").
 def groups_tenant(key, name):
     t, p = jit_tenant(key, name)

@@ -7,7 +7,8 @@ use super::people::Person;
 use super::{SECTIONS, unrecognised};
 use crate::azure_rbac::AKS_SERVER_APP_ID;
 use crate::model::{
-    CaApplications, CaFilter, CaPolicy, CaUsers, ExternalTenants, GuestsOrExternalUsers, IncludeExclude, UserType,
+    CaApplications, CaFilter, CaPolicy, CaUsers, ExternalTenants, GuestsOrExternalUsers, IncludeExclude, ObjectKinds,
+    UserType,
 };
 
 fn has(list: &[String], value: &str) -> bool {
@@ -24,9 +25,7 @@ fn unknown_values<'a>(list: &'a [String], known: &[&str]) -> Vec<&'a str> {
 }
 
 fn is_guid(s: &str) -> bool {
-    let s = s.trim();
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+    ObjectKinds::is_object_id(s)
 }
 
 /// Users, applications and narrowing conditions together.
@@ -244,6 +243,78 @@ fn excluded(u: &CaUsers, person: &Person) -> Answer {
     ])
 }
 
+/// The one directory role always held by someone: a tenant cannot remove its last Global
+/// Administrator.
+const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+
+/// Whether the users condition includes anybody at all — the question of a tenant-wide check
+/// (IDN-005) that has no admin to ask about. `All` does; an id in `includeUsers` only when it is
+/// a user's, one in `includeGroups` only when it is a group's (Graph matches each list against
+/// that kind only, so a group's id in `includeUsers` or a deleted object's id includes nobody),
+/// and not when the same id is excluded; Global Administrator (always held) does. Whether anyone
+/// holds another directory role or is a guest is not collected: unknown.
+pub fn includes_someone(p: &CaPolicy) -> Answer {
+    let Some(u) = &p.conditions.users else {
+        return Answer::no("its users condition is empty, so it applies to nobody");
+    };
+    if has(&u.include_users, "All") {
+        return Answer::yes("includeUsers All");
+    }
+    let ids = |list: &[String]| -> Vec<String> {
+        list.iter().filter(|x| ObjectKinds::is_object_id(x)).map(|x| x.trim().to_ascii_lowercase()).collect()
+    };
+    let excluded: Vec<String> = ids(&u.exclude_users).into_iter().chain(ids(&u.exclude_groups)).collect();
+    let mut parts = vec![];
+    for (list, kind, path) in
+        [(&u.include_users, "User", "includeUsers"), (&u.include_groups, "Group", "includeGroups")]
+    {
+        for id in ids(list) {
+            parts.push(match u.objects.is(&id, kind) {
+                Ok(true) if excluded.contains(&id) => Answer::no(format!("{path} {id} is excluded too")),
+                Ok(true) => Answer::yes(format!("{path} {id} ({kind})")),
+                Ok(false) => Answer::no(format!(
+                    "{path} {id} is not a {} (Graph matches {path} against {}s only), so it targets nobody",
+                    kind.to_ascii_lowercase(),
+                    kind.to_ascii_lowercase()
+                )),
+                Err(why) => Answer::unknown(format!("whether {path} {id} is a {}: {why}", kind.to_ascii_lowercase())),
+            });
+        }
+        let odd: Vec<&String> = list
+            .iter()
+            .filter(|x| {
+                !ObjectKinds::is_object_id(x) && !["All", "None"].iter().any(|k| x.trim().eq_ignore_ascii_case(k))
+            })
+            .filter(|x| !(path == "includeUsers" && x.trim().eq_ignore_ascii_case("GuestsOrExternalUsers")))
+            .collect();
+        if !odd.is_empty() {
+            parts.push(Answer::unknown(format!("{path} holds values not understood: {odd:?}")));
+        }
+    }
+    if u.include_roles.iter().any(|r| r.trim().eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR)) {
+        parts.push(Answer::yes("includeRoles Global Administrator (always held)"));
+    } else if !u.include_roles.is_empty() {
+        parts.push(Answer::unknown(format!(
+            "whether anyone holds includeRoles {} is not collected",
+            shown(&u.include_roles)
+        )));
+    }
+    let guests = has(&u.include_users, "GuestsOrExternalUsers")
+        || u.include_guests.as_ref().is_some_and(|g| g.types.iter().any(|t| !t.trim().eq_ignore_ascii_case("none")));
+    if guests {
+        parts.push(Answer::unknown("whether the tenant has the guests or external users it includes is not collected"));
+    }
+    if let Some(why) = unrecognised(p, "conditions.users", false) {
+        parts.push(Answer::unknown(why));
+    }
+    match any(parts) {
+        Answer::No(why) if why.is_empty() => {
+            Answer::no(format!("its users condition includes nobody (includeUsers {})", shown(&u.include_users)))
+        }
+        a => a,
+    }
+}
+
 /// Special values of `includeApplications`/`excludeApplications` besides app ids. None of the
 /// app groupings (`Office365`, `MicrosoftAdminPortals`) contains the AKS server app.
 const APP_KEYWORDS: [&str; 4] = ["All", "None", "Office365", "MicrosoftAdminPortals"];
@@ -328,7 +399,17 @@ const TRANSFER_METHODS: [&str; 3] = ["none", "deviceCodeFlow", "authenticationTr
 
 /// No condition narrows the policy to some sign-ins only.
 pub fn narrowing(p: &CaPolicy) -> Answer {
+    narrowing_besides(p, None)
+}
+
+/// No condition but the risk condition `risk` (`signInRiskLevels`, `userRiskLevels`) narrows
+/// the policy: it acts on every sign-in at that risk (IDN-005). Conditions combine with AND, so
+/// a policy with both risk conditions acts only on sign-ins that meet both.
+pub fn narrowing_besides(p: &CaPolicy, risk_condition: Option<&str>) -> Answer {
     let c = &p.conditions;
+    let risk = |what: &str, levels: &[String]| {
+        if risk_condition == Some(what) { Answer::yes("") } else { risk(what, levels) }
+    };
     let mut parts = vec![
         workload(p),
         client_app_types(&c.client_app_types),

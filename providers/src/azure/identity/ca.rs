@@ -193,6 +193,8 @@ impl Reader {
                 .guests(m.get("includeGuestsOrExternalUsers"), &format!("{P}.includeGuestsOrExternalUsers")),
             exclude_guests: self
                 .guests(m.get("excludeGuestsOrExternalUsers"), &format!("{P}.excludeGuestsOrExternalUsers")),
+            // Resolved once for the tenant's policies (`Graph::conditional_access`).
+            objects: Default::default(),
         })
     }
 

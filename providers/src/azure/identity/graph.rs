@@ -7,7 +7,7 @@ use super::models::*;
 use crate::azure::arm::{ApiClient, ApiError};
 use crate::once::OnceMap;
 use kubeposture_checks::Field;
-use kubeposture_checks::model::{CaPolicy, EntraGroup, Member, PimPolicy, Principal, Terms, UserType};
+use kubeposture_checks::model::{CaPolicy, EntraGroup, Member, ObjectKinds, PimPolicy, Principal, Terms, UserType};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -94,8 +94,9 @@ impl Graph {
                     .await
                 {
                     Ok(bodies) => {
-                        let policies: Vec<CaPolicy> =
+                        let mut policies: Vec<CaPolicy> =
                             bodies.iter().enumerate().map(|(i, b)| super::ca::ca_policy(b, i)).collect();
+                        self.resolve_ca_objects(&mut policies).await;
                         let raw =
                             policies.iter().map(|p| format!("{} ({})", p.name, p.state)).collect::<Vec<_>>().join(", ");
                         Field::value(PATH, Arc::new(policies), format!("[{raw}]"))
@@ -105,6 +106,39 @@ impl Graph {
             })
             .await
             .clone()
+    }
+
+    /// The kinds of the object ids the policies' users conditions name (one `getByIds` for the
+    /// tenant): a group's id in `includeUsers`, or a deleted object's, targets nobody.
+    async fn resolve_ca_objects(&self, policies: &mut [CaPolicy]) {
+        let ids: BTreeSet<String> = policies
+            .iter()
+            .filter_map(|p| p.conditions.users.as_ref())
+            .flat_map(|u| [&u.include_users, &u.exclude_users, &u.include_groups, &u.exclude_groups])
+            .flatten()
+            .map(|id| id.trim().to_ascii_lowercase())
+            .filter(|id| ObjectKinds::is_object_id(id))
+            .collect();
+        let kinds = if ids.is_empty() {
+            ObjectKinds::resolved(Default::default())
+        } else {
+            match self.get_by_ids::<DirectoryObject>(&ids, &["user", "group"], "?$select=id").await {
+                Ok(found) => ObjectKinds::resolved(
+                    found
+                        .into_iter()
+                        .filter(|o| ids.contains(&o.id.to_ascii_lowercase()))
+                        .map(|o| (o.id.to_ascii_lowercase(), o.kind()))
+                        .collect(),
+                ),
+                Err(why) => ObjectKinds {
+                    found: Default::default(),
+                    unresolved: Some(format!("the kinds of the ids the policies name could not be read: {why}")),
+                },
+            }
+        };
+        for u in policies.iter_mut().filter_map(|p| p.conditions.users.as_mut()) {
+            u.objects = kinds.clone();
+        }
     }
 
     /// Every group a user is in, nested ones included, and the directory roles it holds
