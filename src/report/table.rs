@@ -109,6 +109,22 @@ pub(super) fn wrap_hanging(text: &str, width: usize, first: &str, rest: &str) ->
     textwrap::wrap(text, opts).into_iter().map(|l| l.into_owned()).collect()
 }
 
+/// At most `max` lines of [`wrap_hanging`], the last ending in `…` when text was left out: a
+/// summary line stays a few lines whatever a cloud put in a name (`--details` shows it whole).
+fn wrap_at_most(text: &str, width: usize, first: &str, rest: &str, max: usize) -> Vec<String> {
+    // What cannot be shown is not wrapped either.
+    let shown = fit(text, width.saturating_mul(max + 1));
+    let mut lines = wrap_hanging(&shown, width, first, rest);
+    if lines.len() > max || shown.len() < text.len() {
+        lines.truncate(max.max(1));
+        if let Some(last) = lines.last_mut() {
+            let cut = last.trim_end_matches('…');
+            *last = fit(&format!("{cut}…"), width.max(rest.len() + 10));
+        }
+    }
+    lines
+}
+
 /// A resource as a person names it: `rg/cluster`, `cluster`, `account 1111…`.
 fn resource_name(r: &ResourceRef) -> String {
     match (r.kind, &r.resource_group) {
@@ -232,9 +248,11 @@ pub fn render(
     if !result.not_collected.is_empty() {
         writeln!(out, "\n{}", term.paint("1;31", "NOT COLLECTED"))?;
         for n in &result.not_collected {
-            let line =
-                format!("{} {} ({}): {}", n.cloud.as_str(), clean(&n.scope), clean(&n.operation), clean(&n.reason));
-            for l in wrap(&line, w, "  ") {
+            // A scope names what a cloud returned: cut in the summary so the cause stays in view.
+            let scope = if view.details { clean(&n.scope) } else { fit(&clean(&n.scope), w) };
+            let line = format!("{} {scope} ({}): {}", n.cloud.as_str(), clean(&n.operation), clean(&n.reason));
+            let lines = if view.details { wrap(&line, w, "  ") } else { wrap_at_most(&line, w, "  ", "  ", 6) };
+            for l in lines {
                 writeln!(out, "{l}")?;
             }
         }
@@ -303,8 +321,10 @@ pub fn render(
         writeln!(out, "\n{}", term.paint(status_color(Status::Unknown), &fit(&head, w)))?;
         for (cause, c) in &causes {
             let checks: Vec<&str> = c.checks.iter().copied().collect();
+            // Six lines of cause at most (a cause quotes what a cloud said).
+            let shown = if view.details { cause.clone() } else { fit(cause, 6 * w) };
             let line = format!(
-                "{cause}: {} finding(s) on {} resource(s) ({})",
+                "{shown}: {} finding(s) on {} resource(s) ({})",
                 c.findings,
                 c.resources.len(),
                 checks.join(", ")
@@ -532,6 +552,78 @@ mod tests {
         assert_eq!(resource_label(&cluster, 20), "aks-internal-tools");
         let tenant = r(ResourceKind::Tenant, None, "7d1c9a52-4b1e-4e8f-9a3c-2f6b8e0d1c35");
         assert_eq!(resource_label(&tenant, 24), "tenant 7d1c9a52-4b…d1c35");
+    }
+
+    /// A 100 KB cluster name and a hostile one (controls, bidi overrides, a line break) in
+    /// every place the table shows a name: failure lines, details, unknown causes, subjects,
+    /// not-collected scopes. The layout stays the terminal's (no line wider); without
+    /// `--details` the output does not grow with the name, with it at most linearly; nothing
+    /// raw reaches the terminal.
+    #[test]
+    fn a_100_kb_or_hostile_cluster_name_keeps_the_layout_bounded_and_escaped() {
+        use crate::findings::tests::cluster;
+        use kubeposture_checks::{Evidence, Outcome, Subject};
+        let huge = "a".repeat(100 * 1024);
+        let hostile = "evil\u{1b}[2J\u{7}\u{9b}31m\u{202e}txt.exe\u{2066}\nsecond-line";
+        let raw = ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}'];
+        let find = |id| &kubeposture_checks::find(id).unwrap().meta;
+        let mut result = ScanResult::default();
+        for name in [huge.as_str(), hostile] {
+            let evidence = vec![Evidence::new("properties.name", name)];
+            let subjects = vec![Subject::new(name, name, Status::Fail, format!("standing Owner of {name}"))];
+            result.record_all(
+                &cluster(name),
+                vec![
+                    (find("NET-001"), Outcome::fail(format!("{name} is open"), evidence.clone())),
+                    (find("IDN-006"), Outcome::fail("standing admins", evidence.clone()).with_subjects(subjects)),
+                    (find("NET-002"), Outcome::unknown_because(format!("{name} could not be read"), evidence)),
+                ],
+            );
+            result.not_collected.push(kubeposture_providers::ScopeFailure {
+                cloud: kubeposture_checks::Cloud::Aks,
+                scope: format!("cluster {name}"),
+                operation: "getManagedCluster".into(),
+                reason: format!("InternalServerError on {name}"),
+            });
+        }
+        result.finish();
+        let meta = ReportMeta {
+            clouds: vec!["azure"],
+            fail_on: crate::findings::FailOn(Some(Severity::Low)),
+            exit_code: 2,
+            generated_at: time::OffsetDateTime::UNIX_EPOCH,
+            options: super::super::ReportOptions {
+                term: Term::plain(100),
+                details: false,
+                sarif_unknown: false,
+                compliance: None,
+            },
+        };
+        let mut sizes = Vec::new();
+        for details in [false, true] {
+            let mut out = Vec::new();
+            render(&result, &meta, Term::plain(100), View { details }, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            for line in text.lines() {
+                assert!(display_width(line) <= 100, "details={details}: {} columns", display_width(line));
+            }
+            let found: Vec<char> = raw.iter().copied().filter(|c| text.lines().any(|l| l.contains(*c))).collect();
+            assert!(found.is_empty(), "details={details}: raw {found:?}");
+            assert!(text.contains("evil\\u{1b}[2J\\u{7}\\u{9b}31m\\u{202e}txt.exe\\u{2066}\\nsecond-line"), "{text}");
+            sizes.push(text.len());
+        }
+        assert!(sizes[0] < 16 * 1024, "the summary does not grow with a name: {} bytes", sizes[0]);
+        let input: usize = result
+            .findings
+            .iter()
+            .map(|f| {
+                f.message.len()
+                    + f.evidence.iter().map(|e| e.observed.len()).sum::<usize>()
+                    + f.subjects.iter().map(|s| s.id.len() + s.label.len() + s.reason.len()).sum::<usize>()
+            })
+            .sum::<usize>()
+            + result.not_collected.iter().map(|n| n.scope.len() + n.reason.len()).sum::<usize>();
+        assert!(sizes[1] < 2 * input, "details at most linear in what they show: {} bytes of {input}", sizes[1]);
     }
 
     #[test]
