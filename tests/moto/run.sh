@@ -3,19 +3,28 @@
 # starts moto_server on loopback, builds an estate with boto3, scans it with kubeposture through
 # AWS_ENDPOINT_URL and asserts the exact findings (tests/moto/conformance.py).
 set -euo pipefail
+# Everything it makes (the venv, the server's log, the binary it scans with) lives in cargo's
+# target directory: CARGO_TARGET_DIR or build.target-dir when set, as cargo itself resolves it.
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-venv="$root/target/moto-venv"
-bin="${KUBEPOSTURE_BIN:-$root/target/debug/kubeposture}"
-
 command -v python3 >/dev/null || { echo "python3 is required for the moto conformance test"; exit 1; }
+target="$(cd "$root" && cargo metadata --format-version 1 --no-deps --offline \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+venv="$target/moto-venv"
+
 if [ ! -x "$venv/bin/moto_server" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/tests/moto/requirements.txt"
 fi
-[ -x "$bin" ] || (cd "$root" && cargo build --quiet --bin kubeposture)
+if [ -n "${KUBEPOSTURE_BIN:-}" ]; then
+  bin="$KUBEPOSTURE_BIN"
+else
+  # Up to date with the checkout (a no-op after `cargo test`), never a stale binary.
+  (cd "$root" && cargo build --quiet --locked --bin kubeposture)
+  bin="$target/debug/kubeposture"
+fi
 
 port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-log="$root/target/moto-server.log"
+log="$target/moto-server.log"
 # AWS-managed policies (AdministratorAccess, AmazonEKS_CNI_Policy, …) exist only when loaded.
 MOTO_IAM_LOAD_MANAGED_POLICIES=true "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
 server=$!
