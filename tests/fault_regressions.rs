@@ -70,6 +70,41 @@ fn a_truncated_later_page_of_describe_instances_is_unknown_never_page_one_only()
     assert!(why.contains("malformed body on DescribeInstances, page 2"), "{why}");
 }
 
+/// A paging token that repeats an earlier one ends the SDK's paginator quietly (here: page 1
+/// twice, then stop). The list is incomplete: whatever needs it is `unknown` naming the page,
+/// never judged on a shorter (or doubled) list. Single-page lists too (ListClusters: the one
+/// page says more follow, with its own token).
+#[test]
+fn a_repeated_paging_token_is_an_incomplete_list_never_a_shorter_one() {
+    for (op, check, name, says) in [
+        ("ec2:DescribeInstances", "NODE-001", "west", "DescribeInstances, page 2"),
+        ("iam:ListRoles", "WID-001", "east", "ListRoles, page 2"),
+        ("eks:ListClusters", "WID-004", ACCT_A, "ListClusters, page 2"),
+    ] {
+        let fault = json!({"operation": op, "page": 1, "repeatToken": true});
+        let (_, report, stderr) = scan(json!([fault]), MockOptions::default());
+        assert_eq!(status(&report, check, name), "unknown", "{op}: {stderr}");
+        let why = reason(&report, check, name);
+        assert!(why.contains(says) && why.contains("repeats one of an earlier page"), "{op}: {why}");
+    }
+}
+
+/// The `cluster` selector of `ec2:DescribeInstances` picks the page holding that cluster's
+/// nodes: its node checks become unknown naming the call; a region without them is untouched.
+#[test]
+fn describe_instances_fault_on_the_page_with_a_clusters_nodes() {
+    let faults = json!([{"operation": "ec2:DescribeInstances", "cluster": "west", "status": 403}]);
+    let (_, report, stderr) = scan(faults, MockOptions::default());
+    assert_eq!(status(&report, "NODE-001", "west"), "unknown", "{stderr}");
+    let why = reason(&report, "NODE-001", "west");
+    assert!(why.contains("UnauthorizedOperation") && why.contains("DescribeInstances"), "{why}");
+    let (_, clean, _) = scan(json!([]), MockOptions::default());
+    assert_eq!(status(&report, "NODE-001", "east"), status(&clean, "NODE-001", "east"));
+    let faults = json!([{"operation": "ec2:DescribeInstances", "cluster": "no-such-cluster", "status": 403}]);
+    let (_, report, _) = scan(faults, MockOptions::default());
+    assert_eq!(status(&report, "NODE-001", "west"), "fail", "no page holds its nodes: the clean verdict");
+}
+
 #[test]
 fn a_truncated_describe_regions_loses_the_account_loudly() {
     let faults = json!([{"operation": "ec2:DescribeRegions", "malformed": true}]);

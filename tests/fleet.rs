@@ -105,6 +105,37 @@ fn organization_active_accounts_paged_suspended_skipped_unassumable_not_collecte
     assert!(as_suspended.is_empty(), "nothing is called in the suspended account: {as_suspended:?}");
 }
 
+/// A `NextToken` of ListAccounts that repeats an earlier page's: the organization's account
+/// list is incomplete, so it is not collected (named with the page) — never a shorter list of
+/// accounts scanned as if it were the organization.
+#[test]
+fn organization_list_with_a_repeated_token_is_not_collected_never_shorter() {
+    let mut e = organization();
+    e["faults"] = json!([{"operation": "organizations:ListAccounts", "page": 2, "repeatToken": true}]);
+    let mock = Mock::start(e, MockOptions { page_size: 2, ..Default::default() });
+    let (code, report, stderr) = mock.scan_aws_json(&[], &["--aws-organization", "kubeposture-reader"]);
+    let nc = not_collected(&report);
+    assert_eq!(nc.len(), 1, "{nc:?}");
+    assert_eq!(nc[0].0, "AWS organization");
+    assert!(nc[0].1.contains("malformed body on ListAccounts, page 2"), "{nc:?}");
+    assert!(nc[0].1.contains("repeats one of an earlier page"), "{nc:?}");
+    assert!(scanned_accounts(&report).is_empty(), "no account of a partial list is scanned: {stderr}");
+    assert_eq!(code, 2, "{stderr}");
+
+    // Below an OU: the same rule for ListAccountsForParent and ListOrganizationalUnitsForParent.
+    for op in ["organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"] {
+        let mut e = organization();
+        e["faults"] = json!([{"operation": op, "page": 1, "repeatToken": true}]);
+        let mock = Mock::start(e, MockOptions { page_size: 1, ..Default::default() });
+        let (code, report, stderr) =
+            mock.scan_aws_json(&[], &["--aws-organization", "kubeposture-reader", "--aws-ou", WORKLOADS]);
+        let nc = not_collected(&report);
+        assert!(nc.iter().any(|(_, why)| why.contains("repeats one of an earlier page")), "{op}: {nc:?}");
+        assert!(scanned_accounts(&report).is_empty(), "{op}: {stderr}");
+        assert_eq!(code, 2, "{op}: {stderr}");
+    }
+}
+
 #[test]
 fn organization_narrowed_to_ous_and_accounts() {
     let mock = Mock::start(organization(), MockOptions { page_size: 1, ..Default::default() });

@@ -34,7 +34,8 @@ pub fn denied(d: Denied) -> Response {
             r
         }
         Denied::Injected(Injected::Error { status, code, message }) => error(status, &code, &message),
-        Denied::Injected(Injected::Malformed) => {
+        // `RepeatToken` is validated to AWS lists only.
+        Denied::Injected(Injected::Malformed | Injected::RepeatToken) => {
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"value\": [{\"id\": \"/subscriptions/")
                 .into_response()
         }

@@ -38,7 +38,9 @@ pub async fn token(state: &State, tenant: &str, body: &[u8]) -> Response {
             Denied::Injected(Injected::Error { status, code, message }) => {
                 error(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &code, 90000, &message)
             }
-            Denied::Injected(Injected::Malformed) => (StatusCode::OK, "{\"token_type\":\"Bearer\",").into_response(),
+            Denied::Injected(Injected::Malformed | Injected::RepeatToken) => {
+                (StatusCode::OK, "{\"token_type\":\"Bearer\",").into_response()
+            }
             Denied::Throttled(_) => error(StatusCode::TOO_MANY_REQUESTS, "temporarily_unavailable", 50196, "throttled"),
         };
     }

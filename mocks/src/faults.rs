@@ -46,7 +46,7 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("iam:ListInstanceProfiles", &["account", "page"]),
     ("ec2:DescribeRegions", &["account", "region"]),
     ("ec2:DescribeLaunchTemplateVersions", &["account", "region", "page"]),
-    ("ec2:DescribeInstances", &["account", "region", "nodegroup", "page"]),
+    ("ec2:DescribeInstances", &["account", "region", "cluster", "page"]),
     ("eks:ListClusters", &["account", "region", "page"]),
     ("eks:DescribeCluster", &["account", "region", "cluster"]),
     ("eks:ListNodegroups", &["account", "region", "cluster", "page"]),
@@ -80,7 +80,7 @@ pub struct Fault {
     pub account: Option<String>,
     /// AWS region (from the request's SigV4 credential scope).
     pub region: Option<String>,
-    /// EKS node group name (ec2:DescribeInstances: the `tag:eks:nodegroup-name` filter value).
+    /// EKS node group name.
     pub nodegroup: Option<String>,
     /// IAM role name (or ARN).
     pub role: Option<String>,
@@ -102,6 +102,11 @@ pub struct Fault {
     /// Answer 200 with a truncated JSON body instead of an error.
     #[serde(default)]
     pub malformed: bool,
+    /// AWS paged lists: serve the page, but with a next-page token that repeats the one the
+    /// request sent (page 1: the token of page 1 itself), as a service stuck in a cycle would.
+    /// The SDKs' paginators stop there quietly: a shorter list unless the caller checks.
+    #[serde(default)]
+    pub repeat_token: bool,
     /// Only the first N matching calls fail (default: every one).
     pub times: Option<u32>,
 }
@@ -127,6 +132,9 @@ pub struct Call<'a> {
     pub addon: Option<&'a str>,
     /// Entra group object id of a per-group Graph call.
     pub group: Option<&'a str>,
+    /// `ec2:DescribeInstances`: the clusters whose nodes the answer's page holds (a `cluster`
+    /// selector matches any of them).
+    pub clusters: &'a [String],
     /// Who calls (AWS: the caller's ARN), for default error messages.
     pub caller: Option<&'a str>,
     /// What the call is on (AWS: a resource ARN), for default error messages.
@@ -139,8 +147,14 @@ pub struct Call<'a> {
 /// What to answer instead of the real response.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Injected {
-    Error { status: u16, code: String, message: String },
+    Error {
+        status: u16,
+        code: String,
+        message: String,
+    },
     Malformed,
+    /// Serve the page with a repeated next-page token (AWS paged lists only, by validation).
+    RepeatToken,
 }
 
 impl Fault {
@@ -174,12 +188,18 @@ impl Fault {
                 ));
             }
         }
-        match (self.malformed, self.status) {
-            (true, Some(_)) => Err(format!("fault on {}: `malformed` and `status` exclude each other", self.operation)),
-            (false, None) => {
-                Err(format!("fault on {}: give `status` (and `code`), or `malformed: true`", self.operation))
+        if self.repeat_token && !(aws_service(&self.operation).is_some() && allowed.contains(&"page")) {
+            return Err(format!("fault on {}: `repeatToken` is for AWS paged lists only", self.operation));
+        }
+        match (u8::from(self.malformed) + u8::from(self.repeat_token), self.status) {
+            (0, None) => Err(format!(
+                "fault on {}: give `status` (and `code`), `malformed: true` or `repeatToken: true`",
+                self.operation
+            )),
+            (0, Some(_)) | (1, None) => Ok(()),
+            _ => {
+                Err(format!("fault on {}: `status`, `malformed` and `repeatToken` exclude each other", self.operation))
             }
-            _ => Ok(()),
         }
     }
 
@@ -204,7 +224,7 @@ impl Fault {
             && eq(&self.subscription, call.subscription)
             && eq(&self.resource_group, call.resource_group)
             && eq(&self.location, call.location)
-            && named(&self.cluster, call.cluster)
+            && (named(&self.cluster, call.cluster) || call.clusters.iter().any(|c| named(&self.cluster, Some(c))))
             && eq(&self.account, call.account)
             && eq(&self.region, call.region)
             && eq(&self.nodegroup, call.nodegroup)
@@ -219,6 +239,9 @@ impl Fault {
     fn injected(&self, call: &Call) -> Injected {
         if self.malformed {
             return Injected::Malformed;
+        }
+        if self.repeat_token {
+            return Injected::RepeatToken;
         }
         let status = self.status.unwrap_or(500);
         let code = self.code.clone().unwrap_or_else(|| default_code(&self.operation, status).to_string());
@@ -424,13 +447,22 @@ mod tests {
     fn aws_selectors_are_validated_per_operation() {
         assert!(fault("{operation: eks:ListClusters, cluster: c, status: 403}").validate().is_err());
         assert!(fault("{operation: iam:ListOpenIDConnectProviders, page: 2, status: 500}").validate().is_err());
-        assert!(
-            fault("{operation: ec2:DescribeInstances, nodegroup: ng, page: 1, malformed: true}").validate().is_ok()
-        );
+        assert!(fault("{operation: ec2:DescribeInstances, cluster: c, page: 1, malformed: true}").validate().is_ok());
+        assert!(fault("{operation: ec2:DescribeInstances, nodegroup: ng, status: 403}").validate().is_err());
         assert!(fault("{operation: iam:ListRole, status: 500}").validate().is_err());
         assert!(
             fault("{operation: eks:DescribeAddon, addon: vpc-cni, region: us-east-1, status: 404}").validate().is_ok()
         );
+    }
+
+    #[test]
+    fn repeated_tokens_only_on_aws_paged_lists() {
+        assert!(fault("{operation: organizations:ListAccounts, page: 2, repeatToken: true}").validate().is_ok());
+        assert!(fault("{operation: ec2:DescribeInstances, repeatToken: true}").validate().is_ok());
+        assert!(fault("{operation: eks:DescribeCluster, repeatToken: true}").validate().is_err());
+        assert!(fault("{operation: listManagedClusters, repeatToken: true}").validate().is_err());
+        assert!(fault("{operation: iam:ListRoles, repeatToken: true, malformed: true}").validate().is_err());
+        assert!(fault("{operation: iam:ListRoles, repeatToken: true, status: 500}").validate().is_err());
     }
 
     #[test]

@@ -75,7 +75,8 @@ fn denied(ids: &Ids, d: Denied) -> Response {
             r
         }
         Denied::Injected(Injected::Error { status, code, message }) => error(ids, status, &code, &message),
-        Denied::Injected(Injected::Malformed) => (
+        // `RepeatToken` is validated to AWS lists only.
+        Denied::Injected(Injected::Malformed | Injected::RepeatToken) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, CONTENT_TYPE)],
             format!("{{\"@odata.context\":\"{METADATA}directoryObjects\",\"value\":[{{\"id\":\""),

@@ -90,7 +90,7 @@ aws:
             - {InstanceId: i-0000000000000002, Tags: [{Key: "eks:nodegroup-name", Value: ng-a}], MetadataOptions: {State: applied, HttpTokens: optional, HttpPutResponseHopLimit: 2, HttpEndpoint: enabled}}
             - {InstanceId: i-0000000000000003, Tags: [{Key: "eks:nodegroup-name", Value: ng-a}], MetadataOptions: {State: applied, HttpTokens: optional, HttpPutResponseHopLimit: 2, HttpEndpoint: enabled}}
             - {InstanceId: i-0000000000000004, State: {Name: stopped}, Tags: [{Key: "eks:nodegroup-name", Value: ng-a}]}
-            - {InstanceId: i-0000000000000005, Tags: [{Key: "eks:nodegroup-name", Value: ng-b}, {Key: team, Value: x}]}
+            - {InstanceId: i-0000000000000005, Tags: [{Key: "eks:nodegroup-name", Value: ng-b}, {Key: team, Value: x}, {Key: "kubernetes.io/cluster/c1", Value: owned}]}
           clusters:
             - cluster:
                 name: c1
@@ -766,7 +766,7 @@ async fn faults_surface_as_sdk_errors() {
 faults:
   - {operation: "eks:ListAccessEntries", cluster: c1, status: 403, code: AccessDeniedException}
   - {operation: "iam:GetPolicyVersion", policy: "arn:aws:iam::aws:policy/AdministratorAccess", status: 404, code: NoSuchEntity}
-  - {operation: "ec2:DescribeInstances", nodegroup: ng-b, status: 403}
+  - {operation: "ec2:DescribeInstances", cluster: c1, status: 403}
   - {operation: "iam:ListRoles", page: 2, malformed: true}
   - {operation: "sts:AssumeRole", role: "arn:aws:iam::444455556666:role/reader", status: 503, code: ServiceUnavailable, times: 2}
 "#,
@@ -798,10 +798,12 @@ faults:
     let pages: Result<Vec<_>, _> = iam.list_roles().into_paginator().items().send().try_collect().await;
     assert!(pages.is_err(), "page 2 is malformed");
 
+    // `cluster` selects the page that holds a node of c1 (i-…5), whatever the request filters.
     let ec2 = aws_sdk_ec2::Client::new(&base);
-    let ng_b = aws_sdk_ec2::types::Filter::builder().name("tag:eks:nodegroup-name").values("ng-b").build();
-    let err = ec2.describe_instances().filters(ng_b).send().await.expect_err("fault");
+    let ng = |name: &str| aws_sdk_ec2::types::Filter::builder().name("tag:eks:nodegroup-name").values(name).build();
+    let err = ec2.describe_instances().filters(ng("ng-b")).send().await.expect_err("fault");
     assert_eq!(err.code(), Some("UnauthorizedOperation"));
+    assert!(ec2.describe_instances().filters(ng("ng-a")).send().await.is_ok(), "no node of c1 on that page");
 
     // A 503 is retried by the SDK: two failures, then the role is assumed.
     let dev = assumed(&base, "arn:aws:iam::444455556666:role/reader", Some("ext-123")).await;

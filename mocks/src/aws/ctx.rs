@@ -22,6 +22,8 @@ pub struct Ctx<'a> {
     pub region: String,
     pub params: Params,
     pub request_id: String,
+    /// A `repeatToken` fault hit this page: its next-page token is that of this offset.
+    pub repeat_from: std::sync::OnceLock<usize>,
 }
 
 impl Ctx<'_> {
@@ -63,7 +65,15 @@ impl Ctx<'_> {
     ) -> Result<(usize, usize), Response> {
         let parsed = self.page_size(size.0, size.1, size.2).and_then(|n| self.start(token).map(|s| (s, n)));
         let page = parsed.as_ref().ok().map(|(s, n)| paging::number(*s, *n));
-        self.gate(Call { page, ..call }).await?;
+        match self.state.gate(&Call { page, ..call }, true).await {
+            Ok(()) => {}
+            Err(Denied::Injected(Injected::RepeatToken)) => {
+                if let Ok((start, _)) = &parsed {
+                    let _ = self.repeat_from.set(*start);
+                }
+            }
+            Err(d) => return Err(self.denied(d)),
+        }
         parsed
     }
 
@@ -83,7 +93,8 @@ impl Ctx<'_> {
                 self.error(status, code, message)
             }
             Denied::Injected(Injected::Error { status, code, message }) => self.error(status, &code, &message),
-            Denied::Injected(Injected::Malformed) => {
+            // A list serves the page itself (`gate_paged`); validation keeps it off other calls.
+            Denied::Injected(Injected::Malformed | Injected::RepeatToken) => {
                 let (body, content_type) = match self.service {
                     Service::Eks => ("{\"cluster\": {\"name\": \"".to_string(), "application/json"),
                     Service::Organizations => ("{\"Accounts\": [{\"Id\": \"".to_string(), "application/x-amz-json-1.1"),
@@ -214,8 +225,12 @@ impl Ctx<'_> {
         }
     }
 
-    /// The token of the page at `next`.
-    pub fn token(&self, next: usize) -> String {
-        paging::encode_token(&self.op, next)
+    /// The page of `items` at `start` and the token of the next page, if any. Under a
+    /// `repeatToken` fault the token is this page's own (the one the request sent), last page
+    /// included.
+    pub fn page<'i, T>(&self, items: &'i [T], start: usize, size: usize) -> (&'i [T], Option<String>) {
+        let (page, next) = paging::page(items, start, size);
+        let next = self.repeat_from.get().copied().or(next);
+        (page, next.map(|n| paging::encode_token(&self.op, n)))
     }
 }

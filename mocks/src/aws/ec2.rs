@@ -169,10 +169,10 @@ async fn launch_template_versions(ctx: &Ctx<'_>) -> Result<Response, Response> {
         chosen.sort_by_key(|v| std::cmp::Reverse(number(v)));
         items.extend(chosen.into_iter().cloned());
     }
-    let (page, next) = paging::page(&items, start, size);
+    let (page, next) = ctx.page(&items, start, size);
     let mut out = json!({"LaunchTemplateVersions": page});
     if let Some(n) = next {
-        out["NextToken"] = json!(ctx.token(n));
+        out["NextToken"] = json!(n);
     }
     Ok(ctx.ec2_ok(ec2_members(&out)))
 }
@@ -203,13 +203,62 @@ fn reservation_id(instance_id: &str) -> String {
     format!("r-0{h:016x}")
 }
 
+/// The clusters an instance is a node of, by the tags EKS, Karpenter and eksctl put on nodes
+/// (`kubernetes.io/cluster/NAME` = `owned`/`shared`, `eks:cluster-name`, `aws:eks:cluster-name`,
+/// `eks:eks-cluster-name`).
+fn node_of(inst: &Value) -> Vec<&str> {
+    let tags = inst.get("Tags").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    tags.iter()
+        .filter_map(|t| {
+            let (key, value) = (s(t, "Key")?, s(t, "Value")?);
+            match key.strip_prefix("kubernetes.io/cluster/") {
+                Some(name) if matches!(value.trim(), "owned" | "shared") => Some(name),
+                Some(_) => None,
+                None => {
+                    ["eks:cluster-name", "aws:eks:cluster-name", "eks:eks-cluster-name"].contains(&key).then_some(value)
+                }
+            }
+        })
+        .collect()
+}
+
 async fn instances(ctx: &Ctx<'_>) -> Result<Response, Response> {
     let filters = ctx.params.filters();
-    let nodegroup = filters.iter().find(|(n, _)| n == "tag:eks:nodegroup-name").and_then(|(_, v)| v.first());
     let paged = ctx.params.get("MaxResults").is_some() || ctx.params.get("NextToken").is_some();
     let rate_class = (filters.is_empty() && !paged).then_some("unfiltered");
-    let call = Call { nodegroup: nodegroup.map(String::as_str), rate_class, ..ctx.call() };
+    let selected = select_instances(ctx, &filters);
+    // The `cluster` fault selector: the page that holds a node of that cluster.
+    let holds: Vec<String> = match (&selected, ctx.page_size("MaxResults", 5, 1000), ctx.start("NextToken")) {
+        (Ok(items), Ok(size), Ok(start)) => {
+            paging::page(items, start, size).0.iter().flat_map(node_of).map(str::to_string).collect()
+        }
+        _ => vec![],
+    };
+    let call = Call { clusters: &holds, rate_class, ..ctx.call() };
     let (start, size) = ctx.gate_paged(call, "NextToken", ("MaxResults", 5, 1000)).await?;
+    let items = selected?;
+    let (page, next) = ctx.page(&items, start, size);
+    let owner = &ctx.identity.account;
+    let reservations: Vec<Value> = page
+        .iter()
+        .map(|i| {
+            json!({
+                "ReservationId": reservation_id(s(i, "InstanceId").unwrap_or_default()),
+                "OwnerId": owner,
+                "Groups": [],
+                "Instances": [i],
+            })
+        })
+        .collect();
+    let mut out = json!({"Reservations": reservations});
+    if let Some(n) = next {
+        out["NextToken"] = json!(n);
+    }
+    Ok(ctx.ec2_ok(ec2_members(&out)))
+}
+
+/// The instances the request's ids and filters select, or the error EC2 answers.
+fn select_instances(ctx: &Ctx<'_>, filters: &[(String, Vec<String>)]) -> Result<Vec<Value>, Response> {
     let ids = ctx.params.list("InstanceId");
     if !ids.is_empty() && ctx.params.get("MaxResults").is_some() {
         return Err(ctx.error(
@@ -234,7 +283,7 @@ async fn instances(ctx: &Ctx<'_>) -> Result<Response, Response> {
     let mut items = vec![];
     for inst in all {
         let mut keep = ids.is_empty() || ids.contains(&s(inst, "InstanceId").unwrap_or_default());
-        for (name, patterns) in &filters {
+        for (name, patterns) in filters {
             let values = filter_values(inst, name).ok_or_else(|| bad_filter(ctx, name))?;
             keep &= any_match(patterns, &values);
         }
@@ -242,24 +291,7 @@ async fn instances(ctx: &Ctx<'_>) -> Result<Response, Response> {
             items.push(inst.clone());
         }
     }
-    let (page, next) = paging::page(&items, start, size);
-    let owner = &ctx.identity.account;
-    let reservations: Vec<Value> = page
-        .iter()
-        .map(|i| {
-            json!({
-                "ReservationId": reservation_id(s(i, "InstanceId").unwrap_or_default()),
-                "OwnerId": owner,
-                "Groups": [],
-                "Instances": [i],
-            })
-        })
-        .collect();
-    let mut out = json!({"Reservations": reservations});
-    if let Some(n) = next {
-        out["NextToken"] = json!(ctx.token(n));
-    }
-    Ok(ctx.ec2_ok(ec2_members(&out)))
+    Ok(items)
 }
 
 #[cfg(test)]

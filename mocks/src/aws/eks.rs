@@ -6,7 +6,6 @@ use super::Ctx;
 use super::estate::{Cluster, s};
 use super::params::percent_decode;
 use crate::faults::Call;
-use crate::paging;
 use axum::http::Method;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -110,8 +109,8 @@ fn access_entries_of<'a>(ctx: &'a Ctx<'_>, name: &str) -> Result<&'a Cluster, Re
 
 /// `{key: page, "nextToken": token-or-null}`.
 fn page(ctx: &Ctx<'_>, key: &str, items: &[Value], start: usize, size: usize) -> Value {
-    let (items, next) = paging::page(items, start, size);
-    json!({key: items, "nextToken": next.map(|n| ctx.token(n))})
+    let (items, next) = ctx.page(items, start, size);
+    json!({key: items, "nextToken": next})
 }
 
 async fn gate_list(ctx: &Ctx<'_>, cluster: Option<&str>) -> Result<(usize, usize), Response> {

@@ -7,7 +7,6 @@ use super::Ctx;
 use super::estate::{Account, Role, s};
 use super::xml::{Element, query, query_members};
 use crate::faults::Call;
-use crate::paging;
 use axum::response::Response;
 use serde_json::{Value, json};
 
@@ -54,11 +53,11 @@ fn role<'a>(ctx: &Ctx<'_>, account: &'a Account, name: &str) -> Result<&'a Role,
 
 /// A page of `items` as `<{key}><member>…`, `<IsTruncated>` and, when truncated, `<Marker>`.
 fn page(ctx: &Ctx<'_>, key: &str, items: &[Value], start: usize, size: usize) -> Vec<Element> {
-    let (items, next) = paging::page(items, start, size);
+    let (items, next) = ctx.page(items, start, size);
     let mut out =
         vec![query(key, &Value::Array(items.to_vec())), Element::leaf("IsTruncated", next.is_some().to_string())];
     if let Some(n) = next {
-        out.push(Element::leaf("Marker", ctx.token(n)));
+        out.push(Element::leaf("Marker", n));
     }
     out
 }

@@ -229,7 +229,17 @@ pub async fn handle(state: &State, req: &Request<'_>) -> Option<Response> {
             return Some(auth_error(service, e, &rid));
         }
     };
-    let ctx = Ctx { state, service, op, action, identity, region: sig.region.clone(), params, request_id: rid };
+    let ctx = Ctx {
+        state,
+        service,
+        op,
+        action,
+        identity,
+        region: sig.region.clone(),
+        params,
+        request_id: rid,
+        repeat_from: Default::default(),
+    };
     if service.regional() && !ctx.account().is_some_and(|a| a.is_enabled(&ctx.region)) {
         state.count(&ctx.op);
         return Some(auth_error(service, AuthError::RegionDisabled, &ctx.request_id));

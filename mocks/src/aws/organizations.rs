@@ -6,7 +6,6 @@
 use super::Ctx;
 use super::estate::s;
 use crate::faults::Call;
-use crate::paging;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -136,10 +135,10 @@ fn organization<'a>(ctx: &'a Ctx<'_>) -> Result<&'a Organization, Response> {
 }
 
 fn page(ctx: &Ctx<'_>, key: &str, items: &[Value], start: usize, size: usize) -> Value {
-    let (items, next) = paging::page(items, start, size);
+    let (items, next) = ctx.page(items, start, size);
     let mut body = json!({ key: items });
     if let Some(n) = next {
-        body["NextToken"] = json!(ctx.token(n));
+        body["NextToken"] = json!(n);
     }
     body
 }

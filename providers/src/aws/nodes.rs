@@ -6,7 +6,7 @@
 
 use super::ec2::{self, TemplateRef, tag};
 use super::eks::Clients;
-use super::error::err;
+use super::pages;
 use aws_sdk_ec2::types::Instance;
 use kubeposture_checks::Field;
 use kubeposture_checks::model::{AccessEntry, Imds, NodeKind, NodePool, NodeRole};
@@ -17,14 +17,11 @@ use std::sync::Arc;
 pub type Profiles = Result<HashMap<String, Vec<String>>, String>;
 
 pub async fn list_profiles(iam: &aws_sdk_iam::Client) -> Profiles {
-    let listed = iam
-        .list_instance_profiles()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| err("ListInstanceProfiles")(e).to_string())?;
+    let listed = pages::all("ListInstanceProfiles", iam.list_instance_profiles().into_paginator().send(), |o| {
+        o.instance_profiles
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(listed.iter().map(|p| (p.arn().to_string(), p.roles().iter().map(|r| r.arn().to_string()).collect())).collect())
 }
 

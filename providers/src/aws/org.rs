@@ -5,7 +5,8 @@
 //! must belong to the management account or a delegated administrator.
 
 use super::config::RoleTarget;
-use super::error::{AwsError, err};
+use super::error::AwsError;
+use super::pages;
 use aws_config::SdkConfig;
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::types::{Account, AccountState, AccountStatus};
@@ -54,8 +55,8 @@ fn partition(arn: Option<&str>) -> &str {
 pub async fn targets(conf: &SdkConfig, scope: &OrgScope) -> Result<(Vec<RoleTarget>, Vec<Skipped>), AwsError> {
     let client = super::config::organizations(conf);
     let listed = if scope.parents.is_empty() {
-        let pages = client.list_accounts().into_paginator().send().try_collect().await.map_err(err("ListAccounts"))?;
-        pages.into_iter().flat_map(|p| p.accounts.unwrap_or_default()).collect()
+        pages::all("ListAccounts", client.list_accounts().into_paginator().send(), |p| p.accounts.unwrap_or_default())
+            .await?
     } else {
         below(&client, &scope.parents).await?
     };
@@ -100,20 +101,19 @@ async fn below(client: &Client, parents: &[String]) -> Result<Vec<Account>, AwsE
         if !seen.insert(parent.clone()) {
             continue;
         }
-        let accounts = client.list_accounts_for_parent().parent_id(&parent).into_paginator().send().try_collect();
-        let ous =
-            client.list_organizational_units_for_parent().parent_id(&parent).into_paginator().send().try_collect();
+        let accounts = pages::all(
+            "ListAccountsForParent",
+            client.list_accounts_for_parent().parent_id(&parent).into_paginator().send(),
+            |p| p.accounts.unwrap_or_default(),
+        );
+        let ous = pages::all(
+            "ListOrganizationalUnitsForParent",
+            client.list_organizational_units_for_parent().parent_id(&parent).into_paginator().send(),
+            |p| p.organizational_units.unwrap_or_default(),
+        );
         let (accounts, ous) = tokio::join!(accounts, ous);
-        for page in accounts.map_err(err("ListAccountsForParent"))? {
-            out.extend(page.accounts.unwrap_or_default());
-        }
-        for page in ous.map_err(err("ListOrganizationalUnitsForParent"))? {
-            for ou in page.organizational_units.unwrap_or_default() {
-                if let Some(id) = ou.id() {
-                    queue.push(id.to_string());
-                }
-            }
-        }
+        out.extend(accounts?);
+        queue.extend(ous?.iter().filter_map(|ou| ou.id()).map(str::to_string));
     }
     Ok(out)
 }

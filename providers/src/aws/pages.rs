@@ -51,6 +51,9 @@ next_token!(
     aws_sdk_eks::operation::list_associated_access_policies::ListAssociatedAccessPoliciesOutput,
     aws_sdk_eks::operation::list_addons::ListAddonsOutput,
     aws_sdk_eks::operation::describe_cluster_versions::DescribeClusterVersionsOutput,
+    aws_sdk_organizations::operation::list_accounts::ListAccountsOutput,
+    aws_sdk_organizations::operation::list_accounts_for_parent::ListAccountsForParentOutput,
+    aws_sdk_organizations::operation::list_organizational_units_for_parent::ListOrganizationalUnitsForParentOutput,
 );
 
 marker!(
@@ -58,6 +61,7 @@ marker!(
     aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput,
     aws_sdk_iam::operation::list_role_policies::ListRolePoliciesOutput,
     aws_sdk_iam::operation::list_instance_profiles_for_role::ListInstanceProfilesForRoleOutput,
+    aws_sdk_iam::operation::list_instance_profiles::ListInstanceProfilesOutput,
 );
 
 /// Checks each page's paging state; `Err` is the message of a list that cannot be read whole.
