@@ -1,6 +1,7 @@
 //! The fault matrix over the demo estate: a clean scan, then one scan per fault — throttling at
 //! 20% and 50%, a 5xx once (per family) and persistently (per operation), a malformed page of
-//! every paged list, a 403 on every operation, token failures. For every (check, resource) of
+//! every paged list (and, on AWS, a paging token that repeats), a 403 on every operation, token
+//! failures. For every (check, resource) of
 //! the clean scan each faulty scan must say the same, or `unknown` with a reason naming the
 //! operation (a scope that could not be collected at all must be named in `not_collected` with
 //! the operation). Nothing else may change; nothing may be added.
@@ -86,6 +87,10 @@ fn cases(seed: u64) -> Vec<Case> {
         out.push(one(vec![json!({"operation": op, "status": 403})], "403"));
         if selectors.contains(&"page") {
             out.push(one(vec![json!({"operation": op, "page": 1, "malformed": true})], "malformed page 1"));
+            if op.contains(':') {
+                let repeat = json!({"operation": op, "page": 1, "repeatToken": true});
+                out.push(one(vec![repeat], "page 1 repeats its paging token"));
+            }
         }
     }
     for (fam, ops) in &families {
@@ -149,8 +154,13 @@ fn run(case_faults: &[Value], opts: MockOptions, retries: &str) -> Scan {
         cmd.args(["--aws-role-arn", &spec]);
     }
     let out = cmd.timeout(std::time::Duration::from_secs(300)).output().unwrap();
-    let faults_fired =
-        mock.counters().iter().filter(|(k, _)| k.ends_with(":fault") && !k.contains('@')).map(|(_, n)| n).sum();
+    // The demo estate has faults of its own: count the case's.
+    let counters = mock.counters();
+    let faults_fired = case_faults
+        .iter()
+        .filter_map(|f| f["operation"].as_str())
+        .map(|op| counters.get(&format!("{op}:fault")).copied().unwrap_or(0))
+        .sum();
     rt.block_on(mock.shutdown());
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
