@@ -1,7 +1,7 @@
 //! NODE-001: pods can fetch the node's instance-profile credentials from IMDS.
 
 use crate::catalog::prelude::*;
-use crate::model::{Imds, NodeKind, NodePool};
+use crate::model::{Imds, NodePool};
 use crate::outcome::Subject;
 
 pub const CHECK: Check = Check {
@@ -87,8 +87,9 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
             vec![Evidence::of(field)],
         );
     };
-    // Access entries name a node role, not nodes: there is no metadata service to judge.
-    let pools: Vec<&NodePool> = pools.iter().filter(|p| p.kind != NodeKind::AccessEntry).collect();
+    // Access entries and Auto Mode's computeConfig name a node role, not nodes: there is no
+    // metadata service to judge.
+    let pools: Vec<&NodePool> = pools.iter().filter(|p| p.kind.has_nodes()).collect();
     if pools.is_empty() {
         return Outcome::not_applicable(
             "The cluster has no nodes of any kind (no managed node group, and no self-managed, Karpenter or Auto Mode instance tagged for it), so no node credentials are exposed to pods.",
@@ -189,6 +190,7 @@ fn judge_pool(pool: &NodePool) -> PoolVerdict {
 mod tests {
     use super::*;
     use crate::field::Field;
+    use crate::model::NodeKind;
     use crate::testing::*;
 
     const LT: &str = "launchTemplate[lt-0abc1234def567890:3].LaunchTemplateData.MetadataOptions";
@@ -332,13 +334,15 @@ mod tests {
     }
 
     #[test]
-    fn access_entries_have_no_metadata_service_to_judge() {
-        let entry = pool_of(NodeKind::AccessEntry, "arn:aws:iam::111122223333:role/n", Field::absent("imds"));
-        let o = run(&CHECK, &with_pools(vec![entry.clone()]));
-        assert_eq!(o.status, Status::NotApplicable, "{o:?}");
-        let mut pools = hardened_eks().node_pools.get().cloned().unwrap();
-        pools.push(entry);
-        assert_eq!(run(&CHECK, &with_pools(pools)).status, Status::Pass);
+    fn access_entries_and_auto_mode_node_roles_have_no_metadata_service_to_judge() {
+        for kind in [NodeKind::AccessEntry, NodeKind::AutoModeNodeRole] {
+            let entry = pool_of(kind, "arn:aws:iam::111122223333:role/n", Field::absent("imds"));
+            let o = run(&CHECK, &with_pools(vec![entry.clone()]));
+            assert_eq!(o.status, Status::NotApplicable, "{kind:?}: {o:?}");
+            let mut pools = hardened_eks().node_pools.get().cloned().unwrap();
+            pools.push(entry);
+            assert_eq!(run(&CHECK, &with_pools(pools)).status, Status::Pass, "{kind:?}");
+        }
     }
 
     #[test]

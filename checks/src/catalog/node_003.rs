@@ -129,6 +129,20 @@ mod tests {
     }
 
     #[test]
+    fn a_node_role_without_nodes_is_judged() {
+        // Auto Mode's computeConfig.nodeRoleArn while no instance runs; a HYBRID_LINUX entry.
+        for kind in [crate::model::NodeKind::AutoModeNodeRole, crate::model::NodeKind::AccessEntry] {
+            let mut c = with_cni_policy("aws");
+            let mut pools = c.node_pools.get().cloned().unwrap();
+            pools.iter_mut().for_each(|p| p.kind = kind);
+            c.node_pools = Field::value(c.node_pools.path.clone(), pools, "pools");
+            let o = run(&CHECK, &c);
+            assert_eq!(o.status, Status::Fail, "{kind:?}: {o:?}");
+            assert!(o.message.contains(&kind.describe("")), "{}", o.message);
+        }
+    }
+
+    #[test]
     fn evidence_names_the_addon_role_or_its_absence() {
         let o = run(&CHECK, &with_cni_policy("aws"));
         assert!(o.message.contains("already uses its own role arn:aws:iam::111122223333:role/vpc-cni-irsa"));

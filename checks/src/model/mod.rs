@@ -255,9 +255,12 @@ pub enum NodeKind {
     Karpenter,
     /// EKS Auto Mode instances (`aws:eks:cluster-name`).
     AutoMode,
-    /// The IAM role of an `EC2_LINUX`/`EC2_WINDOWS` access entry: a node identity, whatever
-    /// nodes use it (no instance metadata of its own).
+    /// The IAM role of an `EC2_LINUX`/`EC2_WINDOWS`/`EC2`/`HYBRID_LINUX`/`HYPERPOD_LINUX` access
+    /// entry: a node identity, whatever nodes use it (no instance metadata of its own).
     AccessEntry,
+    /// The node role EKS Auto Mode gives the instances it launches (`DescribeCluster`
+    /// `computeConfig.nodeRoleArn`), even while no instance runs.
+    AutoModeNodeRole,
 }
 
 impl NodeKind {
@@ -270,7 +273,13 @@ impl NodeKind {
             NodeKind::Karpenter => format!("Karpenter node pool {name}"),
             NodeKind::AutoMode => format!("Auto Mode node pool {name}"),
             NodeKind::AccessEntry => format!("access entry {name}"),
+            NodeKind::AutoModeNodeRole => format!("Auto Mode node role {name}"),
         }
+    }
+
+    /// Whether pools of this kind are nodes (with instance metadata), not only a node role.
+    pub fn has_nodes(self) -> bool {
+        !matches!(self, NodeKind::AccessEntry | NodeKind::AutoModeNodeRole)
     }
 }
 

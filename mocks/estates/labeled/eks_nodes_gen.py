@@ -102,7 +102,7 @@ BASE_VERDICTS = {
 
 
 def cluster(acct, region, name, why, expect=None, public=None, nodegroup=True, lt_imds=GOOD_IMDS,
-            ng_instances_imds=None, entries=(), irsa=()):
+            ng_instances_imds=None, entries=(), irsa=(), compute=None):
     """A hardened cluster (private endpoint, access entries only, KMS, audit logs, IRSA for the
     VPC CNI, one managed node group on a launch template requiring IMDSv2 with hop limit 1),
     changed as the case says. `expect`: the verdicts the case changes, with why."""
@@ -172,6 +172,11 @@ def cluster(acct, region, name, why, expect=None, public=None, nodegroup=True, l
                     "createdAt": "2026-01-10T10:01:00Z", "modifiedAt": "2026-01-10T10:01:00Z", "serviceAccountRoleArn": cni_role,
                     "tags": {}, "configurationValues": '{"enableNetworkPolicy":"true"}'}],
     })
+    if compute is not None:  # EKS Auto Mode: DescribeCluster's three capabilities
+        body = acct.regional[region]["clusters"][-1]["cluster"]
+        body["computeConfig"] = compute
+        body["storageConfig"] = {"blockStorage": {"enabled": compute.get("enabled", False)}}
+        body["kubernetesNetworkConfig"]["elasticLoadBalancing"] = {"enabled": compute.get("enabled", False)}
     clusters.append(name)
     verdicts = {k: (v, "hardened baseline") for k, v in BASE_VERDICTS.items()}
     for check, status in (expect or {}).items():
@@ -253,6 +258,41 @@ def build():
             {"NODE-002": "fail"},
             entries=[("EC2_LINUX", a1.node_role(f"{n}-extra-node", NODE_POLICIES, {"policies": [
                 {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": f"arn:aws:iam::{A1}:policy/node-*"}]}))])
+
+    # EKS Hybrid Nodes (on-premises machines, credentials through SSM or IAM Roles Anywhere) and
+    # SageMaker HyperPod nodes sign in with the role of a HYBRID_LINUX / HYPERPOD_LINUX entry.
+    ssm_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ssm.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    n = "entry-hybrid-admin"
+    cluster(a1, E1, n, "HYBRID_LINUX access entry's role (EKS Hybrid Nodes) has AdministratorAccess", {"NODE-002": "fail"},
+            entries=[("HYBRID_LINUX", a1.role(f"{n}-hybrid-node", ssm_trust, NODE_POLICIES + ["AdministratorAccess"]))])
+    n = "entry-hybrid-cni"
+    cluster(a1, E1, n, "HYBRID_LINUX access entry's role carries AmazonEKS_CNI_Policy", {"NODE-003": "fail"},
+            entries=[("HYBRID_LINUX", a1.role(f"{n}-hybrid-node", ssm_trust, NODE_POLICIES + ["AmazonEKS_CNI_Policy"]))])
+    n = "entry-hyperpod-s3-wildcard"
+    cluster(a1, E1, n, "HYPERPOD_LINUX access entry's role allows s3:* on every bucket", {"NODE-002": "fail"},
+            entries=[("HYPERPOD_LINUX", a1.node_role(f"{n}-hyperpod-node", NODE_POLICIES, {"buckets": [
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))])
+    n = "entry-unknown-type"
+    cluster(a1, E1, n, "an access entry of a type the scanner does not know may be a node's: its role is unknown, never skipped",
+            {"NODE-002": "unknown", "NODE-003": "unknown"},
+            entries=[("FUTURE_NODES_LINUX", a1.node_role(f"{n}-future-node", NODE_POLICIES))])
+
+    # EKS Auto Mode scaled to zero: no instance runs, computeConfig.nodeRoleArn is the node role.
+    def auto_mode(role, enabled=True):
+        return {"enabled": enabled, "nodePools": ["general-purpose", "system"] if enabled else [], "nodeRoleArn": role}
+
+    n = "automode-idle-admin-role"
+    cluster(a1, E1, n, "Auto Mode with no instance running: computeConfig.nodeRoleArn has AdministratorAccess",
+            {"NODE-001": "not_applicable", "NODE-002": "fail"}, nodegroup=False,
+            compute=auto_mode(a1.node_role(f"{n}-auto-node", ["AmazonEKSWorkerNodePolicy", "AdministratorAccess"])))
+    n = "automode-idle-cni-role"
+    cluster(a1, E1, n, "Auto Mode with no instance running: computeConfig.nodeRoleArn carries AmazonEKS_CNI_Policy",
+            {"NODE-001": "not_applicable", "NODE-003": "fail"}, nodegroup=False,
+            compute=auto_mode(a1.node_role(f"{n}-auto-node", ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy"])))
+    n = "automode-compute-off"
+    cluster(a1, E1, n, "computeConfig enabled false: its leftover nodeRoleArn launches no node (no node at all)",
+            {"NODE-001": "not_applicable", "NODE-002": "not_applicable", "NODE-003": "not_applicable"}, nodegroup=False,
+            compute=auto_mode(a1.node_role(f"{n}-auto-node", ["AdministratorAccess"]), enabled=False))
 
     n = "entry-standard-not-node"
     cluster(a1, E1, n, "a STANDARD access entry's admin role is not a node role (NODE-002 passes)",

@@ -144,9 +144,14 @@ async fn role_of_profile(c: &Clients<'_>, profile: &str, path: &str) -> Field<Ar
     }
 }
 
-/// Access entry types whose principal is a node role: `EC2_LINUX`, `EC2_WINDOWS`, and `EC2`
-/// (the custom node role of EKS Auto Mode).
-const NODE_ENTRY_TYPES: [&str; 3] = ["EC2_LINUX", "EC2_WINDOWS", "EC2"];
+/// Access entry types whose principal is a node role: `EC2_LINUX`, `EC2_WINDOWS`, `EC2` (the
+/// custom node role of EKS Auto Mode), `HYBRID_LINUX` (EKS Hybrid Nodes) and `HYPERPOD_LINUX`
+/// (SageMaker HyperPod nodes).
+const NODE_ENTRY_TYPES: [&str; 5] = ["EC2_LINUX", "EC2_WINDOWS", "EC2", "HYBRID_LINUX", "HYPERPOD_LINUX"];
+
+/// Access entry types whose principal is not a node role: people and CI (`STANDARD`), and Fargate
+/// pod execution roles (no instance metadata pods could reach).
+const OTHER_ENTRY_TYPES: [&str; 2] = ["STANDARD", "FARGATE_LINUX"];
 
 /// The node roles of `EC2_LINUX`/`EC2_WINDOWS`/`EC2` access entries, as pools without nodes. When
 /// the entries could not be listed (and the cluster is not in `CONFIG_MAP` mode, where it has
@@ -187,13 +192,44 @@ pub async fn access_entry_pools(
             }
             continue;
         };
-        let is_node = NODE_ENTRY_TYPES.iter().any(|t| k.trim().eq_ignore_ascii_case(t));
-        if is_node {
+        let is = |types: &[&str]| types.iter().any(|t| k.trim().eq_ignore_ascii_case(t));
+        if is(&NODE_ENTRY_TYPES) {
             let role = c.node_roles.get(c.iam, &e.principal_arn, &format!("{}.principalArn", e.path)).await;
             out.push(pool(e.principal_arn.clone(), e.path.clone(), role));
+        } else if !is(&OTHER_ENTRY_TYPES) {
+            // A type this scanner does not know may be a node's: never silently left out.
+            let why =
+                format!("access entry type {k} is not known, so whether {} is a node role is unknown", e.principal_arn);
+            out.push(pool(e.principal_arn.clone(), e.path.clone(), Field::unknown(format!("{}.type", e.path), why)));
         }
     }
     out
+}
+
+/// The node role EKS Auto Mode assigns to the instances it launches (`computeConfig.nodeRoleArn`),
+/// as a pool without nodes: it is a node role even while no instance runs. `None` when the
+/// cluster's Auto Mode compute is off (`enabled: false`) or names no role.
+pub async fn auto_mode_pool(
+    c: &Clients<'_>,
+    compute: Option<&aws_sdk_eks::types::ComputeConfigResponse>,
+) -> Option<NodePool> {
+    let compute = compute?;
+    if compute.enabled() == Some(false) {
+        return None;
+    }
+    let arn = compute.node_role_arn().filter(|a| !a.trim().is_empty())?;
+    let path = "computeConfig".to_string();
+    let node_role = c.node_roles.get(c.iam, arn, &format!("{path}.nodeRoleArn")).await;
+    Some(NodePool {
+        name: arn.to_string(),
+        kind: NodeKind::AutoModeNodeRole,
+        mode: Field::absent(format!("{path}.mode")),
+        os_type: Field::absent(format!("{path}.osType")),
+        encryption_at_host: Field::absent(format!("{path}.encryptionAtHost")),
+        imds: Field::absent(format!("{path}.imds")),
+        node_role,
+        path,
+    })
 }
 
 #[cfg(test)]

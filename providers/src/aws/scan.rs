@@ -254,9 +254,11 @@ impl Scanner {
             eks::addons(eks, name),
             self.facts(account),
         );
-        // The node roles of EC2 access entries are node roles too (NODE-002/003).
+        // The node roles of node access entries and of Auto Mode's computeConfig are node roles
+        // too (NODE-002/003).
         let mode = c.access_config().and_then(|a| a.authentication_mode()).map(|m| m.as_str());
-        let entry_pools = nodes::access_entry_pools(&clients, &access_entries, mode).await;
+        let mut entry_pools = nodes::access_entry_pools(&clients, &access_entries, mode).await;
+        entry_pools.extend(nodes::auto_mode_pool(&clients, c.compute_config()).await);
         if let (Some(pools), false) = (node_pools.get(), entry_pools.is_empty()) {
             let mut all = pools.clone();
             all.extend(entry_pools);
