@@ -71,6 +71,10 @@ struct Args {
     /// More arguments for `kubeposture scan` (e.g. `--max-in-flight 32`).
     #[arg(last = true)]
     scan_args: Vec<String>,
+    /// Only write the generated estate here (JSON, an estate file the mock reads) and exit:
+    /// `bench/prowler/run.sh` serves it from the standalone mock.
+    #[arg(long, value_name = "FILE")]
+    write_estate: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -87,6 +91,12 @@ fn main() -> anyhow::Result<()> {
         per_region: args.per_region.max(1),
         regions: usize::from(args.regions),
     };
+    if let Some(path) = &args.write_estate {
+        let text = serde_json::to_vec(&estate::generate(&shape))?;
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("{}: {}", path.display(), shape.describe());
+        return Ok(());
+    }
     let binary = match &args.binary {
         Some(b) => b.clone(),
         None => run::build()?,
