@@ -409,6 +409,14 @@ pub fn ca_users(p: &mut CaPolicy) -> &mut CaUsers {
     p.conditions.users.get_or_insert_with(Default::default)
 }
 
+/// Exclude `group` from the policy, with the principals PIM-eligible to join it.
+pub fn exclude_group(p: &mut CaPolicy, group: &str, eligible: &[&str]) {
+    let u = ca_users(p);
+    u.exclude_groups.push(group.into());
+    let who = eligible.iter().map(|e| e.to_ascii_lowercase()).collect();
+    u.exclusion_eligible.insert(group.to_ascii_lowercase(), Ok(who));
+}
+
 /// The policy's applications condition, created empty when null.
 pub fn ca_apps(p: &mut CaPolicy) -> &mut CaApplications {
     p.conditions.applications.get_or_insert_with(Default::default)

@@ -95,7 +95,7 @@ mod tests {
     fn one_excluded_admin_fails_naming_only_that_admin() {
         let mut c = hardened_aks();
         with_dave(&mut c);
-        edit_aks_ca(&mut c, |p| ca_users(p).exclude_groups = vec![platform_team().id]);
+        edit_aks_ca(&mut c, |p| exclude_group(p, &platform_team().id, &[]));
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail, "{o:?}");
         assert!(o.message.contains("Dave Ops") && !o.message.contains("Alice"), "{}", o.message);

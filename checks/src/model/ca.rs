@@ -5,7 +5,7 @@
 //! `unrecognised` with its JSON path, so the checks can say the policy's effect is unknown.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One Conditional Access policy.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +78,11 @@ pub struct CaUsers {
     /// What the object ids of the four id lists are, as the directory answered.
     #[serde(default)]
     pub objects: ObjectKinds,
+    /// For each group of `excludeGroups` (lower-cased id): the principals (lower-cased ids) that
+    /// may join it through PIM for Groups — eligible for it, or for a group nested in it — or why
+    /// that is not known. Missing: not read.
+    #[serde(default)]
+    pub exclusion_eligible: BTreeMap<String, Result<BTreeSet<String>, String>>,
 }
 
 /// The kinds of the object ids a users condition names (`includeUsers`, `excludeUsers`,

@@ -297,9 +297,9 @@ def conditions(apps, users, sign_in=(), user_risk=()):
             "users": users}
 
 
-def users_cond(include_users=(), include_groups=(), exclude_users=()):
+def users_cond(include_users=(), include_groups=(), exclude_users=(), exclude_groups=()):
     return {"includeUsers": list(include_users), "excludeUsers": list(exclude_users), "includeGroups": list(include_groups),
-            "excludeGroups": [], "includeRoles": [], "excludeRoles": [], "includeGuestsOrExternalUsers": None,
+            "excludeGroups": list(exclude_groups), "includeRoles": [], "excludeRoles": [], "includeGuestsOrExternalUsers": None,
             "excludeGuestsOrExternalUsers": None}
 
 
@@ -491,6 +491,23 @@ eligible_grant(sid2, f"/subscriptions/{sid2}", "owner", p["deployer"], "User")
 case("grp-deployer-eligible-owner", "no leftover; the deployer PIM-eligible Owner of the subscription, excluded from CA",
      jit_truth(DEPLOYER_UNGUARDED, ("pass", "the deployer's Owner is PIM-eligible; alice eligible"), {
          "IDN-001": ("fail", "the deployer (eligible Owner: managedClusters/write) is excluded from every policy")}))
+
+# 3c. The requester group in includeGroups, every policy excluding a "CA exclusion" group for
+# which alice is PIM-eligible (the just-in-time exclusion pattern): she can activate the
+# membership and escape every policy, as with an excluded directory role she is eligible for.
+t, p = jit_tenant("groups-exclusion", "Seed reference: policies enabled for the requester group, alice eligible for the excluded group")
+sid = subscription("groups-exclusion", t, "seed-groups-exclusion")
+exempt = group(t, "ca-exclusion")
+eligible(t, exempt, p["alice"])
+add_policies(t, repo_policies(users_cond(include_groups=[p["requester"]], exclude_users=[p["deployer"]], exclude_groups=[exempt]), "enabled"))
+jit_cluster(t, p, sid, "grpx-no-leftover", leftover=False)
+ESCAPES = "alice is PIM-eligible for ca-exclusion, which every policy excludes: she can activate it and escape"
+case("grpx-no-leftover", "policies enabled for the requester group, alice PIM-eligible for the excluded group", jit_truth({
+    "IDN-001": ("fail", ESCAPES),
+    "IDN-002": ("not_applicable", "no policy in any state would guard alice: " + ESCAPES),
+    "IDN-003": ("fail", ESCAPES),
+    "IDN-004": ("fail", ESCAPES)}, NO_STANDING))
+truth.append(("IDN-005", t["tenantId"], "pass", "enabled sign-in (high, medium) and user risk (high) policies for the requester group"))
 
 # 4. includeGroups, but still report-only (the portal's default for an imported policy).
 t, p = jit_tenant("groups-report-only", "Seed reference: requester group in includeGroups, report-only")

@@ -161,16 +161,7 @@ pub async fn access_entry_pools(
     entries: &Field<Vec<AccessEntry>>,
     authentication_mode: Option<&str>,
 ) -> Vec<NodePool> {
-    let pool = |name: String, path: String, node_role| NodePool {
-        name,
-        kind: NodeKind::AccessEntry,
-        mode: Field::absent(format!("{path}.mode")),
-        os_type: Field::absent(format!("{path}.type")),
-        encryption_at_host: Field::absent(format!("{path}.encryptionAtHost")),
-        imds: Field::absent(format!("{path}.imds")),
-        node_role,
-        path,
-    };
+    let pool = |name: String, path: String, node_role| role_pool(NodeKind::AccessEntry, name, path, node_role);
     let Some(list) = entries.get() else {
         return match entries.unknown_reason() {
             Some(reason) if authentication_mode != Some("CONFIG_MAP") => {
@@ -220,16 +211,21 @@ pub async fn auto_mode_pool(
     let arn = compute.node_role_arn().filter(|a| !a.trim().is_empty())?;
     let path = "computeConfig".to_string();
     let node_role = c.node_roles.get(c.iam, arn, &format!("{path}.nodeRoleArn")).await;
-    Some(NodePool {
-        name: arn.to_string(),
-        kind: NodeKind::AutoModeNodeRole,
+    Some(role_pool(NodeKind::AutoModeNodeRole, arn.to_string(), path, node_role))
+}
+
+/// A node role without nodes of its own (an access entry's, Auto Mode's): no instance metadata.
+fn role_pool(kind: NodeKind, name: String, path: String, node_role: Field<Arc<NodeRole>>) -> NodePool {
+    NodePool {
+        name,
+        kind,
         mode: Field::absent(format!("{path}.mode")),
-        os_type: Field::absent(format!("{path}.osType")),
+        os_type: Field::absent(format!("{path}.type")),
         encryption_at_host: Field::absent(format!("{path}.encryptionAtHost")),
         imds: Field::absent(format!("{path}.imds")),
         node_role,
         path,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -177,6 +177,53 @@ fn excluded_by_role(list: &[String], person: &Person, path: &str) -> Answer {
     }
 }
 
+/// Excluded through a group of `excludeGroups` it may join through PIM for Groups — eligible for
+/// it (or for a group nested in it), itself or through a group it is in: it can activate the
+/// membership and escape, as with an excluded role it is eligible for.
+fn excluded_by_eligibility(u: &CaUsers, person: &Person) -> Answer {
+    let mut parts = vec![];
+    for g in u.exclude_groups.iter().filter(|g| ObjectKinds::is_object_id(g)) {
+        let key = g.trim().to_ascii_lowercase();
+        let Some(id) = &person.id else {
+            parts.push(Answer::unknown(format!(
+                "who may join excludeGroups group {} through PIM is not known for the unlisted admins",
+                g.trim()
+            )));
+            continue;
+        };
+        match u.exclusion_eligible.get(&key) {
+            Some(Ok(eligible)) => {
+                if eligible.contains(id) {
+                    parts.push(Answer::yes(format!(
+                        "excludeGroups group {} (PIM-eligible: it can activate the membership and escape)",
+                        g.trim()
+                    )));
+                } else if let Some(via) = person.groups.iter().find(|x| eligible.contains(*x)) {
+                    parts.push(Answer::yes(format!(
+                        "excludeGroups group {} (PIM-eligible through group {via}: it can activate the membership and escape)",
+                        g.trim()
+                    )));
+                } else if let Err(why) = &person.groups_complete {
+                    parts.push(Answer::unknown(format!(
+                        "whether {} may join excludeGroups group {} through PIM is not known: {why}",
+                        person.label,
+                        g.trim()
+                    )));
+                }
+            }
+            Some(Err(why)) => parts.push(Answer::unknown(format!(
+                "who may join excludeGroups group {} through PIM is not known: {why}",
+                g.trim()
+            ))),
+            None => parts.push(Answer::unknown(format!(
+                "who may join excludeGroups group {} through PIM was not read",
+                g.trim()
+            ))),
+        }
+    }
+    any(parts)
+}
+
 /// The users condition: included and not excluded.
 fn users(p: &CaPolicy, person: &Person) -> Answer {
     const U: &str = "conditions.users";
@@ -238,6 +285,7 @@ fn excluded(u: &CaUsers, person: &Person) -> Answer {
         by_id(&u.exclude_users, person, "excludeUsers"),
         legacy,
         by_group(&u.exclude_groups, person, "excludeGroups"),
+        excluded_by_eligibility(u, person),
         excluded_by_role(&u.exclude_roles, person, "excludeRoles"),
         guests,
     ])

@@ -100,12 +100,34 @@ fn roles_include_only_when_held_and_exclude_when_eligible() {
 #[test]
 fn exclusions_by_id_and_group() {
     check!(no, applies(&policy(|p| ca_users(p).exclude_users = vec![alice().id.unwrap()]), &alice()), "excludes Alice");
-    let glass = policy(|p| ca_users(p).exclude_groups = vec![BREAK_GLASS.into()]);
+    let glass = policy(|p| exclude_group(p, BREAK_GLASS, &[]));
     check!(yes, applies(&glass, &alice()));
     check!(no, applies(&glass, &admin(&[BREAK_GLASS], &[], &[])), "excludeGroups group");
     let mut partial = alice();
     partial.groups_complete = Err("not collected".into());
     check!(unsure, applies(&glass, &partial), "not collected");
+}
+
+/// An admin PIM-eligible for an excluded group (the just-in-time exclusion pattern), itself or
+/// through a group it is in, can activate the membership and escape, like an excluded role.
+#[test]
+fn an_admin_eligible_for_an_excluded_group_escapes() {
+    const REQUESTERS: &str = "0e0e0e0e-0000-0000-0000-000000000000";
+    let id = alice().id.unwrap();
+    check!(no, applies(&policy(|p| exclude_group(p, BREAK_GLASS, &[&id])), &alice()), "PIM-eligible");
+    let via = policy(|p| exclude_group(p, BREAK_GLASS, &[REQUESTERS]));
+    check!(no, applies(&via, &admin(&[REQUESTERS], &[], &[])), "PIM-eligible through group");
+    check!(yes, applies(&via, &alice()));
+    let mut partial = alice();
+    partial.groups_complete = Err("transitiveMemberOf: 403".into());
+    check!(unsure, applies(&via, &partial), "transitiveMemberOf: 403");
+    let unread = policy(|p| ca_users(p).exclude_groups = vec![BREAK_GLASS.into()]);
+    check!(unsure, applies(&unread, &alice()), "through PIM was not read");
+    let failed = policy(|p| {
+        ca_users(p).exclude_groups = vec![BREAK_GLASS.into()];
+        ca_users(p).exclusion_eligible.insert(BREAK_GLASS.into(), Err("eligibilitySchedules: 403".into()));
+    });
+    check!(unsure, applies(&failed, &alice()), "eligibilitySchedules: 403");
 }
 
 #[test]

@@ -195,6 +195,7 @@ impl Reader {
                 .guests(m.get("excludeGuestsOrExternalUsers"), &format!("{P}.excludeGuestsOrExternalUsers")),
             // Resolved once for the tenant's policies (`Graph::conditional_access`).
             objects: Default::default(),
+            exclusion_eligible: Default::default(),
         })
     }
 

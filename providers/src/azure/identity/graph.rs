@@ -8,7 +8,7 @@ use crate::azure::arm::{ApiClient, ApiError};
 use crate::once::OnceMap;
 use kubeposture_checks::Field;
 use kubeposture_checks::model::{CaPolicy, EntraGroup, Member, ObjectKinds, PimPolicy, Principal, Terms, UserType};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
@@ -97,6 +97,7 @@ impl Graph {
                         let mut policies: Vec<CaPolicy> =
                             bodies.iter().enumerate().map(|(i, b)| super::ca::ca_policy(b, i)).collect();
                         self.resolve_ca_objects(&mut policies).await;
+                        self.resolve_exclusion_eligibility(&mut policies).await;
                         let raw =
                             policies.iter().map(|p| format!("{} ({})", p.name, p.state)).collect::<Vec<_>>().join(", ");
                         Field::value(PATH, Arc::new(policies), format!("[{raw}]"))
@@ -139,6 +140,56 @@ impl Graph {
         for u in policies.iter_mut().filter_map(|p| p.conditions.users.as_mut()) {
             u.objects = kinds.clone();
         }
+    }
+
+    /// Who may join each group of the policies' `excludeGroups` through PIM for Groups: an admin
+    /// eligible for an excluded group can activate the membership and escape the policy.
+    async fn resolve_exclusion_eligibility(&self, policies: &mut [CaPolicy]) {
+        let groups: BTreeSet<String> = policies
+            .iter()
+            .filter_map(|p| p.conditions.users.as_ref())
+            .flat_map(|u| &u.exclude_groups)
+            .map(|id| id.trim().to_ascii_lowercase())
+            .filter(|id| ObjectKinds::is_object_id(id))
+            .collect();
+        let mut found = BTreeMap::new();
+        for g in groups {
+            let eligible = self.eligible_to_join(&g).await;
+            found.insert(g, eligible);
+        }
+        for u in policies.iter_mut().filter_map(|p| p.conditions.users.as_mut()) {
+            u.exclusion_eligible = u
+                .exclude_groups
+                .iter()
+                .filter_map(|g| found.get_key_value(&g.trim().to_ascii_lowercase()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+        }
+    }
+
+    /// The principals PIM-eligible for `group` or for a group nested in it (at most
+    /// [`super::MAX_GROUPS`] groups walked).
+    async fn eligible_to_join(&self, group: &str) -> Result<BTreeSet<String>, String> {
+        let mut seen = BTreeSet::new();
+        let mut queue = vec![group.to_string()];
+        let mut out = BTreeSet::new();
+        while let Some(g) = queue.pop() {
+            if !seen.insert(g.clone()) {
+                continue;
+            }
+            if seen.len() > super::MAX_GROUPS {
+                return Err(format!("more than {} groups are nested in group {group}", super::MAX_GROUPS));
+            }
+            let (members, eligible) = tokio::join!(self.members(&g), self.eligible(&g));
+            let unknown = |f: &Field<Vec<Member>>| format!("{}: {}", f.path, f.observed());
+            let eligible = eligible.get().ok_or_else(|| unknown(&eligible))?;
+            out.extend(eligible.iter().map(|m| m.principal.id.to_ascii_lowercase()));
+            let members = members.get().ok_or_else(|| unknown(&members))?;
+            queue.extend(
+                members.iter().filter(|m| m.principal.is("Group")).map(|m| m.principal.id.to_ascii_lowercase()),
+            );
+        }
+        Ok(out)
     }
 
     /// Every group a user is in, nested ones included, and the directory roles it holds
