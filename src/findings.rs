@@ -1,5 +1,9 @@
 //! The scan result: findings built from check outcomes, then sorted and filtered in one place
-//! (`ScanResult::finish`), which also decides the exit code.
+//! (`ScanResult::finish`), which also decides the exit code. The findings themselves are kept by
+//! `spill::Findings` (memory up to a budget, then a temporary file) and read back in order.
+
+mod spill;
+pub use spill::{Findings, SpillError};
 
 use kubeposture_checks::{CheckMeta, Evidence, Outcome, ResourceKind, ResourceRef, Severity, Status, Subject};
 use kubeposture_providers::{Coverage, ScopeFailure};
@@ -24,7 +28,7 @@ pub struct Finding {
 }
 
 /// What history and waivers say about a finding or one of its subjects.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Marks {
     /// Stable identity across scans (`crate::fingerprint`): check id + resource id (+ subject id).
     pub fingerprint: String,
@@ -36,7 +40,7 @@ pub struct Marks {
 
 /// `existing`: the previous scan of the same scope that collected this resource saw the same
 /// status; `new`: it saw another status or did not have it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Novelty {
     New,
@@ -53,7 +57,7 @@ impl Novelty {
 }
 
 /// An accepted risk, as reports show it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Waived {
     pub reason: String,
     pub owner: String,
@@ -142,6 +146,17 @@ pub mod exit {
     pub const USAGE: u8 = 3;
 }
 
+/// The report order: severity (highest first), check id, resource, status, message.
+fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    b.check
+        .severity
+        .cmp(&a.check.severity)
+        .then_with(|| a.check.id.cmp(b.check.id))
+        .then_with(|| a.resource.cmp(&b.resource))
+        .then_with(|| a.status.cmp(&b.status))
+        .then_with(|| a.message.cmp(&b.message))
+}
+
 /// `--check` / `--resource`: the findings every report shows and the exit code counts. Applied
 /// once (`ScanResult::filter`) before anything is rendered.
 #[derive(Clone, Debug, Default)]
@@ -174,7 +189,8 @@ impl Filter {
 #[derive(Debug, Default)]
 pub struct ScanResult {
     pub resources: BTreeMap<Arc<ResourceRef>, Counts>,
-    pub findings: Vec<Finding>,
+    /// In the report order once `finish` ran; read it as a pass (`for f in &result.findings`).
+    pub findings: Findings,
     pub not_collected: Vec<ScopeFailure>,
     /// The parts of the estate whose clusters were all listed (see `Coverage`).
     pub covered: Vec<Coverage>,
@@ -218,17 +234,9 @@ impl ScanResult {
         self.findings.push(f);
     }
 
-    /// Deterministic order: severity (highest first), check id, resource; failed scopes by name.
+    /// Deterministic order (`order`); failed scopes by name.
     pub fn finish(&mut self) {
-        self.findings.sort_by(|a, b| {
-            b.check
-                .severity
-                .cmp(&a.check.severity)
-                .then_with(|| a.check.id.cmp(b.check.id))
-                .then_with(|| a.resource.cmp(&b.resource))
-                .then_with(|| a.status.cmp(&b.status))
-                .then_with(|| a.message.cmp(&b.message))
-        });
+        self.findings.sort();
         self.not_collected.sort();
         self.not_collected.dedup();
         self.covered.sort();
@@ -242,7 +250,7 @@ impl ScanResult {
         }
         self.findings.retain(|f| filter.keeps(f));
         self.resources.clear();
-        for f in &self.findings {
+        for f in self.findings.iter() {
             self.resources.entry(f.resource.clone()).or_default().add(f.status);
         }
     }
@@ -370,10 +378,10 @@ pub(crate) mod tests {
         ]);
         r.fail_on_new = true;
         let fail_on = FailOn(Some(Severity::Low));
-        for f in &mut r.findings {
+        r.findings.update(|f| {
             f.marks.novelty = Some(Novelty::Existing);
             f.subject_marks.iter_mut().for_each(|m| m.novelty = Some(Novelty::Existing));
-        }
+        });
         assert_eq!(r.exit_code(fail_on), exit::OK);
         // A new failing subject makes its finding a new failure, unless that subject is waived.
         let idn = r.findings.iter().position(|f| f.check.id == "IDN-006").unwrap();

@@ -52,6 +52,7 @@ pub async fn admins(cmd: AdminsCmd) -> anyhow::Result<u8> {
     };
     result.filter(&cmd.scan.view.filter());
     let inv = report::admins::collect(&result, cmd.principal.as_deref());
+    result.findings.check()?;
     report::to_stdout(|out| match cmd.admins_format {
         AdminsFormat::Table => report::admins::render_table(&inv, report::term::Term::detect(cmd.scan.view.color), out),
         AdminsFormat::Csv => report::admins::render_csv(&inv, out),

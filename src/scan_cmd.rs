@@ -284,6 +284,8 @@ pub fn write_reports(
         }
         None => report::to_stdout(|out| report::render(formats[0], result, meta, out))?,
     }
+    // Every pass so far (exit code, reports) read every finding, or this says which did not.
+    result.findings.check()?;
     Ok(())
 }
 

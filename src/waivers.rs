@@ -216,7 +216,10 @@ pub fn apply(waivers: &[Waiver], result: &mut ScanResult, today: time::Date) -> 
         .collect();
     let mut used = vec![false; live.len()];
     let open = |s: Status| matches!(s, Status::Fail | Status::Unknown);
-    for f in &mut result.findings {
+    if live.is_empty() {
+        return out;
+    }
+    result.findings.update(|f| {
         for (i, w) in live.iter().enumerate() {
             if w.check != f.check.id || !w.matches_resource(&f.resource) {
                 continue;
@@ -236,7 +239,7 @@ pub fn apply(waivers: &[Waiver], result: &mut ScanResult, today: time::Date) -> 
                 }
             }
         }
-    }
+    });
     out.unused = live.iter().zip(&used).filter(|(_, u)| !**u).map(|(w, _)| w.describe()).collect();
     out
 }
@@ -282,7 +285,7 @@ mod tests {
         r
     }
 
-    fn finding<'a>(r: &'a ScanResult, check: &str) -> &'a Finding {
+    fn finding(r: &ScanResult, check: &str) -> Finding {
         r.findings.iter().find(|f| f.check.id == check).unwrap()
     }
 

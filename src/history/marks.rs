@@ -25,12 +25,12 @@ pub async fn mark_novelty(store: &Store, scope_key: &str, result: &mut ScanResul
         Some(s) if *s == status => Novelty::Existing,
         _ => Novelty::New,
     };
-    for f in &mut result.findings {
+    result.findings.update(|f| {
         let base = baseline.get(&f.resource).and_then(|id| statuses.get(id));
         f.marks.novelty = Some(novelty(base, &f.marks.fingerprint, f.status));
         for (s, m) in f.subjects.iter().zip(f.subject_marks.iter_mut()) {
             m.novelty = Some(novelty(base, &m.fingerprint, s.status));
         }
-    }
+    });
     Ok(())
 }

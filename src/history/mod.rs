@@ -38,6 +38,9 @@ pub enum StoreError {
     Query { store: String, cause: String },
     #[error("no scan {0} in the history store (see `kubeposture history`)")]
     NoSuchScan(i64),
+    /// The scan's own findings could not all be read: nothing is recorded.
+    #[error(transparent)]
+    Findings(#[from] crate::findings::SpillError),
 }
 
 /// One scan as listed.

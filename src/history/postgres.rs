@@ -145,7 +145,9 @@ impl Db {
 
         // One pass over the findings in order, BATCH of them at a time in multi-row INSERTs.
         let mut batches = 0usize;
-        for chunk in result.findings.chunks(BATCH) {
+        let mut findings = result.findings.iter().peekable();
+        while findings.peek().is_some() {
+            let chunk: Vec<_> = findings.by_ref().take(BATCH).collect();
             let rows: Vec<_> = chunk.iter().map(finding_row).collect();
             let cols: Vec<_> = rows
                 .iter()
@@ -221,6 +223,7 @@ impl Db {
                 super::failpoint_stall();
             }
         }
+        result.findings.check()?;
         tx.commit().await.map_err(err)?;
         Ok(id)
     }

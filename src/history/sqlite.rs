@@ -112,7 +112,7 @@ impl Db {
                 .map_err(err)?;
             // One pass over the findings in order; nothing is copied besides the row at hand.
             for (n, f) in result.findings.iter().enumerate() {
-                let r = finding_row(f);
+                let r = finding_row(&f);
                 ins_f
                     .execute(params![
                         id,
@@ -133,7 +133,7 @@ impl Db {
                         r.waiver,
                     ])
                     .map_err(err)?;
-                for s in subject_rows(f) {
+                for s in subject_rows(&f) {
                     ins_s
                         .execute(params![
                             id,
@@ -157,6 +157,7 @@ impl Db {
         if result.findings.len() < BATCH {
             super::failpoint_stall();
         }
+        result.findings.check()?;
         tx.commit().map_err(err)?;
         Ok(id)
     }

@@ -96,7 +96,7 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
             .collect();
         let v = json!({
             "c": f.check.id, "s": f.status.as_str(), "r": index.get(f.resource.id.as_str()).copied().unwrap_or(usize::MAX),
-            "m": clean(&f.message), "e": evidence, "sub": subjects, "fp": fingerprint(f), "mk": mark(f),
+            "m": clean(&f.message), "e": evidence, "sub": subjects, "fp": fingerprint(&f), "mk": mark(&f),
         });
         if i > 0 {
             out.write_all(b",")?;

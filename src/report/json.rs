@@ -173,7 +173,16 @@ struct Findings<'a>(&'a ScanResult);
 
 impl Serialize for Findings<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.findings.iter().map(finding))
+        serializer.collect_seq(self.0.findings.iter().map(Read))
+    }
+}
+
+/// A finding as read from `result.findings`, serialized through its report view.
+struct Read(crate::findings::Finding);
+
+impl Serialize for Read {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        finding(&self.0).serialize(serializer)
     }
 }
 
@@ -248,10 +257,53 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
         compliance: meta.options.compliance.map(|f| super::compliance::aggregate(f, result)),
     };
     // C0 controls are escaped by JSON itself; C1 and bidi controls are escaped too (`\u202e`), so
-    // a report printed to a terminal shows what a name is.
-    let text = serde_json::to_string_pretty(&report)?;
-    out.write_all(escape_controls(&text).as_bytes())?;
+    // a report printed to a terminal shows what a name is. Written as it is serialized: the
+    // report is never held whole.
+    let mut w = std::io::BufWriter::with_capacity(64 << 10, EscapeControls::new(out));
+    serde_json::to_writer_pretty(&mut w, &report)?;
+    w.flush()?;
+    drop(w);
     writeln!(out)
+}
+
+/// Writes JSON text on with [`escape_controls`] applied, holding back an incomplete UTF-8
+/// sequence at the end of a write until the next one completes it.
+pub struct EscapeControls<'a> {
+    out: &'a mut dyn Write,
+    pending: Vec<u8>,
+}
+
+impl<'a> EscapeControls<'a> {
+    pub fn new(out: &'a mut dyn Write) -> Self {
+        EscapeControls { out, pending: Vec::new() }
+    }
+}
+
+impl Write for EscapeControls<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        let (text, rest) = match std::str::from_utf8(&self.pending) {
+            Ok(text) => (text, self.pending.len()),
+            // An incomplete sequence at the end waits; invalid bytes (not from serde_json) pass.
+            Err(e) if e.error_len().is_none() => {
+                let valid = e.valid_up_to();
+                (std::str::from_utf8(&self.pending[..valid]).unwrap_or_default(), valid)
+            }
+            Err(_) => {
+                self.out.write_all(&self.pending)?;
+                self.pending.clear();
+                return Ok(buf.len());
+            }
+        };
+        self.out.write_all(escape_controls(text).as_bytes())?;
+        self.pending.drain(..rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&std::mem::take(&mut self.pending))?;
+        self.out.flush()
+    }
 }
 
 /// One value as compact JSON with [`escape_controls`]: how SARIF and OCSF write untrusted text.

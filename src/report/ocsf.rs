@@ -125,7 +125,7 @@ fn time_ms(result: &ScanResult, meta: &ReportMeta) -> i128 {
 pub fn render_lines(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> std::io::Result<()> {
     let t = time_ms(result, meta);
     for f in &result.findings {
-        super::json::write_escaped(out, &event(f, t))?;
+        super::json::write_escaped(out, &event(&f, t))?;
         out.write_all(b"\n")?;
     }
     Ok(())
@@ -137,7 +137,7 @@ pub fn render_array(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write)
     out.write_all(b"[")?;
     for (i, f) in result.findings.iter().enumerate() {
         out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        super::json::write_escaped(out, &event(f, t))?;
+        super::json::write_escaped(out, &event(&f, t))?;
     }
     out.write_all(b"\n]\n")
 }

@@ -178,7 +178,7 @@ pub fn render(result: &ScanResult, meta: &ReportMeta, out: &mut dyn Write) -> st
         }
         first = false;
         out.write_all(b"\n")?;
-        super::json::write_escaped(out, &sarif_result(f, index(f.check.id)))?;
+        super::json::write_escaped(out, &sarif_result(&f, index(f.check.id)))?;
     }
     writeln!(out, "\n]}}]}}")
 }

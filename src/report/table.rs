@@ -274,7 +274,7 @@ pub fn render(
     let mut current: Option<Severity> = None;
     // Failures of the current check (findings of one check are consecutive), printed as one
     // line per distinct reason when the check changes.
-    let mut group: Vec<&Finding> = Vec::new();
+    let mut group: Vec<Finding> = Vec::new();
     let fails_by_sev: BTreeMap<Severity, usize> =
         result.findings.iter().filter(|f| f.status == Status::Fail).fold(BTreeMap::new(), |mut m, f| {
             *m.entry(f.check.severity).or_default() += 1;
@@ -291,10 +291,10 @@ pub fn render(
                     writeln!(out, "\n{}", term.paint(severity_color(f.check.severity), &fit(&head, w)))?;
                 }
                 if view.details {
-                    failure_line(&[f], term, id_w, res_w, true, out)?;
-                    details(f, w, out)?;
+                    failure_line(&[&f], term, id_w, res_w, true, out)?;
+                    details(&f, w, out)?;
                 } else {
-                    if group.first().is_some_and(|g: &&Finding| g.check.id != f.check.id) {
+                    if group.first().is_some_and(|g: &Finding| g.check.id != f.check.id) {
                         flush(&mut group, term, id_w, res_w, out)?;
                     }
                     group.push(f);
@@ -362,11 +362,11 @@ pub fn render(
 }
 
 /// One line per distinct reason among one check's failures, in first-seen order.
-fn flush(group: &mut Vec<&Finding>, term: Term, id_w: usize, res_w: usize, out: &mut dyn Write) -> std::io::Result<()> {
+fn flush(group: &mut Vec<Finding>, term: Term, id_w: usize, res_w: usize, out: &mut dyn Write) -> std::io::Result<()> {
     // Indexed by phrase, so a check failing on many resources for many reasons stays linear.
     let mut by_phrase: Vec<Vec<&Finding>> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for f in group.drain(..) {
+    for f in group.iter() {
         let i = *index.entry(phrase(&f.message)).or_insert_with(|| {
             by_phrase.push(Vec::new());
             by_phrase.len() - 1
@@ -376,6 +376,7 @@ fn flush(group: &mut Vec<&Finding>, term: Term, id_w: usize, res_w: usize, out: 
     for findings in by_phrase {
         failure_line(&findings, term, id_w, res_w, false, out)?;
     }
+    group.clear();
     Ok(())
 }
 
