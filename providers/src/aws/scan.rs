@@ -198,6 +198,8 @@ impl Scanner {
         let mut tasks = tokio::task::JoinSet::new();
         for name in names {
             let permit = self.cfg.limiter.cluster_slot().await;
+            // Finished clusters' tasks are freed as they go, not when the region ends.
+            while tasks.try_join_next().is_some() {}
             let (s, account, seen, eks, ec2, region, instances) = (
                 self.clone(),
                 account.clone(),

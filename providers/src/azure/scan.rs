@@ -257,12 +257,21 @@ impl Scanner {
             match self.arm.page::<serde_json::Value>("listManagedClusters", page, url).await {
                 Ok((items, n)) => {
                     next = n;
-                    for raw in items {
+                    // Clusters waiting for a slot are held as compact text, not parsed trees: a
+                    // fleet's subscriptions all list at once and wait together.
+                    let waiting: Vec<String> = items.iter().map(serde_json::Value::to_string).collect();
+                    drop(items);
+                    for text in waiting {
                         let permit = self.cfg.limiter.cluster_slot().await;
+                        // Finished clusters' tasks are freed as they go, not when the list ends.
+                        while tasks.try_join_next().is_some() {}
                         let s = self.clone();
                         let sub_id = sub.id.clone();
                         tasks.spawn(async move {
                             let _permit = permit;
+                            // Text this process wrote from a parsed value parses again.
+                            let raw = serde_json::from_str(&text).unwrap_or_default();
+                            drop(text);
                             let cluster = s.cluster(&sub_id, raw).await;
                             s.send(Collected::Cluster(Box::new(cluster))).await;
                         });

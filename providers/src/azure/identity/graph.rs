@@ -45,8 +45,9 @@ pub struct Graph {
     member_of: OnceMap<String, Result<Arc<MemberOf>, String>>,
     /// The tenant's PIM eligibility for directory roles.
     role_eligibility: OnceCell<Result<Arc<Vec<RoleEligibility>>, String>>,
-    /// Each user's account kind (`userType` and whether it is external).
-    user_types: std::sync::Mutex<HashMap<String, Result<UserType, String>>>,
+    /// Each user's account kind (`userType` and whether it is external). Held while a read is
+    /// under way, so subscriptions asking at once about the same users read them once.
+    user_types: tokio::sync::Mutex<HashMap<String, Result<UserType, String>>>,
 }
 
 /// A user's groups (nested ones included) and directory roles (role template ids), lower-cased.
@@ -242,13 +243,10 @@ impl Graph {
     /// Each user's account kind, read with `directoryObjects/getByIds` for the users not yet
     /// known (`userType` is not among the properties Graph returns by default, so it is selected).
     pub async fn user_types(&self, ids: &BTreeSet<String>) -> HashMap<String, Result<UserType, String>> {
-        let missing: BTreeSet<String> = {
-            let known = self.user_types.lock().unwrap_or_else(|e| e.into_inner());
-            ids.iter().filter(|id| !known.contains_key(*id)).cloned().collect()
-        };
+        let mut known = self.user_types.lock().await;
+        let missing: BTreeSet<String> = ids.iter().filter(|id| !known.contains_key(*id)).cloned().collect();
         if !missing.is_empty() {
             let read = self.read_user_types(&missing).await;
-            let mut known = self.user_types.lock().unwrap_or_else(|e| e.into_inner());
             for id in &missing {
                 let r = match &read {
                     Ok(found) => found
@@ -260,7 +258,6 @@ impl Graph {
                 known.insert(id.clone(), r);
             }
         }
-        let known = self.user_types.lock().unwrap_or_else(|e| e.into_inner());
         ids.iter().filter_map(|id| known.get(id).map(|r| (id.clone(), r.clone()))).collect()
     }
 
