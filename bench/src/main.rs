@@ -78,6 +78,9 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some(run::MEASURE) {
+        return run::measure();
+    }
     let args = Args::parse();
     let (aks, eks) = match args.shape {
         Clouds::Mixed => (args.clusters / 2, args.clusters - args.clusters / 2),

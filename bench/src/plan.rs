@@ -32,6 +32,10 @@ pub fn minimal(shape: &Shape) -> BTreeMap<String, u64> {
         // Principal names of each subscription's assignments (the admin group's eligible user
         // is named in the same batch as the first subscription's).
         add("getDirectoryObjectsByIds", subs as u64);
+        // The admin users' kinds (`userType`) once, the kinds of the ids the CA policy names
+        // once, and the tenant's directory-role eligibility.
+        add("getDirectoryObjectsByIds", 2);
+        add("listDirectoryRoleEligibilityScheduleInstances", 1);
         add("getRoleDefinition", 3); // Owner, AKS RBAC Cluster Admin, Reader: once each
         add("listKubernetesVersions", shape.aks.min(LOCATIONS.len()) as u64);
         add("listDiagnosticSettings", shape.aks as u64);

@@ -1,5 +1,5 @@
 //! Building and running the `kubeposture` binary against the mock, measuring wall time and the
-//! child's peak RSS (from `wait4`).
+//! scan's peak RSS (from `wait4`, through a small launcher process: see `measure`).
 
 use crate::estate::{self, Shape};
 use anyhow::{Context, bail};
@@ -126,16 +126,51 @@ pub fn scan(
         cmd.args(["--aws-endpoint-url", &url, "--aws-organization", estate::ROLE]);
     }
     cmd.args(extra).stdin(Stdio::null()).stdout(Stdio::null()).stderr(std::fs::File::create(&stderr_path)?);
+    let usage_path = dir.join("usage.txt");
+    let mut launcher = Command::new(std::env::current_exe().context("the bench's own path")?);
+    launcher.arg(MEASURE).arg(&usage_path).arg(cmd.get_program()).args(cmd.get_args());
+    launcher.env_clear().envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
+    launcher
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::options().append(true).open(&stderr_path)?);
     let started = Instant::now();
-    let child = cmd.spawn().context("cannot start kubeposture")?;
-    let (status, rusage) = wait4(child.id())?;
+    let status = launcher.status().context("cannot start kubeposture")?;
     let wall = started.elapsed();
+    if !status.success() {
+        bail!("the launcher failed: {}", std::fs::read_to_string(&stderr_path).unwrap_or_default());
+    }
+    let usage = std::fs::read_to_string(&usage_path).context("the launcher wrote no usage")?;
+    let mut usage = usage.split_whitespace().map(str::parse::<i64>);
+    let (Some(Ok(status)), Some(Ok(max_rss_kib))) = (usage.next(), usage.next()) else {
+        bail!("the launcher's usage file is malformed");
+    };
+    let status = i32::try_from(status)?;
     let report = dir.join("kubeposture.json");
     let report_bytes = std::fs::metadata(&report).map(|m| m.len()).unwrap_or(0);
     let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
     let stderr_tail: String = stderr.lines().rev().take(5).collect::<Vec<_>>().join(" | ");
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(Outcome { wall, exit_code: status, max_rss_kib: rusage.ru_maxrss, report_bytes, stderr_tail })
+    Ok(Outcome { wall, exit_code: status, max_rss_kib, report_bytes, stderr_tail })
+}
+
+/// The launcher's first argument.
+pub const MEASURE: &str = "__measure-child";
+
+/// `kubeposture-bench __measure-child USAGE_FILE PROGRAM ARGS…`: runs PROGRAM and writes its
+/// exit code and peak RSS (KiB) to USAGE_FILE. A child's `ru_maxrss` starts from its parent's
+/// memory when the parent spawns it by vfork (as `std::process` does): spawned straight from the
+/// bench, which holds the mock and the whole estate, it reported the bench's peak, not the
+/// scan's. This small process is the parent instead.
+pub fn measure() -> anyhow::Result<()> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(2).collect();
+    let [usage_path, program, rest @ ..] = args.as_slice() else {
+        bail!("usage: {MEASURE} USAGE_FILE PROGRAM ARGS…")
+    };
+    let child = Command::new(program).args(rest).spawn().context("cannot start the program")?;
+    let (status, rusage) = wait4(child.id())?;
+    std::fs::write(usage_path, format!("{status} {}\n", rusage.ru_maxrss))?;
+    Ok(())
 }
 
 /// Waits for the child and returns its exit code and resource usage.
