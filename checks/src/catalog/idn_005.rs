@@ -194,7 +194,9 @@ mod tests {
     }
 
     fn kinds(found: &[(&str, &str)]) -> ObjectKinds {
-        ObjectKinds::resolved(found.iter().map(|(i, k)| (i.to_string(), k.to_string())).collect())
+        let mut k = ObjectKinds::resolved(found.iter().map(|(i, k)| (i.to_string(), k.to_string())).collect());
+        k.populated.insert(GROUP.into(), Ok(true));
+        k
     }
 
     #[test]
@@ -221,6 +223,16 @@ mod tests {
         // The one user included is excluded too.
         let out = CaUsers { exclude_users: vec![USER.into()], ..users(&[USER]) };
         assert_eq!(run_scope(&CHECK, &risk_for(out, known)).status, Status::Fail);
+        // A group nobody is in or eligible for is nobody; not knowing is unknown.
+        let mut empty = kinds(&[(GROUP, "Group")]);
+        empty.populated.insert(GROUP.into(), Ok(false));
+        let o = run_scope(&CHECK, &risk_for(groups(&[GROUP]), empty.clone()));
+        assert_eq!(o.status, Status::Fail, "{o:?}");
+        assert!(o.message.contains("a group nobody is in or eligible for"), "{}", o.message);
+        empty.populated.insert(GROUP.into(), Err("members: 403".into()));
+        assert_eq!(run_scope(&CHECK, &risk_for(groups(&[GROUP]), empty.clone())).status, Status::Unknown);
+        empty.populated.clear();
+        assert_eq!(run_scope(&CHECK, &risk_for(groups(&[GROUP]), empty)).status, Status::Unknown);
         // Kinds not read: unknown, never a pass.
         let o = run_scope(&CHECK, &risk_for(users(&[GROUP]), ObjectKinds::default()));
         assert_eq!(o.status, Status::Unknown, "{o:?}");

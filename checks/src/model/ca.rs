@@ -96,18 +96,27 @@ pub struct ObjectKinds {
     /// Why the ids were not resolved; `None` when the directory answered for all of them, so an
     /// id missing from `found` is neither a user nor a group (another kind, or deleted).
     pub unresolved: Option<String>,
+    /// For the groups risk policies include (lower-cased id): whether anybody is in it or may
+    /// join it through PIM for Groups (a member or an eligible principal), or why not known.
+    /// Missing: not read.
+    #[serde(default)]
+    pub populated: BTreeMap<String, Result<bool, String>>,
 }
 
 impl Default for ObjectKinds {
     fn default() -> Self {
-        ObjectKinds { found: BTreeMap::new(), unresolved: Some("the kinds of the ids were not read".into()) }
+        ObjectKinds {
+            found: BTreeMap::new(),
+            unresolved: Some("the kinds of the ids were not read".into()),
+            populated: BTreeMap::new(),
+        }
     }
 }
 
 impl ObjectKinds {
     /// Every id resolved: `found` holds the users and groups among them.
     pub fn resolved(found: BTreeMap<String, String>) -> Self {
-        ObjectKinds { found, unresolved: None }
+        ObjectKinds { found, unresolved: None, populated: BTreeMap::new() }
     }
 
     /// An object id (a GUID), not a keyword such as `All`, `None` or `GuestsOrExternalUsers`.

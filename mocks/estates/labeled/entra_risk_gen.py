@@ -61,13 +61,15 @@ def estate(key, why, status, edit=None):
     groups = [{"id": glass, "displayName": "break-glass accounts", "description": None, "securityEnabled": True, "mailEnabled": False,
                "mailNickname": "break-glass", "groupTypes": [], "isAssignableToRole": None, "members": [gid(f"{tenant}:glass")]},
               {"id": gid(f"{tenant}:risk-pilot"), "displayName": "risk pilot", "description": None, "securityEnabled": True,
-               "mailEnabled": False, "mailNickname": "risk-pilot", "groupTypes": [], "isAssignableToRole": None, "members": [alice]}]
+               "mailEnabled": False, "mailNickname": "risk-pilot", "groupTypes": [], "isAssignableToRole": None, "members": [alice]},
+              {"id": gid(f"{tenant}:risk-empty"), "displayName": "risk rollout (empty)", "description": None, "securityEnabled": True,
+               "mailEnabled": False, "mailNickname": "risk-empty", "groupTypes": [], "isAssignableToRole": None, "members": []}]
     sign_in = template(tenant, "sign-in", "Require multifactor authentication for risky sign-ins", sign_in=["high", "medium"])
     user_risk = template(tenant, "user", "Require password change for high-risk users", user_risk=["high"],
                          grant=("mfa", "passwordChange"), operator="AND")
     policies = [sign_in, user_risk]
     if edit:
-        policies = edit(tenant, sign_in, user_risk, {"alice": alice, "pilot": gid(f"{tenant}:risk-pilot")}) or policies
+        policies = edit(tenant, sign_in, user_risk, {"alice": alice, "pilot": gid(f"{tenant}:risk-pilot"), "empty": gid(f"{tenant}:risk-empty")}) or policies
     sub = gid("sub:" + key)
     scanner = gid("sp:" + key)
     t = {"tenantId": tenant, "displayName": f"Labeled risk policies: {key}",
@@ -139,6 +141,12 @@ estate("office365-only", "risk policies for Office 365 only leave AKS sign-ins a
 estate("trusted-locations-excluded", "the sign-in risk policy leaves out trusted locations", "fail", trusted)
 estate("deleted-user", "includeUsers holds only the id of a deleted user: nobody", "fail", deleted_user)
 estate("pilot-group", "includeGroups holds a group of the tenant (a user's id is somebody too)", "pass", pilot_group)
+def empty_group(t, s, u, ids):
+    for p in (s, u):
+        p["conditions"]["users"].update(includeUsers=[], includeGroups=[ids["empty"]], excludeGroups=[])
+
+
+estate("empty-group", "includeGroups holds only a group nobody is in or eligible for: nobody", "fail", empty_group)
 estate("user-id", "includeUsers holds a user's id", "pass", user_id)
 estate("global-admins", "includeRoles Global Administrator: always held", "pass", global_admins)
 estate("session-only", "the sign-in risk policy has session controls only: it challenges nobody", "fail", session_only)

@@ -297,8 +297,9 @@ const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
 
 /// Whether the users condition includes anybody at all — the question of a tenant-wide check
 /// (IDN-005) that has no admin to ask about. `All` does; an id in `includeUsers` only when it is
-/// a user's, one in `includeGroups` only when it is a group's (Graph matches each list against
-/// that kind only, so a group's id in `includeUsers` or a deleted object's id includes nobody),
+/// a user's, one in `includeGroups` only when it is a group's with anybody in it or eligible for
+/// it (Graph matches each list against that kind only, so a group's id in `includeUsers`, a
+/// deleted object's id or an empty group includes nobody),
 /// and not when the same id is excluded; Global Administrator (always held) does. Whether anyone
 /// holds another directory role or is a guest is not collected: unknown.
 pub fn includes_someone(p: &CaPolicy) -> Answer {
@@ -319,6 +320,14 @@ pub fn includes_someone(p: &CaPolicy) -> Answer {
         for id in ids(list) {
             parts.push(match u.objects.is(&id, kind) {
                 Ok(true) if excluded.contains(&id) => Answer::no(format!("{path} {id} is excluded too")),
+                Ok(true) if kind == "Group" => match u.objects.populated.get(&id) {
+                    Some(Ok(true)) => Answer::yes(format!("{path} {id} (a group with members)")),
+                    Some(Ok(false)) => {
+                        Answer::no(format!("{path} {id} is a group nobody is in or eligible for, so it targets nobody"))
+                    }
+                    Some(Err(why)) => Answer::unknown(format!("whether anybody is in {path} {id} is not known: {why}")),
+                    None => Answer::unknown(format!("whether anybody is in {path} {id} was not read")),
+                },
                 Ok(true) => Answer::yes(format!("{path} {id} ({kind})")),
                 Ok(false) => Answer::no(format!(
                     "{path} {id} is not a {} (Graph matches {path} against {}s only), so it targets nobody",

@@ -135,9 +135,31 @@ impl Graph {
                 Err(why) => ObjectKinds {
                     found: Default::default(),
                     unresolved: Some(format!("the kinds of the ids the policies name could not be read: {why}")),
+                    populated: Default::default(),
                 },
             }
         };
+        // The groups risk policies include: does anybody sign in through them (IDN-005)?
+        let mut kinds = kinds;
+        let risk_groups: BTreeSet<String> = policies
+            .iter()
+            .filter(|p| !p.conditions.sign_in_risk_levels.is_empty() || !p.conditions.user_risk_levels.is_empty())
+            .filter_map(|p| p.conditions.users.as_ref())
+            .flat_map(|u| &u.include_groups)
+            .map(|id| id.trim().to_ascii_lowercase())
+            .filter(|id| kinds.is(id, "Group") == Ok(true))
+            .collect();
+        for g in risk_groups {
+            let (members, eligible) = tokio::join!(self.members(&g), self.eligible(&g));
+            let populated = match (members.get(), eligible.get()) {
+                (Some(m), _) if !m.is_empty() => Ok(true),
+                (_, Some(e)) if !e.is_empty() => Ok(true),
+                (Some(_), Some(_)) => Ok(false),
+                (None, _) => Err(format!("{}: {}", members.path, members.observed())),
+                (_, None) => Err(format!("{}: {}", eligible.path, eligible.observed())),
+            };
+            kinds.populated.insert(g, populated);
+        }
         for u in policies.iter_mut().filter_map(|p| p.conditions.users.as_mut()) {
             u.objects = kinds.clone();
         }
