@@ -296,6 +296,9 @@ pub struct ScanArgs {
     /// Retries per request on throttling (429, honouring Retry-After on Azure) and transient errors.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..=20))]
     pub max_retries: u32,
+    /// Do not read the clusters' Kubernetes APIs: the WKL and K8S checks report `unknown`.
+    #[arg(long)]
+    pub no_data_plane: bool,
 
     #[command(flatten)]
     pub report: ReportArgs,

@@ -58,6 +58,17 @@ impl Demo {
         Some(self.mock.ca_pem().as_bytes().to_vec())
     }
 
+    /// The demo's thresholds when no `--config` is given: the workload settings a real
+    /// deployment configures (trusted registries, Service ports), so WKL-002 and WKL-005 judge.
+    pub fn thresholds(t: &mut kubeposture_checks::Thresholds) {
+        t.workloads.allowed_registries = Some(vec![
+            "*.azurecr.io".into(),
+            "111122223333.dkr.ecr.*.amazonaws.com".into(),
+            "444455556666.dkr.ecr.*.amazonaws.com".into(),
+        ]);
+        t.workloads.allowed_service_ports = Some(vec![80, 443]);
+    }
+
     /// Points an Azure config at the mock and logs in as the demo estate's client.
     pub fn configure_azure(&self, cfg: &mut AzureConfig) -> anyhow::Result<()> {
         let creds = self.estate.client_credentials().context("the demo estate has no Entra client")?;

@@ -46,6 +46,7 @@ fn azure_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>, limiter: &Arc<HostLi
         limiter: limiter.clone(),
         max_retries: args.max_retries,
         extra_ca_pem: extra_ca,
+        data_plane: data_plane(args),
         ..Default::default()
     };
     for kv in &a.arm_api_version {
@@ -122,8 +123,14 @@ fn aws_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>, limiter: &Arc<HostLimi
         extra_ca_pem: extra_ca,
         limiter: limiter.clone(),
         max_retries: args.max_retries,
+        data_plane: data_plane(args),
         ..Default::default()
     })
+}
+
+/// How clusters' Kubernetes APIs are read; `None` with `--no-data-plane`.
+fn data_plane(args: &ScanArgs) -> Option<kubeposture_providers::k8s::Options> {
+    (!args.no_data_plane).then(kubeposture_providers::k8s::Options::default)
 }
 
 pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
@@ -196,7 +203,10 @@ fn extra_ca(args: &ScanArgs) -> anyhow::Result<Option<Vec<u8>>> {
 
 /// Scans what the flags say and returns the result and the clouds scanned.
 pub async fn collect(args: &ScanArgs) -> anyhow::Result<(crate::findings::ScanResult, Vec<&'static str>)> {
-    let thresholds = crate::config::load(args.config.as_deref())?;
+    let mut thresholds = crate::config::load(args.config.as_deref())?;
+    if args.demo && args.config.is_none() {
+        crate::demo::Demo::thresholds(&mut thresholds);
+    }
     let extra_ca = extra_ca(args)?;
     let demo = if args.demo { Some(crate::demo::Demo::start(args.estate.as_deref()).await?) } else { None };
     // The demo scans whichever clouds its estate holds unless --cloud says otherwise.

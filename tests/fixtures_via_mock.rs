@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use kubeposture_checks::model::{EntraAccess, VersionCatalog};
+use kubeposture_checks::model::{DataPlane, EntraAccess, VersionCatalog};
 use kubeposture_checks::{Context, Field};
 use kubeposture_mocks::MockOptions;
 use kubeposture_providers::azure::map::{self, Extras};
@@ -39,7 +39,12 @@ fn direct_statuses(body: &Value, sub: &str) -> BTreeMap<String, String> {
     let cluster = map::map(
         &mc,
         sub,
-        Extras { catalog, logging: Field::value("diagnosticSettings", vec![], "[]"), entra: EntraAccess::absent() },
+        Extras {
+            catalog,
+            logging: Field::value("diagnosticSettings", vec![], "[]"),
+            entra: EntraAccess::absent(),
+            data_plane: DataPlane::unknown("not part of the fixture"),
+        },
     );
     let ctx = Context::new(time::OffsetDateTime::now_utc());
     kubeposture_checks::evaluate(&cluster, &ctx)

@@ -28,6 +28,72 @@ pub struct Thresholds {
     /// IDN-008: the longest PIM-for-Groups activation, in hours, an admin group's `member` role
     /// may allow (`Expiration_EndUser_Assignment.maximumDuration`; default 8, i.e. `PT8H`).
     pub pim_max_activation_hours: u32,
+    /// WKL-…/K8S-…: what the workload checks allow (`thresholds.workloads.*` in the config file).
+    pub workloads: WorkloadThresholds,
+}
+
+/// The catalog's `workloads.*` settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "snake_case", deny_unknown_fields)]
+pub struct WorkloadThresholds {
+    /// Namespaces whose workloads, Services, Ingresses and Roles are not judged (as Defender
+    /// leaves out `kube-system`). An exact name, or a prefix ending in `*`.
+    pub exempt_namespaces: Vec<String>,
+    /// WKL-002: registries images may come from: `myacr.azurecr.io`, `*.azurecr.io`,
+    /// `123456789012.dkr.ecr.*.amazonaws.com`, or a repository prefix `ghcr.io/my-org`. Images
+    /// without a registry are Docker Hub's (`docker.io/library/redis`). `None` (the default):
+    /// WKL-002 is `unknown` until set.
+    pub allowed_registries: Option<Vec<String>>,
+    /// WKL-003: capabilities a container may add (names with or without `CAP_`).
+    pub allowed_capabilities: Vec<String>,
+    /// WKL-004: AppArmor profiles allowed (annotation spelling or field `type`; `localhost/*`
+    /// allows every local profile).
+    pub allowed_apparmor: Vec<String>,
+    /// WKL-005: ports a Service may listen on. `None` (the default): WKL-005 is
+    /// `not_applicable` until set.
+    pub allowed_service_ports: Option<Vec<u16>>,
+    /// WKL-007: `hostPath` volumes allowed: a path prefix (matched by whole path segments) and
+    /// whether every mount of it must be read-only. Default: none.
+    pub allowed_host_paths: Vec<AllowedHostPath>,
+}
+
+/// One allowed `hostPath`, as Azure Policy's `allowedHostPaths` writes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub struct AllowedHostPath {
+    pub path_prefix: String,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+impl Default for WorkloadThresholds {
+    fn default() -> Self {
+        let s = |l: &[&str]| l.iter().map(|x| x.to_string()).collect();
+        Self {
+            exempt_namespaces: s(&[
+                "kube-system",
+                "gatekeeper-system",
+                "azure-arc",
+                "calico-system",
+                "tigera-operator",
+            ]),
+            allowed_registries: None,
+            allowed_capabilities: s(&["NET_BIND_SERVICE"]),
+            allowed_apparmor: s(&["runtime/default", "RuntimeDefault", "localhost/*"]),
+            allowed_service_ports: None,
+            allowed_host_paths: Vec::new(),
+        }
+    }
+}
+
+impl WorkloadThresholds {
+    /// Whether objects of `namespace` are left out.
+    pub fn exempt(&self, namespace: &str) -> bool {
+        self.exempt_namespaces.iter().any(|e| match e.strip_suffix('*') {
+            Some(prefix) => namespace.starts_with(prefix),
+            None => e == namespace,
+        })
+    }
 }
 
 impl Default for Thresholds {
@@ -39,6 +105,7 @@ impl Default for Thresholds {
             eks_max_cluster_admins: 2,
             ca_max_sign_in_frequency_hours: 8,
             pim_max_activation_hours: 8,
+            workloads: WorkloadThresholds::default(),
         }
     }
 }
@@ -59,6 +126,26 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workload_thresholds_default_and_parse() {
+        let w = Thresholds::default().workloads;
+        assert!(w.exempt("kube-system") && w.exempt("tigera-operator") && !w.exempt("default"));
+        assert_eq!((w.allowed_registries, w.allowed_service_ports), (None, None));
+        assert_eq!(w.allowed_capabilities, ["NET_BIND_SERVICE"]);
+        let t: Thresholds = serde_json::from_str(
+            r#"{"workloads": {"allowed_registries": ["*.azurecr.io"], "exempt_namespaces": ["team-*"],
+                "allowed_host_paths": [{"path_prefix": "/var/log", "read_only": true}]}}"#,
+        )
+        .expect("parses");
+        assert_eq!(t.workloads.allowed_registries.as_deref(), Some(&["*.azurecr.io".to_string()][..]));
+        assert!(t.workloads.exempt("team-a") && !t.workloads.exempt("kube-system"));
+        assert_eq!(
+            t.workloads.allowed_host_paths[0],
+            AllowedHostPath { path_prefix: "/var/log".into(), read_only: true }
+        );
+        assert!(serde_json::from_str::<Thresholds>(r#"{"workloads": {"allowed_registry": []}}"#).is_err());
+    }
 
     #[test]
     fn eks_admin_thresholds_default_and_parse() {

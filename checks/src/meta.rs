@@ -44,6 +44,10 @@ pub enum Family {
     Node,
     #[serde(rename = "CLU")]
     Clu,
+    #[serde(rename = "WKL")]
+    Wkl,
+    #[serde(rename = "K8S")]
+    K8s,
 }
 
 /// One check's metadata. Ids are stable forever.

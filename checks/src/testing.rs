@@ -8,6 +8,9 @@ use crate::outcome::{Outcome, Status};
 use crate::registry::Check;
 use std::sync::Arc;
 
+pub mod k8s;
+pub use k8s::*;
+
 fn v<T: ToString>(path: &'static str, value: T) -> Field<T> {
     let raw = value.to_string();
     Field::value(path, value, raw)
@@ -109,6 +112,7 @@ pub fn hardened_aks() -> Cluster {
         },
         logging: Logging { enabled_categories: list("diagnosticSettings[*].logs", &["kube-audit-admin", "kube-apiserver"]) },
         entra: hardened_entra(),
+        data_plane: hardened_data_plane(Cloud::Aks),
     }
 }
 
@@ -758,6 +762,7 @@ pub fn hardened_eks() -> Cluster {
             enabled_categories: list("cluster.logging.clusterLogging", &["api", "audit", "authenticator"]),
         },
         entra: EntraAccess::absent(),
+        data_plane: hardened_data_plane(Cloud::Eks),
     }
 }
 
@@ -820,8 +825,14 @@ pub fn make_public(c: &mut Cluster, cidrs: Option<&[&str]>) {
 }
 
 /// A fixed clock for tests: 2025-06-01T00:00:00Z.
+/// The workload thresholds that need configuring are set: Azure and ECR registries, Services
+/// on 80 and 443.
 pub fn ctx() -> Context {
-    Context::new(time::macros::datetime!(2025-06-01 00:00 UTC))
+    let mut ctx = Context::new(time::macros::datetime!(2025-06-01 00:00 UTC));
+    ctx.thresholds.workloads.allowed_registries =
+        Some(vec!["*.azurecr.io".into(), "111122223333.dkr.ecr.*.amazonaws.com".into()]);
+    ctx.thresholds.workloads.allowed_service_ports = Some(vec![80, 443]);
+    ctx
 }
 
 /// Runs one check on a cluster with [`ctx`].

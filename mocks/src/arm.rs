@@ -49,6 +49,7 @@ enum Route<'a> {
     Cluster { sub: &'a str, rg: &'a str, name: &'a str },
     Versions { sub: &'a str, location: &'a str },
     Diagnostics { sub: &'a str, rg: &'a str, name: &'a str },
+    UserCredential { sub: &'a str, rg: &'a str, name: &'a str },
     Authz(authz::Route<'a>),
     Descendants { group: &'a str },
 }
@@ -83,6 +84,9 @@ fn route(path: &str) -> Option<Route<'_>> {
         8 if is(2, "resourceGroups") && cs(4) && is(6, "managedClusters") => {
             Some(Route::Cluster { sub: s[1], rg: s[3], name: s[7] })
         }
+        9 if is(2, "resourceGroups") && cs(4) && is(6, "managedClusters") && is(8, "listClusterUserCredential") => {
+            Some(Route::UserCredential { sub: s[1], rg: s[3], name: s[7] })
+        }
         11 if is(2, "resourceGroups")
             && cs(4)
             && is(6, "managedClusters")
@@ -106,10 +110,26 @@ fn cluster_id(sub: &str, rg: &str, name: &str) -> String {
     format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}")
 }
 
-pub async fn handle(state: &State, path: &str, query: &[(String, String)], authorization: Option<&str>) -> Response {
+pub async fn handle(
+    state: &State,
+    method: &axum::http::Method,
+    path: &str,
+    query: &[(String, String)],
+    authorization: Option<&str>,
+) -> Response {
     let Some(route) = route(path) else {
         return error(404, "InvalidResourceType", &format!("The resource path '{path}' is not served by this mock."));
     };
+    // Actions are POST; everything else GET.
+    let want =
+        if matches!(route, Route::UserCredential { .. }) { axum::http::Method::POST } else { axum::http::Method::GET };
+    if *method != want {
+        return error(
+            405,
+            "MethodNotAllowed",
+            &format!("The requested resource does not support http method '{method}'."),
+        );
+    }
     let Some(token) = state.token(authorization).filter(|t| t.audience == entra::ARM) else {
         return error(401, "InvalidAuthenticationToken", "The access token is invalid.");
     };
@@ -136,6 +156,7 @@ pub async fn handle(state: &State, path: &str, query: &[(String, String)], autho
         Route::Cluster { sub, rg, name } => ctx.cluster(sub, rg, name).await,
         Route::Versions { sub, location } => ctx.versions(sub, location).await,
         Route::Diagnostics { sub, rg, name } => ctx.diagnostics(sub, rg, name).await,
+        Route::UserCredential { sub, rg, name } => ctx.user_credential(sub, rg, name).await,
         Route::Authz(r) => ctx.authz(r).await,
         Route::Descendants { group } => ctx.descendants(group).await,
     }
@@ -309,6 +330,27 @@ impl Ctx<'_> {
         }
         let settings = s.diagnostic_settings.iter().find(|(k, _)| k.eq_ignore_ascii_case(&id)).map(|(_, v)| v.clone());
         Json(json!({"value": settings.unwrap_or_default()})).into_response()
+    }
+}
+
+impl Ctx<'_> {
+    /// `listClusterUserCredential`: a kubeconfig naming the cluster's API on the mock.
+    async fn user_credential(&self, sub: &str, rg: &str, name: &str) -> Response {
+        let id = cluster_id(sub, rg, name);
+        let call =
+            Call { op: "listClusterUserCredential", subscription: Some(sub), cluster: Some(&id), ..Default::default() };
+        if let Err(d) = self.state.gate(&call, true).await {
+            return denied(d);
+        }
+        let s = match self.subscription(sub) {
+            Ok(s) => s,
+            Err(r) => return *r,
+        };
+        let Some(body) = self.find_cluster(s, &id) else { return not_found(rg, name) };
+        let real_id = resource_id(body).unwrap_or(&id);
+        let kubeconfig = crate::k8s::aks_kubeconfig(self.state, real_id, name);
+        Json(json!({"kubeconfigs": [{"name": "clusterUser", "value": crate::k8s::base64(kubeconfig.as_bytes())}]}))
+            .into_response()
     }
 }
 

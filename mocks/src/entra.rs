@@ -13,6 +13,8 @@ use std::collections::HashMap;
 /// Resources a `…/.default` scope may name.
 pub const ARM: &str = "https://management.azure.com";
 pub const GRAPH: &str = "https://graph.microsoft.com";
+/// The AKS server app: `6dae42f8-…/.default` gives a token AKS API servers accept.
+pub const AKS: &str = crate::k8s::auth::AKS_APP;
 
 fn error(status: StatusCode, error: &str, aadsts: u32, description: &str) -> Response {
     let trace = "00000000-0000-0000-0000-0000000000aa";
@@ -85,7 +87,7 @@ pub async fn token(state: &State, tenant: &str, body: &[u8]) -> Response {
     }
     let scope = field("scope");
     let audience = scope.strip_suffix("/.default").map(|r| r.trim_end_matches('/'));
-    let Some(audience) = audience.filter(|a| [ARM, GRAPH].contains(a)) else {
+    let Some(audience) = audience.filter(|a| [ARM, GRAPH, AKS].contains(a)) else {
         return error(
             StatusCode::BAD_REQUEST,
             "invalid_scope",

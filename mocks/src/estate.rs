@@ -30,6 +30,9 @@ pub struct Estate {
     pub azure: Azure,
     #[serde(default)]
     pub aws: crate::aws::estate::Aws,
+    /// Each cluster's Kubernetes API (`k8s/estate.rs`).
+    #[serde(default)]
+    pub kubernetes: crate::k8s::estate::Kubernetes,
     #[serde(default)]
     pub faults: Vec<Fault>,
 }
@@ -212,6 +215,7 @@ impl Estate {
         }
         self.validate()?;
         self.aws.prepare().map_err(EstateError::Invalid)?;
+        crate::k8s::Apis::build(&self).map_err(EstateError::Invalid)?;
         Ok(self)
     }
 

@@ -62,6 +62,10 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
     ("organizations:ListAccountsForParent", &["account", "page"]),
     ("organizations:ListOrganizationalUnitsForParent", &["account", "page"]),
     ("organizations:ListRoots", &["account"]),
+    ("listClusterUserCredential", &["subscription", "cluster"]),
+    // Kubernetes API: `cluster` the ARM id / ARN (or name), `kind` the resource (`pods`).
+    ("k8s:list", &["cluster", "kind", "page"]),
+    ("k8s:get", &["cluster", "kind"]),
 ];
 
 /// One fault rule from the estate's `faults:` list.
@@ -92,6 +96,8 @@ pub struct Fault {
     pub addon: Option<String>,
     /// Entra group object id (Graph group and PIM-for-Groups calls).
     pub group: Option<String>,
+    /// Kubernetes resource, lower-case plural (`pods`, `secrets`).
+    pub kind: Option<String>,
     /// 1-based page of a paged list.
     pub page: Option<u32>,
     /// HTTP status of the error answer.
@@ -135,6 +141,8 @@ pub struct Call<'a> {
     /// `ec2:DescribeInstances`: the clusters whose nodes the answer's page holds (a `cluster`
     /// selector matches any of them).
     pub clusters: &'a [String],
+    /// Kubernetes resource of a `k8s:` call.
+    pub kind: Option<&'a str>,
     /// Who calls (AWS: the caller's ARN), for default error messages.
     pub caller: Option<&'a str>,
     /// What the call is on (AWS: a resource ARN), for default error messages.
@@ -178,6 +186,7 @@ impl Fault {
             ("principal", self.principal.is_some()),
             ("addon", self.addon.is_some()),
             ("group", self.group.is_some()),
+            ("kind", self.kind.is_some()),
         ];
         for (sel, set) in used {
             if set && !allowed.contains(&sel) {
@@ -233,6 +242,7 @@ impl Fault {
             && eq(&self.principal, call.principal)
             && eq(&self.addon, call.addon)
             && eq(&self.group, call.group)
+            && eq(&self.kind, call.kind)
             && self.page.is_none_or(|p| call.page == Some(p))
     }
 
@@ -288,6 +298,14 @@ fn default_code(op: &str, status: u16) -> &'static str {
         (None, 404) => "ResourceNotFound",
         (None, 429) => "TooManyRequests",
         (None, _) => "InternalServerError",
+        (Some("k8s"), 400) => "BadRequest",
+        (Some("k8s"), 401) => "Unauthorized",
+        (Some("k8s"), 403) => "Forbidden",
+        (Some("k8s"), 404) => "NotFound",
+        (Some("k8s"), 410) => "Expired",
+        (Some("k8s"), 429) => "TooManyRequests",
+        (Some("k8s"), 503) => "ServiceUnavailable",
+        (Some("k8s"), _) => "InternalError",
         (Some("eks"), 400) => "InvalidParameterException",
         (Some("eks"), 401) => "UnrecognizedClientException",
         (Some("eks"), 403) => "AccessDeniedException",

@@ -12,6 +12,7 @@ mod entra;
 pub mod estate;
 pub mod faults;
 mod graph;
+pub mod k8s;
 mod mgmt;
 mod paging;
 pub mod ratelimit;

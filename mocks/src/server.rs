@@ -38,7 +38,9 @@ impl MockCloud {
         if let Some(path) = &opts.ca_pem_path {
             std::fs::write(path, &tls.ca_pem).map_err(|source| MockError::WriteCa { path: path.clone(), source })?;
         }
-        let state = Arc::new(State::new(estate, opts, url.clone()));
+        let mut state = State::new(estate, opts, url.clone());
+        state.ca_pem = tls.ca_pem.clone();
+        let state = Arc::new(state);
         let app = axum::Router::new().fallback(dispatch).with_state(state.clone());
         let handle = Handle::new();
         let server = axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(tls.server_config))
@@ -121,10 +123,11 @@ async fn serve(axum::extract::State(state): axum::extract::State<Arc<State>>, re
             };
             graph::handle(&state, &req).await
         }
-        (&Method::GET, [first, ..])
+        (_, ["k8s", rest @ ..]) => crate::k8s::handle(&state, rest, &query, &parts.headers, &parts.method).await,
+        (&Method::GET | &Method::POST, [first, ..])
             if first.eq_ignore_ascii_case("subscriptions") || first.eq_ignore_ascii_case("providers") =>
         {
-            arm::handle(&state, &path, &query, authorization.as_deref()).await
+            arm::handle(&state, &parts.method, &path, &query, authorization.as_deref()).await
         }
         _ => arm::error(404, "NotFound", &format!("{} {path} is not served by this mock", parts.method)),
     }

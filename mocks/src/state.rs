@@ -12,7 +12,7 @@ use std::sync::Mutex;
 #[derive(Clone, Debug)]
 pub struct Token {
     pub tenant_id: String,
-    /// The resource the scope named (`https://management.azure.com`).
+    /// The resource the scope named (`https://management.azure.com`, or the AKS server app id).
     pub audience: String,
     /// The application (client) id the token was issued to.
     pub client_id: String,
@@ -31,6 +31,12 @@ pub struct State {
     rng: Mutex<fastrand::Rng>,
     /// AWS session credentials issued by `sts:AssumeRole`, by access key id.
     pub aws_sessions: Mutex<HashMap<String, crate::aws::Session>>,
+    /// Each cluster's Kubernetes API.
+    pub k8s: crate::k8s::Apis,
+    /// The CA (PEM) the clusters' credentials name.
+    pub ca_pem: String,
+    /// An address that refuses connections: where unreachable clusters' API servers "are".
+    pub unreachable_url: String,
 }
 
 /// What the gate decided instead of serving the call.
@@ -39,6 +45,13 @@ pub enum Denied {
     /// and message where the service has its own) or from `throttle_ratio`.
     Throttled(Refusal),
     Injected(Injected),
+}
+
+/// `https://127.0.0.1:PORT` for a port nothing listens on (bound, then released).
+fn closed_port_url() -> String {
+    let port =
+        std::net::TcpListener::bind(("127.0.0.1", 0)).and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9);
+    format!("https://127.0.0.1:{port}")
 }
 
 pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -50,7 +63,11 @@ impl State {
         let faults = Faults::new(estate.faults.clone());
         let rng = fastrand::Rng::with_seed(opts.seed);
         let limiter = opts.rate_limits.clone().map(Limiter::new);
+        let k8s = crate::k8s::Apis::build(&estate).unwrap_or_default();
         Self {
+            k8s,
+            ca_pem: String::new(),
+            unreachable_url: closed_port_url(),
             estate,
             opts,
             base_url,

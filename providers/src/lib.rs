@@ -6,6 +6,7 @@ pub mod azure;
 pub mod collected;
 pub mod errors;
 pub mod http;
+pub mod k8s;
 pub mod limit;
 pub mod once;
 

@@ -1,7 +1,7 @@
 //! Every AKS example in tests/fixtures/azure-aks parses into the model, and the real-world
 //! excerpts score as their fields imply.
 
-use kubeposture_checks::model::{Cluster, EntraAccess, VersionCatalog};
+use kubeposture_checks::model::{Cluster, DataPlane, EntraAccess, VersionCatalog};
 use kubeposture_checks::{Cloud, Context, Field, Status};
 use kubeposture_providers::azure::map::{self, Extras};
 use kubeposture_providers::azure::models::{KubernetesVersionList, ManagedCluster};
@@ -56,6 +56,7 @@ fn load(path: &Path) -> Vec<Cluster> {
                     catalog: catalog(),
                     logging: Field::unknown("diagnosticSettings", "not part of the fixture"),
                     entra: EntraAccess::unknown("not part of the fixture"),
+                    data_plane: DataPlane::unknown("not part of the fixture"),
                 },
             )
         })
@@ -175,8 +176,16 @@ fn unknown_network_policy_is_kept() {
     let body = serde_json::json!({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c",
         "name": "c", "location": "westeurope", "properties": {"networkProfile": {"networkPolicy": "weirdnet"}}});
     let mc = ManagedCluster::deserialize(&body).unwrap();
-    let c =
-        map::map(&mc, "s", Extras { catalog: catalog(), logging: Field::absent("x"), entra: EntraAccess::absent() });
+    let c = map::map(
+        &mc,
+        "s",
+        Extras {
+            catalog: catalog(),
+            logging: Field::absent("x"),
+            entra: EntraAccess::absent(),
+            data_plane: DataPlane::unknown("not part of the fixture"),
+        },
+    );
     assert_eq!(c.network.policy_engine.get().map(String::as_str), Some("weirdnet"));
     assert_eq!(c.network.policy_engine.observed(), "weirdnet");
 }

@@ -7,9 +7,11 @@
 
 mod ca;
 mod entra;
+mod k8s;
 
 pub use ca::*;
 pub use entra::*;
+pub use k8s::*;
 
 use crate::field::Field;
 use crate::iam::PolicyDocument;
@@ -88,6 +90,8 @@ pub struct Cluster {
     pub logging: Logging,
     /// AKS: Azure RBAC admin paths and Conditional Access.
     pub entra: EntraAccess,
+    /// What the cluster's own Kubernetes API showed.
+    pub data_plane: DataPlane,
 }
 
 /// Control-plane version and the cloud's own list of supported versions.
@@ -441,6 +445,7 @@ impl Cluster {
             },
             logging: Logging { enabled_categories: u!("logging") },
             entra: EntraAccess::unknown(reason),
+            data_plane: DataPlane::unknown(reason),
         }
     }
 }

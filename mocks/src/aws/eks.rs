@@ -128,7 +128,10 @@ async fn list_clusters(ctx: &Ctx<'_>) -> Result<Response, Response> {
 async fn describe_cluster(ctx: &Ctx<'_>, name: &str) -> Result<Response, Response> {
     let arn = cluster_arn(ctx, name);
     ctx.gate(Call { cluster: Some(&arn), resource: Some(&arn), ..ctx.call() }).await?;
-    Ok(ctx.json(json!({"cluster": cluster(ctx, name)?.cluster})))
+    let mut body = cluster(ctx, name)?.cluster.clone();
+    let key = crate::k8s::eks_key(&ctx.identity.account, &ctx.region, name);
+    crate::k8s::point_eks(ctx.state, &key, &mut body);
+    Ok(ctx.json(json!({"cluster": body})))
 }
 
 async fn list_nodegroups(ctx: &Ctx<'_>, name: &str) -> Result<Response, Response> {

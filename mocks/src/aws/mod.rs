@@ -287,6 +287,23 @@ fn identify(state: &State, access_key_id: &str, token: Option<&str>) -> Result<I
     Ok(s.identity.clone())
 }
 
+/// The secret key behind an access key id (with its session token, for session keys) and the
+/// identity's ARN: what the Kubernetes API's EKS authenticator verifies a token against.
+pub(crate) fn secret_of(state: &State, access_key_id: &str, token: Option<&str>) -> Result<(String, String), String> {
+    if let Some((_, c)) = state.estate.aws.credential(access_key_id) {
+        return Ok((c.secret_access_key.clone(), c.arn.clone()));
+    }
+    let sessions = lock(&state.aws_sessions);
+    let s = sessions.get(access_key_id).ok_or("the access key is not known to STS")?;
+    if token != Some(s.session_token.as_str()) {
+        return Err("the session token does not belong to the access key".into());
+    }
+    if s.expiration < time::OffsetDateTime::now_utc() {
+        return Err("the session has expired".into());
+    }
+    Ok((s.secret_access_key.clone(), s.identity.arn.clone()))
+}
+
 fn auth_error(service: Service, e: AuthError, rid: &str) -> Response {
     let invalid = "The security token included in the request is invalid.";
     let expired = "The security token included in the request is expired";

@@ -61,6 +61,8 @@ pub struct AwsConfig {
     pub limiter: Arc<HostLimiter>,
     /// Retries per request on throttling and transient errors.
     pub max_retries: u32,
+    /// How each cluster's Kubernetes API is read; `None` (`--no-data-plane`): not read.
+    pub data_plane: Option<crate::k8s::Options>,
 }
 
 impl Default for AwsConfig {
@@ -76,6 +78,7 @@ impl Default for AwsConfig {
             extra_ca_pem: None,
             limiter: HostLimiter::new(HostLimiter::DEFAULT_PER_HOST),
             max_retries: 8,
+            data_plane: Some(crate::k8s::Options::default()),
         }
     }
 }

@@ -13,6 +13,7 @@ pub struct Extras {
     pub node_pools: Field<Vec<NodePool>>,
     pub access_entries: Field<Vec<AccessEntry>>,
     pub addons: Field<Vec<Addon>>,
+    pub data_plane: DataPlane,
 }
 
 pub fn cluster_ref(account: &str, region: &str, name: &str, arn: Option<&str>) -> ResourceRef {
@@ -87,6 +88,7 @@ pub fn map(r: ResourceRef, c: &EksCluster, iam: &AccountIam, extras: Extras) -> 
         },
         logging: Logging { enabled_categories: logging(c) },
         entra: EntraAccess::absent(),
+        data_plane: extras.data_plane,
         r#ref: r,
     }
 }

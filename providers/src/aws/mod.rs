@@ -1,6 +1,7 @@
 //! AWS: credentials and accounts, EKS/IAM/EC2/STS reads, and mapping clusters into the model.
 
 pub mod config;
+mod data_plane;
 mod ec2;
 mod eks;
 pub mod error;

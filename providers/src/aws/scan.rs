@@ -4,6 +4,7 @@
 
 use super::config::{self, AwsConfig, RoleTarget, SetupError};
 use super::ec2::{self, RegionInstances};
+use super::data_plane::EksDataPlane;
 use super::eks::{self, Clients};
 use super::error::{AwsError, err};
 use super::iam::{self, AccountIam, NodeRoles, issuer_key, provider_issuer};
@@ -14,16 +15,24 @@ use super::pages;
 use crate::collected::{Collected, Coverage, ScopeFailure};
 use crate::once::OnceMap;
 use aws_config::{Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use kubeposture_checks::model::VersionCatalog;
+use kubeposture_checks::model::{DataPlane, VersionCatalog};
 use kubeposture_checks::{Cloud, Cluster, Field, ResourceKind, ResourceRef, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{OnceCell, mpsc};
+use tokio::sync::{OnceCell, Semaphore, mpsc};
 
 pub async fn scan(cfg: AwsConfig, tx: mpsc::Sender<Collected>) -> Result<(), SetupError> {
     let base = config::load(&cfg).await?;
-    let scanner = Arc::new(Scanner { versions: OnceMap::default(), node_roles: NodeRoles::default(), cfg, tx });
+    let data_plane = cfg.data_plane.clone().map(|opts| EksDataPlane {
+        slots: Semaphore::new(opts.cluster_concurrency.max(1)),
+        endpoint_url: cfg.endpoint_url.clone(),
+        opts,
+    });
+    let scanner =
+        Arc::new(Scanner { data_plane, versions: OnceMap::default(), node_roles: NodeRoles::default(), cfg, tx });
     // Each account is set up (role assumed, identity checked) and scanned in its own task, so
     // no account waits for another's setup.
     let mut tasks = tokio::task::JoinSet::new();
@@ -55,6 +64,8 @@ struct Scanner {
     /// `DescribeClusterVersions`, once per region.
     versions: OnceMap<String, Field<Arc<VersionCatalog>>>,
     node_roles: NodeRoles,
+    /// `None` with `--no-data-plane`.
+    data_plane: Option<EksDataPlane>,
 }
 
 /// One account to scan, with credentials acting in it.
@@ -66,11 +77,38 @@ struct Account {
     facts: OnceCell<Arc<AccountIam>>,
     /// Instance profile → role, read once when some node outside a node group needs it.
     profiles: OnceCell<Arc<Profiles>>,
+    /// The account's credentials, kept until shortly before they expire (EKS tokens).
+    creds: tokio::sync::Mutex<Option<Credentials>>,
+}
+
+impl Account {
+    /// The credentials acting in this account (assumed-role sessions are reused until 5
+    /// minutes before they expire).
+    async fn credentials(&self) -> Result<Credentials, String> {
+        let mut cached = self.creds.lock().await;
+        let fresh = |c: &Credentials| {
+            c.expiry().is_none_or(|e| e > std::time::SystemTime::now() + std::time::Duration::from_secs(300))
+        };
+        if let Some(c) = cached.as_ref().filter(|c| fresh(c)) {
+            return Ok(c.clone());
+        }
+        let provider = self.conf.credentials_provider().ok_or("no credentials provider is configured")?;
+        let c = provider.provide_credentials().await.map_err(|e| crate::errors::chain(&e))?;
+        *cached = Some(c.clone());
+        Ok(c)
+    }
 }
 
 impl Account {
     fn new(id: String, conf: SdkConfig) -> Self {
-        Self { iam: config::iam(&conf), id, conf, facts: OnceCell::new(), profiles: OnceCell::new() }
+        Self {
+            iam: config::iam(&conf),
+            id,
+            conf,
+            facts: OnceCell::new(),
+            profiles: OnceCell::new(),
+            creds: tokio::sync::Mutex::new(None),
+        }
     }
 }
 
@@ -249,12 +287,13 @@ impl Scanner {
             instances,
             profiles: &account.profiles,
         };
-        let (catalog, mut node_pools, access_entries, addons, facts) = tokio::join!(
+        let (catalog, mut node_pools, access_entries, addons, facts, data_plane) = tokio::join!(
             self.versions.get_or_init(region.to_string(), || eks::versions(eks, region)),
             eks::node_pools(&clients, name),
             eks::access_entries(eks, name),
             eks::addons(eks, name),
             self.facts(account),
+            self.data_plane(account, region, &c),
         );
         // The node roles of node access entries and of Auto Mode's computeConfig are node roles
         // too (NODE-002/003).
@@ -266,7 +305,14 @@ impl Scanner {
             all.extend(entry_pools);
             node_pools = Field::value(node_pools.path.clone(), all, node_pools.observed());
         }
-        map::map(r, &c, &facts, Extras { catalog, node_pools, access_entries, addons })
+        map::map(r, &c, &facts, Extras { catalog, node_pools, access_entries, addons, data_plane })
+    }
+
+    async fn data_plane(&self, account: &Account, region: &str, c: &aws_sdk_eks::types::Cluster) -> DataPlane {
+        match &self.data_plane {
+            Some(dp) => dp.read(region, c, account.credentials().await).await,
+            None => DataPlane::unknown(crate::k8s::SKIPPED),
+        }
     }
 }
 

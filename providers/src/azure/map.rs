@@ -10,6 +10,7 @@ pub struct Extras {
     pub catalog: Field<Arc<VersionCatalog>>,
     pub logging: Field<Vec<String>>,
     pub entra: EntraAccess,
+    pub data_plane: DataPlane,
 }
 
 /// The resource group named in an ARM id, matched case-insensitively.
@@ -177,6 +178,7 @@ pub fn map(mc: &ManagedCluster, subscription_id: &str, extras: Extras) -> Cluste
         },
         logging: Logging { enabled_categories: extras.logging },
         entra: extras.entra,
+        data_plane: extras.data_plane,
     }
 }
 

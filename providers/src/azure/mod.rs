@@ -2,6 +2,7 @@
 
 pub mod arm;
 pub mod credential;
+pub mod data_plane;
 pub mod identity;
 pub mod map;
 pub mod mgmt;

@@ -179,3 +179,17 @@ pub struct Subscription {
     pub tenant_id: Option<String>,
     pub state: Option<String>,
 }
+
+/// `POST …/managedClusters/{name}/listClusterUserCredential`.
+#[derive(Debug, Deserialize)]
+pub struct CredentialResults {
+    #[serde(default)]
+    pub kubeconfigs: Vec<CredentialResult>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CredentialResult {
+    pub name: Option<String>,
+    /// The kubeconfig, base64.
+    pub value: Option<String>,
+}

@@ -2,6 +2,7 @@
 
 use super::arm::{ApiClient, ApiError};
 use super::credential::{self, CredentialChoice};
+use super::data_plane::AksDataPlane;
 use super::identity::{ClusterFacts, Identity};
 use super::map::{self, Extras};
 use super::models::*;
@@ -10,12 +11,12 @@ use crate::limit::HostLimiter;
 use crate::once::OnceMap;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Url};
-use kubeposture_checks::model::VersionCatalog;
+use kubeposture_checks::model::{DataPlane, VersionCatalog};
 use kubeposture_checks::{Cloud, Field};
 use serde::Deserialize;
 use std::sync::Arc;
 use thiserror::Error;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
 /// Current GA api-versions; each can be overridden.
 #[derive(Clone, Debug)]
@@ -70,6 +71,10 @@ pub struct AzureConfig {
     pub extra_ca_pem: Option<Vec<u8>>,
     /// Retries on 408/429/5xx, honouring `Retry-After`.
     pub max_retries: u32,
+    /// How each cluster's Kubernetes API is read; `None` (`--no-data-plane`): not read.
+    pub data_plane: Option<crate::k8s::Options>,
+    /// The token scope of the AKS server app.
+    pub aks_scope: String,
 }
 
 impl Default for AzureConfig {
@@ -83,6 +88,8 @@ impl Default for AzureConfig {
             limiter: HostLimiter::new(HostLimiter::DEFAULT_PER_HOST),
             extra_ca_pem: None,
             max_retries: 8,
+            data_plane: Some(crate::k8s::Options::default()),
+            aks_scope: super::data_plane::AKS_SCOPE.to_string(),
         }
     }
 }
@@ -120,9 +127,17 @@ pub async fn scan(cfg: AzureConfig, tx: mpsc::Sender<Collected>) -> Result<(), S
     let cred = credential::build(&cfg.credential, &co).map_err(|e| SetupError::Credential(e.to_string()))?;
     let limiter = cfg.limiter.clone();
     let arm = ApiClient::new(cfg.endpoints.arm.clone(), ARM_SCOPE, cred.clone(), co.clone(), limiter.clone());
-    let graph = ApiClient::new(cfg.endpoints.graph.clone(), GRAPH_SCOPE, cred, co, limiter);
+    let graph = ApiClient::new(cfg.endpoints.graph.clone(), GRAPH_SCOPE, cred.clone(), co, limiter);
     let identity = Identity::new(arm.clone(), graph);
-    let scanner = Arc::new(Scanner { arm, identity, cfg, tx, catalogs: OnceMap::default() });
+    let data_plane = cfg.data_plane.clone().map(|opts| AksDataPlane {
+        arm: arm.clone(),
+        credential: cred,
+        scope: cfg.aks_scope.clone(),
+        api_version: cfg.api_versions.managed_clusters.clone(),
+        slots: Semaphore::new(opts.cluster_concurrency.max(1)),
+        opts,
+    });
+    let scanner = Arc::new(Scanner { arm, identity, cfg, tx, catalogs: OnceMap::default(), data_plane });
 
     let subs = match scanner.subscriptions().await {
         Ok(s) => s,
@@ -152,6 +167,8 @@ struct Scanner {
     tx: mpsc::Sender<Collected>,
     /// `kubernetesVersions` per location, fetched once per scan.
     catalogs: OnceMap<String, Field<Arc<VersionCatalog>>>,
+    /// `None` with `--no-data-plane`.
+    data_plane: Option<AksDataPlane>,
 }
 
 struct Sub {
@@ -301,9 +318,20 @@ impl Scanner {
             .and_then(|a| a.admin_group_object_ids.clone())
             .unwrap_or_default();
         let facts = ClusterFacts { subscription: sub, id: &mc.id, admin_group_ids: &admin_group_ids };
-        let (catalog, logging, entra) =
-            tokio::join!(self.catalog(sub, &mc.location), self.logging(&mc.id), self.identity.for_cluster(facts));
-        map::map(&mc, sub, Extras { catalog, logging, entra })
+        let (catalog, logging, entra, data_plane) = tokio::join!(
+            self.catalog(sub, &mc.location),
+            self.logging(&mc.id),
+            self.identity.for_cluster(facts),
+            self.data_plane(&mc)
+        );
+        map::map(&mc, sub, Extras { catalog, logging, entra, data_plane })
+    }
+
+    async fn data_plane(&self, mc: &ManagedCluster) -> DataPlane {
+        match &self.data_plane {
+            Some(dp) => dp.read(mc).await,
+            None => DataPlane::unknown(crate::k8s::SKIPPED),
+        }
     }
 
     async fn catalog(&self, sub: &str, location: &str) -> Field<Arc<VersionCatalog>> {

@@ -1,0 +1,391 @@
+//! The Kubernetes API of each cluster, read with the cloud identity the scan already has (an
+//! Entra token for the AKS server app; the EKS `k8s-aws-v1.` token). Only `get` and `list`,
+//! paged with `limit`/`continue`, a few lists at a time; every page is folded into the compact
+//! model and dropped. A list that cannot be read whole is `unknown` with the reason and the
+//! missing grant — never a shorter list.
+
+pub mod aws_auth;
+pub mod eks_token;
+pub mod error;
+pub mod map;
+
+pub use error::AccessHint;
+
+use error::{ReadError, classify};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret, Service, ServiceAccount};
+use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+use kube::api::{Api, ListParams, ObjectList};
+use kubeposture_checks::Field;
+use kubeposture_checks::model::{DataPlane, paths};
+use map::{Kind, WorkloadsBuilder};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// The reason of every data-plane check when the data plane is skipped.
+pub const SKIPPED: &str = "not read: --no-data-plane was given";
+
+/// How the data plane is read.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Items asked for per page (`limit`); the server may send fewer.
+    pub page_size: u32,
+    /// Lists of one cluster read at once.
+    pub list_concurrency: usize,
+    /// Clusters whose data plane is read at once (bounds the pages held in memory).
+    pub cluster_concurrency: usize,
+    /// Everything of one cluster must be read within this.
+    pub cluster_timeout: Duration,
+    pub connect_timeout: Duration,
+    /// One answer must arrive within this.
+    pub read_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            page_size: 250,
+            list_concurrency: 4,
+            cluster_concurrency: 16,
+            cluster_timeout: Duration::from_secs(600),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// One cluster's API server and the credential for it.
+pub struct Target {
+    /// `https://…` (a path prefix is kept).
+    pub server: String,
+    /// The cluster CA (PEM); `None`: the platform roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// The bearer token. Never logged.
+    pub token: String,
+    /// EKS: read `kube-system/aws-auth`.
+    pub eks: bool,
+    pub hint: AccessHint,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target").field("server", &self.server).field("eks", &self.eks).finish_non_exhaustive()
+    }
+}
+
+/// At most this many characters of a server-supplied text, control characters dropped.
+pub fn clean(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().filter(|c| !c.is_control()).take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// Pages of one list before it is given up (a server whose `continue` never ends).
+const MAX_PAGES: usize = 100_000;
+
+/// Reads everything the checks need from one cluster.
+pub async fn read(target: &Target, opts: &Options) -> DataPlane {
+    let server = clean(&target.server, 200);
+    match tokio::time::timeout(opts.cluster_timeout, read_all(target, opts)).await {
+        Ok(dp) => dp,
+        Err(_) => DataPlane::unknown(&format!(
+            "reading the Kubernetes API at {server} took longer than {} s: {}",
+            opts.cluster_timeout.as_secs(),
+            target.hint.on_unreachable()
+        )),
+    }
+}
+
+fn client(target: &Target, opts: &Options) -> Result<kube::Client, String> {
+    let uri: http::Uri = target
+        .server
+        .parse()
+        .map_err(|e| format!("the API server URL {} is not valid: {e}", clean(&target.server, 200)))?;
+    let mut config = kube::Config::new(uri);
+    if let Some(pem) = &target.ca_pem {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let ders: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem)
+            .map(|c| c.map(|c| c.to_vec()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("the cluster CA certificate does not parse: {e}"))?;
+        if ders.is_empty() {
+            return Err("the cluster CA certificate holds no PEM certificate".into());
+        }
+        config.root_cert = Some(ders);
+    }
+    config.connect_timeout = Some(opts.connect_timeout);
+    config.read_timeout = Some(opts.read_timeout);
+    config.auth_info.token = Some(target.token.clone().into());
+    kube::Client::try_from(config)
+        .map_err(|e| format!("cannot set up a client for {}: {e}", clean(&target.server, 200)))
+}
+
+/// Reads every page of a list, handing each page's items to `each`; returns how many items.
+async fn pages<T, F, Fut>(
+    fetch: F,
+    base: &ListParams,
+    page_size: u32,
+    mut each: impl FnMut(Vec<T>),
+) -> Result<usize, (kube::Error, usize)>
+where
+    T: Clone,
+    F: Fn(ListParams) -> Fut,
+    Fut: Future<Output = kube::Result<ObjectList<T>>>,
+{
+    let mut token: Option<String> = None;
+    let mut count = 0;
+    for page in 1..=MAX_PAGES {
+        let mut lp = base.clone().limit(page_size);
+        if let Some(t) = &token {
+            lp = lp.continue_token(t);
+        }
+        let list = fetch(lp).await.map_err(|e| (e, page))?;
+        count += list.items.len();
+        let next = list.metadata.continue_.filter(|c| !c.is_empty());
+        each(list.items);
+        match next {
+            None => return Ok(count),
+            Some(c) if token.as_ref() == Some(&c) => {
+                let status =
+                    kube::core::Status::failure("the continue token did not advance", "BadContinue").with_code(500);
+                return Err((kube::Error::Api(status.boxed()), page));
+            }
+            Some(c) => token = Some(c),
+        }
+    }
+    let status = kube::core::Status::failure("more pages than kubeposture reads", "TooManyPages").with_code(500);
+    Err((kube::Error::Api(status.boxed()), MAX_PAGES))
+}
+
+struct Reader<'a> {
+    client: kube::Client,
+    target: &'a Target,
+    opts: &'a Options,
+    slots: Semaphore,
+}
+
+impl Reader<'_> {
+    fn fail(&self, e: &kube::Error, page: usize, kind: &str) -> ReadError {
+        let what = if page > 1 { format!("list {kind} (page {page})") } else { format!("list {kind}") };
+        classify(e, &what, kind, &clean(&self.target.server, 200), &self.target.hint)
+    }
+
+    /// Every item of `K` across the cluster, each handed to `each`.
+    async fn list<K>(&self, kind: &str, lp: &ListParams, each: impl FnMut(Vec<K>)) -> Result<usize, ReadError>
+    where
+        K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+    {
+        let _slot = self.slots.acquire().await;
+        let api: Api<K> = Api::all(self.client.clone());
+        pages(
+            |lp| {
+                let api = api.clone();
+                async move { api.list(&lp).await }
+            },
+            lp,
+            self.opts.page_size,
+            each,
+        )
+        .await
+        .map_err(|(e, page)| self.fail(&e, page, kind))
+    }
+
+    /// Names (metadata only) of `K` objects.
+    async fn list_metadata<K, T>(
+        &self,
+        kind: &str,
+        api: Api<K>,
+        lp: &ListParams,
+        f: impl Fn(&k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> T,
+    ) -> Result<Vec<T>, ReadError>
+    where
+        K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+    {
+        let _slot = self.slots.acquire().await;
+        let mut out = Vec::new();
+        pages(
+            |lp| {
+                let api = api.clone();
+                async move { api.list_metadata(&lp).await }
+            },
+            lp,
+            self.opts.page_size,
+            |items| {
+                out.extend(items.iter().map(|i| f(&i.metadata)));
+            },
+        )
+        .await
+        .map_err(|(e, page)| self.fail(&e, page, kind))?;
+        Ok(out)
+    }
+
+    /// A whole list mapped item by item into a field.
+    async fn field<K, T>(&self, path: &'static str, kind: &str, f: impl Fn(&K) -> T) -> Field<Vec<T>>
+    where
+        K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+    {
+        let mut out = Vec::new();
+        match self.list::<K>(kind, &ListParams::default(), |items| out.extend(items.iter().map(&f))).await {
+            Ok(n) => Field::value(path, out, format!("{n} {kind}")),
+            Err(e) => Field::unknown(path, e.reason().to_string()),
+        }
+    }
+
+    async fn workloads(
+        &self,
+        probe: Result<usize, ReadError>,
+        builder: Mutex<WorkloadsBuilder>,
+    ) -> Field<kubeposture_checks::model::Workloads> {
+        let feed = |kind: Kind, r: Result<usize, ReadError>| {
+            if let Err(e) = r {
+                lock(&builder).failed(kind, e.reason().to_string());
+            }
+        };
+        feed(Kind::Deployment, probe);
+        let lp = ListParams::default();
+        let cron =
+            self.list::<CronJob>("CronJobs", &lp, |items| items.iter().for_each(|o| lock(&builder).cron_job(o))).await;
+        feed(Kind::CronJob, cron);
+        let (jobs, rs, sts, ds) = tokio::join!(
+            self.list::<Job>("Jobs", &lp, |items| items.iter().for_each(|o| lock(&builder).job(o))),
+            self.list::<ReplicaSet>("ReplicaSets", &lp, |items| items
+                .iter()
+                .for_each(|o| lock(&builder).replica_set(o))),
+            self.list::<StatefulSet>("StatefulSets", &lp, |items| items
+                .iter()
+                .for_each(|o| lock(&builder).stateful_set(o))),
+            self.list::<DaemonSet>("DaemonSets", &lp, |items| items.iter().for_each(|o| lock(&builder).daemon_set(o))),
+        );
+        feed(Kind::Job, jobs);
+        feed(Kind::ReplicaSet, rs);
+        feed(Kind::StatefulSet, sts);
+        feed(Kind::DaemonSet, ds);
+        let pods = self.list::<Pod>("Pods", &lp, |items| items.iter().for_each(|o| lock(&builder).pod(o))).await;
+        feed(Kind::Pod, pods);
+        let w = builder.into_inner().unwrap_or_else(|p| p.into_inner()).finish();
+        let raw = format!("{} workloads", w.items.len());
+        Field::value(paths::WORKLOADS, w, raw)
+    }
+
+    async fn aws_auth(&self) -> Field<kubeposture_checks::model::AwsAuth> {
+        if !self.target.eks {
+            return Field::absent(paths::AWS_AUTH);
+        }
+        let _slot = self.slots.acquire().await;
+        let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), "kube-system");
+        match api.get_opt("aws-auth").await {
+            Ok(None) => Field::absent(paths::AWS_AUTH),
+            Ok(Some(cm)) => {
+                let data = cm.data.unwrap_or_default();
+                match aws_auth::parse(&data) {
+                    Ok(a) => {
+                        let raw = format!(
+                            "{} mapRoles, {} mapUsers, {} mapAccounts",
+                            a.map_roles.len(),
+                            a.map_users.len(),
+                            a.map_accounts.len()
+                        );
+                        Field::value(paths::AWS_AUTH, a, raw)
+                    }
+                    Err(e) => Field::unknown(paths::AWS_AUTH, format!("the aws-auth ConfigMap cannot be parsed: {e}")),
+                }
+            }
+            Err(e) => Field::unknown(paths::AWS_AUTH, self.fail(&e, 1, "the aws-auth ConfigMap").reason().to_string()),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn read_all(target: &Target, opts: &Options) -> DataPlane {
+    let client = match client(target, opts) {
+        Ok(c) => c,
+        Err(e) => return DataPlane::unknown(&e),
+    };
+    let r = Reader { client, target, opts, slots: Semaphore::new(opts.list_concurrency.max(1)) };
+    // The first list tells whether the API can be reached and accepts the credential at all.
+    let builder = Mutex::new(WorkloadsBuilder::default());
+    let probe = r
+        .list::<Deployment>("Deployments", &ListParams::default(), |items| {
+            items.iter().for_each(|o| lock(&builder).deployment(o))
+        })
+        .await;
+    if let Err(ReadError::Fatal(reason)) = &probe {
+        return DataPlane::unknown(reason);
+    }
+    let token_lp = ListParams::default().fields("type=kubernetes.io/service-account-token");
+    let default_lp = ListParams::default();
+    let secrets_all: Api<Secret> = Api::all(r.client.clone());
+    let cms_default: Api<ConfigMap> = Api::namespaced(r.client.clone(), "default");
+    let secrets_default: Api<Secret> = Api::namespaced(r.client.clone(), "default");
+    let name_of = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| m.name.clone().unwrap_or_default();
+    let names = |r: Result<Vec<String>, ReadError>, path: &'static str, what: &str| match r {
+        Ok(n) => {
+            let raw = format!("{} {what}", n.len());
+            Field::value(path, n, raw)
+        }
+        Err(e) => Field::unknown(path, e.reason().to_string()),
+    };
+    let (
+        workloads,
+        services,
+        ingresses,
+        service_accounts,
+        roles,
+        cluster_roles,
+        role_bindings,
+        crbs,
+        cms,
+        secrets,
+        tokens,
+        aws_auth,
+    ) = tokio::join!(
+        r.workloads(probe, builder),
+        r.field::<Service, _>(paths::SERVICES, "Services", map::service),
+        r.field::<Ingress, _>(paths::INGRESSES, "Ingresses", map::ingress),
+        r.field::<ServiceAccount, _>(paths::SERVICE_ACCOUNTS, "ServiceAccounts", map::service_account),
+        r.field::<Role, _>(paths::ROLES, "Roles", map::role),
+        r.field::<ClusterRole, _>(paths::CLUSTER_ROLES, "ClusterRoles", map::cluster_role),
+        r.field::<RoleBinding, _>(paths::ROLE_BINDINGS, "RoleBindings", map::role_binding),
+        r.field::<ClusterRoleBinding, _>(
+            paths::CLUSTER_ROLE_BINDINGS,
+            "ClusterRoleBindings",
+            map::cluster_role_binding
+        ),
+        r.list_metadata("ConfigMaps in default", cms_default, &default_lp, name_of),
+        r.list_metadata("Secrets in default", secrets_default, &default_lp, name_of),
+        r.list_metadata("Secrets", secrets_all, &token_lp, map::token_secret),
+        r.aws_auth(),
+    );
+    let token_secrets = match tokens {
+        Ok(t) => {
+            let raw = format!("{} token Secrets", t.len());
+            Field::value(paths::TOKEN_SECRETS, t, raw)
+        }
+        Err(e) => Field::unknown(paths::TOKEN_SECRETS, e.reason().to_string()),
+    };
+    DataPlane {
+        workloads,
+        services,
+        ingresses,
+        service_accounts,
+        roles,
+        cluster_roles,
+        role_bindings,
+        cluster_role_bindings: crbs,
+        default_config_maps: names(cms, paths::DEFAULT_CONFIG_MAPS, "ConfigMaps"),
+        default_secrets: names(secrets, paths::DEFAULT_SECRETS, "Secrets"),
+        token_secrets,
+        aws_auth,
+    }
+}
