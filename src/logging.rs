@@ -48,9 +48,9 @@ pub fn init(level: LogLevel) {
 }
 
 fn filter(level: &str) -> tracing_subscriber::EnvFilter {
-    // The TLS verifier logs each refused certificate as an error, and aws-config each source of
-    // its chains it tries; the scan reports what failed itself.
-    let mut directives = format!("{level},rustls_platform_verifier=off,aws_config=error");
+    // The TLS verifier logs each refused certificate as an error, aws-config each source of its
+    // chains it tries, kube each failed request; the scan reports what failed itself.
+    let mut directives = format!("{level},rustls_platform_verifier=off,aws_config=error,kube_client=off");
     if level == "trace" {
         for c in CHATTY.iter().filter(|c| **c != "aws_config") {
             directives.push_str(&format!(",{c}=debug"));

@@ -61,7 +61,7 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
             let evidence = vec![Evidence::new(format!("{}:subjects", b.id()), s.label())];
             match (admin, is_broad(s)) {
                 (Some(true), Some(who)) => {
-                    let why = format!("{} is {who}", s.label());
+                    let why = format!("{who}, through {}", b.id());
                     tally.fail_subject(admin_subject(b, s, Status::Fail, why), evidence);
                 }
                 (Some(true), None) if !b.bootstrap => {
