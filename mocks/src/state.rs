@@ -47,12 +47,9 @@ pub enum Denied {
     Injected(Injected),
 }
 
-/// `https://127.0.0.1:PORT` for a port nothing listens on (bound, then released).
-fn closed_port_url() -> String {
-    let port =
-        std::net::TcpListener::bind(("127.0.0.1", 0)).and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9);
-    format!("https://127.0.0.1:{port}")
-}
+/// Where unreachable API servers are: loopback port 1 (tcpmux), which nothing serves, so the
+/// connection is refused at once (and the address is the same in every run).
+const UNREACHABLE_URL: &str = "https://127.0.0.1:1";
 
 pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -67,7 +64,7 @@ impl State {
         Self {
             k8s,
             ca_pem: String::new(),
-            unreachable_url: closed_port_url(),
+            unreachable_url: UNREACHABLE_URL.to_string(),
             estate,
             opts,
             base_url,

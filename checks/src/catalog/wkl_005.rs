@@ -27,15 +27,15 @@ simple to review.",
 };
 
 fn eval(c: &Cluster, ctx: &Context) -> Outcome {
+    let services = match need(&c.data_plane.services, "The cluster's Services") {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
     let Some(allowed) = &ctx.thresholds.workloads.allowed_service_ports else {
         return Outcome::not_applicable(
             "No allowed Service ports are configured (thresholds.workloads.allowed_service_ports): set them to judge Service ports.",
             vec![Evidence::new("thresholds.workloads.allowed_service_ports", "(not set)")],
         );
-    };
-    let services = match need(&c.data_plane.services, "The cluster's Services") {
-        Ok(s) => s,
-        Err(o) => return o,
     };
     let mut tally = Tally::default();
     for s in services {

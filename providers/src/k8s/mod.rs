@@ -8,6 +8,7 @@ pub mod aws_auth;
 pub mod eks_token;
 pub mod error;
 pub mod map;
+pub mod offline;
 
 pub use error::AccessHint;
 
