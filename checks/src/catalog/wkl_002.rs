@@ -29,6 +29,10 @@ you trust in the config file (`thresholds.workloads.allowed_registries`, e.g. `m
 };
 
 fn eval(c: &Cluster, ctx: &Context) -> Outcome {
+    // What could not be read says so first; then whether there is a list to judge against.
+    if let Err(o) = workloads(c) {
+        return o;
+    }
     let Some(allowed) = &ctx.thresholds.workloads.allowed_registries else {
         return Outcome::unknown_because(
             "No trusted registries are configured: configure allowed_registries (thresholds.workloads.allowed_registries in the config file) to judge where images come from.",
