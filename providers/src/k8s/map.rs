@@ -314,7 +314,8 @@ impl WorkloadsBuilder {
         self.add(Kind::Pod, &o.metadata, pod_template(spec, o.metadata.annotations.as_ref()));
     }
 
-    pub fn finish(self) -> Workloads {
+    pub fn finish(mut self) -> Workloads {
+        self.items.shrink_to_fit();
         Workloads { items: self.items, gaps: self.gaps }
     }
 }
