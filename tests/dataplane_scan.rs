@@ -10,7 +10,9 @@ use kubeposture_mocks::MockOptions;
 use serde_json::{Value, json};
 
 fn cluster_id(name: &str) -> String {
-    format!("/subscriptions/{SUB_A}/resourceGroups/rg-{name}/providers/Microsoft.ContainerService/managedClusters/{name}")
+    format!(
+        "/subscriptions/{SUB_A}/resourceGroups/rg-{name}/providers/Microsoft.ContainerService/managedClusters/{name}"
+    )
 }
 
 fn with_kubernetes(mut estate: Value, clusters: Value) -> Value {
@@ -32,7 +34,12 @@ fn statuses(report: &Value, name: &str) -> std::collections::BTreeMap<String, (S
         .iter()
         .filter(|f| f["resource"]["name"] == name)
         .filter(|f| f["check_id"].as_str().is_some_and(|c| c.starts_with("WKL-") || c.starts_with("K8S-")))
-        .map(|f| (f["check_id"].as_str().unwrap().to_string(), (f["status"].as_str().unwrap().to_string(), f["message"].as_str().unwrap().to_string())))
+        .map(|f| {
+            (
+                f["check_id"].as_str().unwrap().to_string(),
+                (f["status"].as_str().unwrap().to_string(), f["message"].as_str().unwrap().to_string()),
+            )
+        })
         .collect()
 }
 
@@ -59,7 +66,10 @@ fn pages_are_read_whole_and_a_403_on_one_kind_stays_with_its_checks() {
     assert_eq!(counters.get(&format!("k8s:list:pods@{}", cluster_id("big"))), Some(&7), "{counters:?}");
     let (status, message) = &s["WKL-015"];
     assert_eq!(status, "fail", "{stderr}");
-    assert!(message.starts_with("Privileged containers: 300 workloads of 600: team-a/Pod/job-0000 (main: privileged);"), "{message}");
+    assert!(
+        message.starts_with("Privileged containers: 300 workloads of 600: team-a/Pod/job-0000 (main: privileged);"),
+        "{message}"
+    );
     assert!(message.ends_with("; and 250 more."), "{message}");
     let f = finding(&report, "WKL-015", "big");
     assert_eq!(f["subjects"].as_array().unwrap().len(), 300);
@@ -68,14 +78,18 @@ fn pages_are_read_whole_and_a_403_on_one_kind_stays_with_its_checks() {
         let reads_secrets = check == "K8S-003" || check == "WKL-013";
         assert_eq!(status == "unknown", reads_secrets, "{check}: {status} {message}");
         if reads_secrets {
-            assert!(message.contains("403 Forbidden") && message.contains("RBAC Reader does not cover Secrets"), "{message}");
+            assert!(
+                message.contains("403 Forbidden") && message.contains("RBAC Reader does not cover Secrets"),
+                "{message}"
+            );
         }
     }
 }
 
 #[test]
 fn what_cannot_be_read_is_unknown_with_its_cause() {
-    let no_entra = aks(SUB_A, "rg-local", "local", "westeurope", json!({"aadProfile": null, "disableLocalAccounts": false}));
+    let no_entra =
+        aks(SUB_A, "rg-local", "local", "westeurope", json!({"aadProfile": null, "disableLocalAccounts": false}));
     let faults = json!([
         {"operation": "listClusterUserCredential", "cluster": "nouser", "status": 403, "code": "AuthorizationFailed"},
         {"operation": "k8s:list", "cluster": "flaky", "kind": "pods", "page": 2, "status": 500}
@@ -97,7 +111,10 @@ fn what_cannot_be_read_is_unknown_with_its_cause() {
     let (_, report, _) = m.scan_json(&["--fail-on", "never"]);
     for (check, (status, message)) in statuses(&report, "local") {
         assert_eq!(status, "unknown", "{check}");
-        assert!(message.contains("no Entra integration: kubeposture does not use local accounts"), "{check}: {message}");
+        assert!(
+            message.contains("no Entra integration: kubeposture does not use local accounts"),
+            "{check}: {message}"
+        );
     }
     let (status, message) = &statuses(&report, "nouser")["WKL-001"];
     assert_eq!(status, "unknown");
@@ -127,7 +144,10 @@ fn no_data_plane_reads_no_kubernetes_api_and_never_passes() {
         assert!(message.contains("--no-data-plane"), "{message}");
     }
     let counters = m.counters();
-    assert!(!counters.keys().any(|k| k.starts_with("k8s:") || k.starts_with("listClusterUserCredential")), "{counters:?}");
+    assert!(
+        !counters.keys().any(|k| k.starts_with("k8s:") || k.starts_with("listClusterUserCredential")),
+        "{counters:?}"
+    );
 }
 
 #[test]
@@ -141,7 +161,13 @@ fn eks_clusters_are_read_with_the_iam_identity() {
             vec![account(
                 ACCT_A,
                 true,
-                &[("us-east-1", vec![cluster(ACCT_A, "us-east-1", "mapped", json!({})), cluster(ACCT_A, "us-east-1", "unmapped", json!({}))])],
+                &[(
+                    "us-east-1",
+                    vec![
+                        cluster(ACCT_A, "us-east-1", "mapped", json!({})),
+                        cluster(ACCT_A, "us-east-1", "unmapped", json!({})),
+                    ],
+                )],
                 iam(ACCT_A, &[], vec![]),
             )],
             json!([]),
@@ -174,10 +200,15 @@ fn demo_scenes_inside_the_clusters() {
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let checks: Vec<String> = (1..=16).map(|i| format!("WKL-{i:03}")).chain((1..=4).map(|i| format!("K8S-{i:03}"))).collect();
+    let checks: Vec<String> =
+        (1..=16).map(|i| format!("WKL-{i:03}")).chain((1..=4).map(|i| format!("K8S-{i:03}"))).collect();
     for check in &checks {
         let of = |status: &str| {
-            report["findings"].as_array().unwrap().iter().any(|f| f["check_id"] == check.as_str() && f["status"] == status)
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["check_id"] == check.as_str() && f["status"] == status)
         };
         assert!(of("fail") && of("pass"), "{check} fails somewhere and passes somewhere");
     }
@@ -192,7 +223,10 @@ fn demo_scenes_inside_the_clusters() {
     }
     assert!(payments["WKL-003"].1.contains("default/Deployment/redis-healthy-deployment"), "{}", payments["WKL-003"].1);
     let s = statuses(&report, "eks-dev-batch");
-    assert!(s.values().all(|(st, m)| st == "unknown" && m.contains("cannot connect") && m.contains("private")), "{s:?}");
+    assert!(
+        s.values().all(|(st, m)| st == "unknown" && m.contains("cannot connect") && m.contains("private")),
+        "{s:?}"
+    );
     let s = statuses(&report, "eks-dev-sandbox");
     assert!(s.values().all(|(st, m)| st == "unknown" && m.contains("401 Unauthorized")), "{s:?}");
     let s = statuses(&report, "aks-dev-shared");

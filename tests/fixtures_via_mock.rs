@@ -86,9 +86,7 @@ fn spec_examples_pasted_into_an_estate_scan_like_their_direct_mapping() {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .filter(|f| {
-                        f["resource"]["kind"] == "cluster" && !is_beside_arm(f["check_id"].as_str().unwrap())
-                    })
+                    .filter(|f| f["resource"]["kind"] == "cluster" && !is_beside_arm(f["check_id"].as_str().unwrap()))
                     .map(|f| (f["check_id"].as_str().unwrap().to_string(), f["status"].as_str().unwrap().to_string()))
                     .collect();
                 assert_eq!(via_mock, direct_statuses(&body, &sub), "{}", path.display());

@@ -129,14 +129,13 @@ fn seed_samples_against_the_catalog() {
     assert!(healthy.values().all(|o| o.status != Status::Unknown), "{healthy:#?}");
     assert!(healthy["WKL-003"].message.contains("redis: does not drop ALL"), "{}", healthy["WKL-003"].message);
     let id = "default/Deployment/redis-healthy-deployment";
-    assert_eq!(healthy["WKL-013"].subjects.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), [
-        id,
-        "default/Service/redis-healthy-service"
-    ]);
+    assert_eq!(
+        healthy["WKL-013"].subjects.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        [id, "default/Service/redis-healthy-service"]
+    );
 
     let unhealthy = scan(&["seed-004-unhealthy.yaml"], &[]);
-    let passing: Vec<&str> =
-        unhealthy.iter().filter(|(_, o)| o.status != Status::Fail).map(|(id, _)| *id).collect();
+    let passing: Vec<&str> = unhealthy.iter().filter(|(_, o)| o.status != Status::Fail).map(|(id, _)| *id).collect();
     // Not about workloads (or nothing of it in the sample): Ingress TLS, CAP_SYS_ADMIN (it adds
     // NET_ADMIN), and the cluster-level K8S checks.
     assert_eq!(passing, ["K8S-001", "K8S-002", "K8S-003", "K8S-004", "WKL-011", "WKL-014"], "{unhealthy:#?}");

@@ -86,7 +86,11 @@ async fn five_thousand_pods_fit_in_a_small_model() {
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
     let workloads = dp.workloads.get().expect("read").items.len();
     assert_eq!(workloads, PODS + 1, "every pod judged (and the CoreDNS Deployment)");
-    println!("{PODS} pods: model {:.1} MiB retained, {:.1} MiB peak while reading (mock included)", retained as f64 / MIB as f64, peak as f64 / MIB as f64);
+    println!(
+        "{PODS} pods: model {:.1} MiB retained, {:.1} MiB peak while reading (mock included)",
+        retained as f64 / MIB as f64,
+        peak as f64 / MIB as f64
+    );
     // The compact model: under 1 KiB a workload (a pod as the API sends it is ~2 KiB of JSON
     // here, 10–20 KiB on a real cluster with managed fields and status).
     assert!(retained < PODS * 1024, "the model of {PODS} pods holds {retained} bytes");

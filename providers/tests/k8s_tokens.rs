@@ -20,7 +20,8 @@ const AKID: &str = "AKIATESTK8STOKENS001";
 const AWS_SECRET: &str = "k8s/token+test/secret";
 
 fn estate() -> Estate {
-    let aks_id = format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-a");
+    let aks_id =
+        format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-a");
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "shop"},
                      "spec": {"containers": [{"name": "web", "image": "contoso.azurecr.io/web:1"}]}});
     let e = json!({
@@ -90,7 +91,7 @@ async fn aks_accepts_only_a_token_for_the_aks_server_app() {
     // An ARM token is a valid Entra token, for the wrong audience.
     let dp = aks_data_plane(&m, "https://management.azure.com/.default").await;
     let why = dp.workloads.unknown_reason().expect("refused");
-    assert!(why.starts_with("401 Unauthorized on list Deployments"), "{why}");
+    assert!(why.starts_with("the API server answered 401 Unauthorized"), "{why}");
     assert!(why.contains("6dae42f8-4368-4678-94ff-3960e28e3630"), "{why}");
     assert!(dp.token_secrets.unknown_reason().is_some_and(|r| r == why), "every list says the same");
     m.shutdown().await;
@@ -108,7 +109,8 @@ fn eks_target(m: &MockCloud, cluster: &str, token: String) -> Target {
 
 fn sign(m: &MockCloud, akid: &str, for_cluster: &str, at: SystemTime) -> String {
     let creds = Credentials::new(akid, AWS_SECRET, None, None, "test");
-    eks_token::token(&creds, "eu-west-1", &eks_token::sts_endpoint("eu-west-1", Some(&m.url())), for_cluster, at).unwrap()
+    eks_token::token(&creds, "eu-west-1", &eks_token::sts_endpoint("eu-west-1", Some(&m.url())), for_cluster, at)
+        .unwrap()
 }
 
 #[tokio::test]
@@ -132,7 +134,11 @@ async fn eks_accepts_only_a_fresh_token_signed_for_this_cluster() {
         let why = dp.workloads.unknown_reason().unwrap_or_else(|| panic!("{what} was accepted"));
         assert!(why.contains("401 Unauthorized") && why.contains("access entry"), "{what}: {why}");
     }
-    assert!(m.counters().get(&format!("k8s:unauthorized@arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/prod")).is_some_and(|n| *n >= 5));
+    assert!(
+        m.counters()
+            .get(&format!("k8s:unauthorized@arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/prod"))
+            .is_some_and(|n| *n >= 5)
+    );
     m.shutdown().await;
 }
 

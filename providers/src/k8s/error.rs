@@ -89,7 +89,7 @@ impl ReadError {
 pub fn classify(e: &kube::Error, what: &str, kind: &str, server: &str, hint: &AccessHint) -> ReadError {
     match e {
         kube::Error::Api(s) if s.code == 401 => {
-            ReadError::Fatal(format!("401 Unauthorized on {what}: {}", hint.on_unauthorized()))
+            ReadError::Fatal(format!("the API server answered 401 Unauthorized: {}", hint.on_unauthorized()))
         }
         kube::Error::Api(s) if s.code == 403 => {
             let msg = crate::k8s::clean(&s.message, 300);

@@ -31,12 +31,19 @@ pub fn data_plane(objects: Vec<Value>, unreadable: &[(&str, &str)], eks: bool) -
     let objects = flatten(objects);
     let denied = |plural: &str| unreadable.iter().find(|(p, _)| *p == plural).map(|(_, r)| r.to_string());
     fn typed<T: DeserializeOwned>(o: &Value) -> Result<T, String> {
-        serde_json::from_value(o.clone()).map_err(|e| format!("{} does not parse: {e}", o.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("?")))
+        serde_json::from_value(o.clone()).map_err(|e| {
+            format!("{} does not parse: {e}", o.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("?"))
+        })
     }
     fn all<T: DeserializeOwned>(objects: &[Value], k: &str) -> Result<Vec<T>, String> {
         objects.iter().filter(|o| kind(o) == k).map(typed).collect()
     }
-    fn field<T, U>(path: &'static str, reason: Option<String>, items: Result<Vec<T>, String>, f: impl Fn(&T) -> U) -> Field<Vec<U>> {
+    fn field<T, U>(
+        path: &'static str,
+        reason: Option<String>,
+        items: Result<Vec<T>, String>,
+        f: impl Fn(&T) -> U,
+    ) -> Field<Vec<U>> {
         match (reason, items) {
             (Some(r), _) => Field::unknown(path, r),
             (None, Err(e)) => Field::unknown(path, e),
@@ -68,7 +75,8 @@ pub fn data_plane(objects: Vec<Value>, unreadable: &[(&str, &str)], eks: bool) -
     feed!(Kind::Pod, "pods", "Pod", pod);
     let workloads = b.finish();
     let raw = format!("{} workloads", workloads.items.len());
-    let in_default = |o: &&Value| o.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default") == "default";
+    let in_default =
+        |o: &&Value| o.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default") == "default";
     let names = |k: &str, plural: &str, path: &'static str| match denied(plural) {
         Some(r) => Field::unknown(path, r),
         None => {
@@ -120,10 +128,25 @@ pub fn data_plane(objects: Vec<Value>, unreadable: &[(&str, &str)], eks: bool) -
         workloads: Field::value(paths::WORKLOADS, workloads, raw),
         services: field(paths::SERVICES, denied("services"), all(&objects, "Service"), map::service),
         ingresses: field(paths::INGRESSES, denied("ingresses"), all(&objects, "Ingress"), map::ingress),
-        service_accounts: field(paths::SERVICE_ACCOUNTS, denied("serviceaccounts"), all(&objects, "ServiceAccount"), map::service_account),
+        service_accounts: field(
+            paths::SERVICE_ACCOUNTS,
+            denied("serviceaccounts"),
+            all(&objects, "ServiceAccount"),
+            map::service_account,
+        ),
         roles: field(paths::ROLES, denied("roles"), all(&objects, "Role"), map::role),
-        cluster_roles: field(paths::CLUSTER_ROLES, denied("clusterroles"), all(&objects, "ClusterRole"), map::cluster_role),
-        role_bindings: field(paths::ROLE_BINDINGS, denied("rolebindings"), all(&objects, "RoleBinding"), map::role_binding),
+        cluster_roles: field(
+            paths::CLUSTER_ROLES,
+            denied("clusterroles"),
+            all(&objects, "ClusterRole"),
+            map::cluster_role,
+        ),
+        role_bindings: field(
+            paths::ROLE_BINDINGS,
+            denied("rolebindings"),
+            all(&objects, "RoleBinding"),
+            map::role_binding,
+        ),
         cluster_role_bindings: field(
             paths::CLUSTER_ROLE_BINDINGS,
             denied("clusterrolebindings"),
