@@ -25,7 +25,7 @@ roles, not users, and grant admin through `AmazonEKSClusterAdminPolicy` to a sma
             "https://docs.aws.amazon.com/eks/latest/userguide/migrating-access-entries.html",
             "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html",
         ],
-        compliance: &["seeds/003"],
+        compliance: &["seeds/003", "CIS EKS 4.1.7"],
     },
     cluster: Some(eval),
     scope: None,

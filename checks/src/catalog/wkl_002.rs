@@ -22,7 +22,7 @@ you trust in the config file (`thresholds.workloads.allowed_registries`, e.g. `m
             "https://learn.microsoft.com/azure/defender-for-cloud/kubernetes-workload-protections",
             "https://docs.aws.amazon.com/eks/latest/best-practices/image-security.html",
         ],
-        compliance: &["seeds/004 \"trusted registries\"", "AzPolicy febd0533"],
+        compliance: &["seeds/004 \"trusted registries\"", "AzPolicy febd0533", "CIS EKS 5.1.4"],
     },
     cluster: Some(eval),
     scope: None,

@@ -19,7 +19,12 @@ Service instead. Keep host networking to node-level system agents in exempt name
             "https://learn.microsoft.com/azure/defender-for-cloud/kubernetes-workload-protections",
             "https://docs.aws.amazon.com/eks/latest/best-practices/pod-security.html",
         ],
-        compliance: &["seeds/004 \"restrict host networking and ports\"", "AzPolicy 82985f06"],
+        compliance: &[
+            "seeds/004 \"restrict host networking and ports\"",
+            "AzPolicy 82985f06",
+            "CIS AKS 4.2.4",
+            "CIS EKS 4.2.4",
+        ],
     },
     cluster: Some(eval),
     scope: None,

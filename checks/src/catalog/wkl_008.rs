@@ -19,7 +19,7 @@ from the pod). The setting is implied for privileged containers and those with C
             "https://learn.microsoft.com/azure/defender-for-cloud/kubernetes-workload-protections",
             "https://docs.aws.amazon.com/eks/latest/best-practices/pod-security.html",
         ],
-        compliance: &["seeds/004", "AzPolicy 1c6e92c9"],
+        compliance: &["seeds/004", "AzPolicy 1c6e92c9", "CIS AKS 4.2.5", "CIS EKS 4.2.5"],
     },
     cluster: Some(eval),
     scope: None,

@@ -21,7 +21,7 @@ Pod Security level, move workloads, Services, ConfigMaps and Secrets there, and 
             "https://learn.microsoft.com/azure/defender-for-cloud/kubernetes-workload-protections",
             "https://learn.microsoft.com/azure/aks/operator-best-practices-cluster-isolation",
         ],
-        compliance: &["seeds/004", "AzPolicy 9f061a12"],
+        compliance: &["seeds/004", "AzPolicy 9f061a12", "CIS AKS 4.6.3", "CIS EKS 4.5.2"],
     },
     cluster: Some(eval),
     scope: None,

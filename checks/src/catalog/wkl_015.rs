@@ -19,7 +19,7 @@ instead, and keep genuinely privileged node agents in exempt system namespaces."
             "https://learn.microsoft.com/azure/defender-for-cloud/kubernetes-workload-protections",
             "https://docs.aws.amazon.com/eks/latest/best-practices/pod-security.html",
         ],
-        compliance: &["seeds/004", "AzPolicy 95edb821"],
+        compliance: &["seeds/004", "AzPolicy 95edb821", "CIS AKS 4.2.1", "CIS EKS 4.2.1"],
     },
     cluster: Some(eval),
     scope: None,
