@@ -1,6 +1,8 @@
 //! Who can act as cluster admin, across both clouds: one row per (principal, cluster) from
-//! IDN-012's subjects (facts `how`, `terms`, `principal_type`). Clusters whose inventory is
-//! incomplete are listed with the reason, never dropped.
+//! IDN-012's subjects (facts `how`, `terms`, `principal_type`), and from inside the clusters
+//! the cluster-admin bindings (K8S-001) and `aws-auth` `system:masters` mappings (K8S-002) —
+//! their subjects that carry a `how`. Clusters whose inventory is incomplete are listed with
+//! the reason, never dropped.
 
 use super::text::{clean, neutralize};
 use crate::findings::ScanResult;
@@ -9,6 +11,8 @@ use serde::Serialize;
 use std::io::Write;
 
 pub const INVENTORY_CHECK: &str = "IDN-012";
+/// Admin paths inside the cluster, read from its Kubernetes API.
+pub const IN_CLUSTER_CHECKS: [&str; 2] = ["K8S-001", "K8S-002"];
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct AdminRow {
@@ -35,7 +39,7 @@ pub struct Incomplete {
 #[derive(Debug, Default, Serialize)]
 pub struct Inventory {
     pub admins: Vec<AdminRow>,
-    /// Clusters whose inventory could not be completed (IDN-012 `unknown`).
+    /// Clusters whose inventory could not be completed (IDN-012, K8S-001 or K8S-002 `unknown`).
     pub incomplete: Vec<Incomplete>,
 }
 
@@ -48,15 +52,19 @@ fn fact<'a>(facts: &'a [(String, String)], key: &str) -> &'a str {
 pub fn collect(result: &ScanResult, principal: Option<&str>) -> Inventory {
     let needle = principal.map(str::to_lowercase);
     let mut inv = Inventory::default();
-    for f in result.findings.iter().filter(|f| f.check.id == INVENTORY_CHECK) {
+    let inventory = |id: &str| id == INVENTORY_CHECK || IN_CLUSTER_CHECKS.contains(&id);
+    for f in result.findings.iter().filter(|f| inventory(f.check.id)) {
+        let in_cluster = f.check.id != INVENTORY_CHECK;
         if f.status == Status::Unknown {
+            let reason = if in_cluster { format!("{}: {}", f.check.id, f.message) } else { f.message.clone() };
             inv.incomplete.push(Incomplete {
                 cloud: f.resource.cloud.as_str(),
                 cluster: f.resource.name.clone(),
-                reason: f.message.clone(),
+                reason,
             });
         }
-        for s in &f.subjects {
+        // K8S subjects that are not admin paths (an IAM user mapped to a plain group) carry no `how`.
+        for s in f.subjects.iter().filter(|s| !in_cluster || !fact(&s.facts, "how").is_empty()) {
             if let Some(n) = &needle
                 && !s.label.to_lowercase().contains(n)
                 && !s.id.to_lowercase().contains(n)
