@@ -117,6 +117,18 @@ IDN = {
     "IDN-001": "pass", "IDN-002": "pass", "IDN-003": "pass", "IDN-004": "pass",
     "IDN-006": "pass", "IDN-007": "pass", "IDN-008": "pass", "IDN-009": "pass", "IDN-010": "pass", "IDN-011": "pass", "IDN-012": "pass",
 }
+# Inside the cluster (its Kubernetes API): the estate gives no objects, so each cluster is an
+# empty one (only what every API server holds; the scan's demo thresholds set registries and
+# ports); without Entra integration the API is not read at all.
+DATA_PLANE = [f"WKL-{i:03}" for i in range(1, 17)] + ["K8S-001", "K8S-003", "K8S-004"]
+
+
+def data_plane(aad):
+    if aad:
+        return "pass", "data plane: an empty cluster (no Kubernetes objects in the estate)"
+    return "unknown", "data plane: no Entra integration, and kubeposture does not use local accounts"
+
+
 # When the cluster's admins cannot all be listed, the CA policy (All users, excluding the
 # deployer) cannot be judged for them.
 CA_UNKNOWN = {"IDN-001": "unknown", "IDN-002": "unknown", "IDN-003": "unknown", "IDN-004": "unknown"}
@@ -160,6 +172,9 @@ def cluster(name, why, expect, sub=MAIN, **kw):
     verdicts.update(expect)
     for check, status in sorted(verdicts.items()):
         truth.append((check, name, status, why))
+    status, dp_why = data_plane(kw.get("aad", True))
+    for check in DATA_PLANE:
+        truth.append((check, name, status, dp_why))
     return rid
 
 
