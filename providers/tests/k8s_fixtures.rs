@@ -76,8 +76,11 @@ fn scan(files: &[&str], unreadable: &[&str]) -> BTreeMap<&'static str, Outcome> 
         .collect()
 }
 
+/// Fixtures, and lists that cannot be read.
+type Unreadable = (&'static [&'static str], &'static [&'static str]);
+
 /// (check, fixtures that fail it, unknown: fixtures and lists that cannot be read).
-const CASES: &[(&str, &[&str], (&[&str], &[&str]))] = &[
+const CASES: &[(&str, &[&str], Unreadable)] = &[
     ("WKL-001", &["seed-004-unhealthy.yaml"], (&["hardened.yaml"], &["pods"])),
     ("WKL-002", &["seed-004-unhealthy.yaml"], (&["hardened.yaml"], &["pods"])),
     ("WKL-003", &["seed-004-healthy.yaml"], (&["hardened.yaml"], &["pods"])),

@@ -90,7 +90,7 @@ fn suffix(seed: &str, n: usize) -> String {
     (0..n)
         .map(|_| {
             let c = ALPHABET[(h % ALPHABET.len() as u64) as usize] as char;
-            h = h / ALPHABET.len() as u64 ^ fnv(&format!("{seed}{h}"));
+            h = (h / ALPHABET.len() as u64) ^ fnv(&format!("{seed}{h}"));
             c
         })
         .collect()

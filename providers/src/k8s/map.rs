@@ -235,10 +235,10 @@ impl WorkloadsBuilder {
 
     /// Adds an object's template unless its controller is represented already.
     fn add(&mut self, kind: Kind, meta: &ObjectMeta, template: PodTemplate) {
-        if let Some(uid) = meta.uid.as_ref() {
-            if kind != Kind::Pod {
-                self.listed.insert(uid.clone());
-            }
+        if let Some(uid) = meta.uid.as_ref()
+            && kind != Kind::Pod
+        {
+            self.listed.insert(uid.clone());
         }
         let namespace = ns(meta);
         let own = Workload {
