@@ -236,3 +236,64 @@ fn demo_scenes_inside_the_clusters() {
     assert_eq!(admin["subjects"][0]["facts"]["how"], "ClusterRoleBinding/debug-everyone → ClusterRole cluster-admin");
     assert_eq!(finding(&report, "K8S-003", "aks-internal-tools")["subjects"][0]["id"], "ci/Secret/deployer-token");
 }
+
+/// A list that breaks is never a shorter list: under a truncated answer (no `continue` token
+/// while `remainingItemCount` says more remain), a malformed page, an expired `continue` (410)
+/// or a 403 on one workload kind, every check equals the clean cluster's verdict or is
+/// `unknown` naming the cause — and what passes on the clean cluster is `unknown`.
+#[test]
+fn a_list_that_breaks_is_never_a_shorter_list() {
+    let pods: Vec<Value> = (0..150).map(|i| pod(i, false)).collect();
+    let names = ["clean", "cut", "garbled", "expired", "nodeploy"];
+    let faults = json!([
+        {"operation": "k8s:list", "cluster": "garbled", "kind": "pods", "page": 2, "malformed": true},
+        {"operation": "k8s:list", "cluster": "expired", "kind": "pods", "page": 2, "status": 410, "code": "Expired",
+         "message": "The provided continue parameter is too old to display a consistent list result."}
+    ]);
+    let estate = with_kubernetes(
+        estate(
+            names.iter().map(|n| aks(SUB_A, &format!("rg-{n}"), n, "westeurope", json!({}))).collect(),
+            vec![],
+            faults,
+        ),
+        json!([
+            {"cluster": cluster_id("clean"), "objects": pods},
+            {"cluster": cluster_id("cut"), "objects": pods, "truncated": ["pods"]},
+            {"cluster": cluster_id("garbled"), "objects": pods},
+            {"cluster": cluster_id("expired"), "objects": pods},
+            {"cluster": cluster_id("nodeploy"), "objects": pods, "forbidden": ["deployments"]}
+        ]),
+    );
+    let m = Mock::start(estate, MockOptions::default());
+    let (_, report, stderr) = m.scan_json(&["--fail-on", "never"]);
+    let clean = statuses(&report, "clean");
+    assert_eq!(clean["WKL-015"].0, "pass", "{stderr}");
+    assert_eq!(clean["WKL-001"].0, "fail", "no limits on any pod");
+    let causes = [
+        (
+            "cut",
+            "Pods came back incomplete: the answer ended the list without a continue token while 52 more items remain",
+        ),
+        ("garbled", "malformed answer to list Pods (page 2)"),
+        ("expired", "HTTP 410 Expired on list Pods (page 2)"),
+        ("nodeploy", "403 Forbidden on list Deployments"),
+    ];
+    for (name, cause) in causes {
+        let s = statuses(&report, name);
+        assert_eq!(s.len(), clean.len(), "{name}");
+        for (check, (status, message)) in &s {
+            let (clean_status, _) = &clean[check];
+            assert!(
+                status == clean_status || status == "unknown",
+                "{name} {check}: {status} ({message}), clean {clean_status}"
+            );
+            if clean_status == "pass" && check.starts_with("WKL-") && !["WKL-005", "WKL-011"].contains(&check.as_str())
+            {
+                assert_eq!(status, "unknown", "{name} {check}: {message}");
+                assert!(message.contains(cause), "{name} {check}: {message}");
+            }
+        }
+        assert!(s["WKL-001"].0 == "fail" && s["WKL-001"].1.contains(cause), "{name}: {:?}", s["WKL-001"]);
+        assert_eq!(s["K8S-001"].0, "pass", "{name}: RBAC was read");
+    }
+}

@@ -30,6 +30,10 @@ pub struct KubeCluster {
     /// list or get: 403.
     #[serde(default)]
     pub forbidden: Vec<String>,
+    /// Resources whose lists come back truncated: the first page carries `remainingItemCount`
+    /// but no `continue` token (a proxy or server that drops it).
+    #[serde(default)]
+    pub truncated: Vec<String>,
     /// `false`: Deployments, StatefulSets, DaemonSets and Jobs get no ReplicaSets and pods
     /// made for them (the estate lists what it wants).
     #[serde(default = "yes")]

@@ -37,6 +37,7 @@ pub struct Api {
     pub reachable: bool,
     pub unauthorized: bool,
     pub forbidden: Vec<String>,
+    pub truncated: Vec<String>,
     pub world: World,
 }
 
@@ -80,6 +81,9 @@ impl Apis {
                 unauthorized: section.is_some_and(|s| s.unauthorized),
                 forbidden: section
                     .map(|s| s.forbidden.iter().map(|f| f.to_ascii_lowercase()).collect())
+                    .unwrap_or_default(),
+                truncated: section
+                    .map(|s| s.truncated.iter().map(|f| f.to_ascii_lowercase()).collect())
                     .unwrap_or_default(),
                 id,
                 owner,
@@ -383,7 +387,9 @@ pub async fn handle(
     let items: Vec<Value> = page.iter().map(|o| world::list_item(o, metadata_only)).collect();
     let mut meta = json!({"resourceVersion": "123456"});
     if let Some(n) = next {
-        meta["continue"] = json!(paging::encode_token(&list_key, n));
+        if !api.truncated.iter().any(|t| t == r.plural) {
+            meta["continue"] = json!(paging::encode_token(&list_key, n));
+        }
         meta["remainingItemCount"] = json!(matching.len() - n);
     }
     let (kind, api_version) = if metadata_only {

@@ -85,11 +85,17 @@ impl ReadError {
     }
 }
 
+/// Reasons the reader gives a list whose pages did not add up (see `k8s::pages`).
+pub const INCOMPLETE: [&str; 3] = ["Truncated", "BadContinue", "TooManyPages"];
+
 /// Classifies a kube error on `what` (`list Secrets`).
 pub fn classify(e: &kube::Error, what: &str, kind: &str, server: &str, hint: &AccessHint) -> ReadError {
     match e {
         kube::Error::Api(s) if s.code == 401 => {
             ReadError::Fatal(format!("the API server answered 401 Unauthorized: {}", hint.on_unauthorized()))
+        }
+        kube::Error::Api(s) if INCOMPLETE.contains(&s.reason.as_str()) => {
+            ReadError::List(format!("{what} came back incomplete: {}", crate::k8s::clean(&s.message, 300)))
         }
         kube::Error::Api(s) if s.code == 403 => {
             let msg = crate::k8s::clean(&s.message, 300);

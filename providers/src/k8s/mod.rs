@@ -29,7 +29,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// The reason of every data-plane check when the data plane is skipped.
-pub const SKIPPED: &str = "not read: --no-data-plane was given";
+pub const SKIPPED: &str = "not collected: --no-data-plane was given, the cluster's Kubernetes API was not read";
 
 /// How the data plane is read.
 #[derive(Clone, Debug)]
@@ -150,16 +150,22 @@ where
         }
         let list = fetch(lp).await.map_err(|e| (e, page))?;
         count += list.items.len();
+        let remaining = list.metadata.remaining_item_count.filter(|n| *n > 0);
         let next = list.metadata.continue_.filter(|c| !c.is_empty());
         each(list.items);
-        match next {
-            None => return Ok(count),
-            Some(c) if token.as_ref() == Some(&c) => {
+        match (next, remaining) {
+            (None, Some(n)) => {
+                let message = format!("the answer ended the list without a continue token while {n} more items remain");
+                let status = kube::core::Status::failure(&message, "Truncated").with_code(200);
+                return Err((kube::Error::Api(status.boxed()), page));
+            }
+            (None, None) => return Ok(count),
+            (Some(c), _) if token.as_ref() == Some(&c) => {
                 let status =
                     kube::core::Status::failure("the continue token did not advance", "BadContinue").with_code(500);
                 return Err((kube::Error::Api(status.boxed()), page));
             }
-            Some(c) => token = Some(c),
+            (Some(c), _) => token = Some(c),
         }
     }
     let status = kube::core::Status::failure("more pages than kubeposture reads", "TooManyPages").with_code(500);
