@@ -175,14 +175,15 @@ fn status(code: u16, reason: &str, message: &str, details: Value) -> Response {
 
 fn denied(d: Denied) -> Response {
     match d {
-        Denied::Throttled { retry_after_secs } => {
+        Denied::Throttled(t) => {
+            let message = t.message.unwrap_or_else(|| "Too many requests, please try again later.".into());
             let mut r = status(
                 429,
-                "TooManyRequests",
-                "Too many requests, please try again later.",
-                json!({"retryAfterSeconds": retry_after_secs}),
+                t.code.unwrap_or("TooManyRequests"),
+                &message,
+                json!({"retryAfterSeconds": t.retry_after_secs.unwrap_or(1)}),
             );
-            if let Ok(v) = retry_after_secs.to_string().parse() {
+            if let Some(v) = t.retry_after_secs.and_then(|s| s.to_string().parse().ok()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
             r
