@@ -4,6 +4,11 @@
 //! under each finding. Laid out for `Term::width`: no line is longer; untrusted text is escaped
 //! (`text::clean`) and only ever truncated or wrapped, never sent raw. One pass over the findings
 //! for the failures, with the unknown causes aggregated on the way (linear time).
+//!
+//! The data-plane checks (WKL/K8S, judged inside each cluster) are folded when more than one of
+//! them is shown without `--details`: one entry per check with the number of clusters where it
+//! fails and where it is unknown, laid out in columns; `--check ID` or `--details` list them in
+//! full. Their per-workload reasons and per-cluster causes would otherwise fill several screens.
 
 use super::ReportMeta;
 use super::term::Term;
@@ -217,6 +222,18 @@ fn status_color(s: Status) -> &'static str {
     }
 }
 
+/// Whether a check is judged inside the cluster (its Kubernetes API).
+fn data_plane(f: &Finding) -> bool {
+    matches!(f.check.family(), "WKL" | "K8S")
+}
+
+/// One folded data-plane check: clusters where it fails and where it is unknown.
+struct Folded {
+    check: &'static kubeposture_checks::CheckMeta,
+    fail: usize,
+    unknown: usize,
+}
+
 struct Cause {
     findings: usize,
     resources: BTreeSet<String>,
@@ -270,17 +287,40 @@ pub fn render(
         .max()
         .unwrap_or(10)
         .clamp(10, (w / 3).max(10));
+    // Fold the data-plane checks when more than one of them is shown (a pass over the ids).
+    let fold = !view.details && {
+        let mut ids = result.findings.iter().filter(|f| data_plane(f)).map(|f| f.check.id);
+        ids.next().is_some_and(|first| ids.any(|id| id != first))
+    };
+    let folded_here = |f: &Finding| fold && data_plane(f);
+    let mut folded: Vec<Folded> = Vec::new();
     let mut causes: BTreeMap<String, Cause> = BTreeMap::new();
     let mut current: Option<Severity> = None;
     // Failures of the current check (findings of one check are consecutive), printed as one
     // line per distinct reason when the check changes.
     let mut group: Vec<Finding> = Vec::new();
     let fails_by_sev: BTreeMap<Severity, usize> =
-        result.findings.iter().filter(|f| f.status == Status::Fail).fold(BTreeMap::new(), |mut m, f| {
-            *m.entry(f.check.severity).or_default() += 1;
-            m
-        });
+        result.findings.iter().filter(|f| f.status == Status::Fail && !folded_here(f)).fold(
+            BTreeMap::new(),
+            |mut m, f| {
+                *m.entry(f.check.severity).or_default() += 1;
+                m
+            },
+        );
     for f in &result.findings {
+        if folded_here(f) {
+            if folded.last().is_none_or(|l| l.check.id != f.check.id) {
+                folded.push(Folded { check: f.check, fail: 0, unknown: 0 });
+            }
+            if let Some(l) = folded.last_mut() {
+                match f.status {
+                    Status::Fail => l.fail += 1,
+                    Status::Unknown => l.unknown += 1,
+                    _ => {}
+                }
+            }
+            continue;
+        }
         match f.status {
             Status::Fail => {
                 if current != Some(f.check.severity) {
@@ -315,9 +355,11 @@ pub fn render(
     }
 
     flush(&mut group, term, id_w, res_w, out)?;
+    fold_section(&folded, term, id_w, out)?;
 
     if !causes.is_empty() {
-        let head = format!("UNKNOWN ({} finding(s), {} cause(s))", totals.unknown, causes.len());
+        let shown: usize = causes.values().map(|c| c.findings).sum();
+        let head = format!("UNKNOWN ({shown} finding(s), {} cause(s))", causes.len());
         writeln!(out, "\n{}", term.paint(status_color(Status::Unknown), &fit(&head, w)))?;
         for (cause, c) in &causes {
             let checks: Vec<&str> = c.checks.iter().copied().collect();
@@ -335,7 +377,7 @@ pub fn render(
             }
             if view.details {
                 // Another pass, so the unknown findings need not be held.
-                for f in result.findings.iter().filter(|f| f.status == Status::Unknown) {
+                for f in result.findings.iter().filter(|f| f.status == Status::Unknown && !folded_here(f)) {
                     if unknown_cause(&f.message) == *cause {
                         let d = format!("{} {}: {}", f.check.id, resource_name(&f.resource), clean(&f.message));
                         for l in wrap(&shorten_ids(&d), w, "      ") {
@@ -357,6 +399,56 @@ pub fn render(
     }
     for l in wrap(&result.exit_reason(meta.fail_on), w, "") {
         writeln!(out, "{l}")?;
+    }
+    Ok(())
+}
+
+/// The folded data-plane checks that fail or are unknown somewhere: `K8S-001  crit  1 fail
+/// 4 unknown  Title`, in as many columns as the width holds (read down, then across).
+fn fold_section(folded: &[Folded], term: Term, id_w: usize, out: &mut dyn Write) -> std::io::Result<()> {
+    let shown: Vec<&Folded> = folded.iter().filter(|f| f.fail + f.unknown > 0).collect();
+    if shown.is_empty() {
+        return Ok(());
+    }
+    let w = term.width;
+    let (fails, unknowns) = shown.iter().fold((0, 0), |(a, b), f| (a + f.fail, b + f.unknown));
+    let head = format!(
+        "INSIDE THE CLUSTERS (WKL/K8S: {fails} failing, {unknowns} unknown; clusters per check: --check ID lists them, \
+         --details says why)"
+    );
+    let mut lines = wrap_hanging(&head, w, "", "  ").into_iter();
+    if let Some(first) = lines.next() {
+        writeln!(out, "\n{}", term.paint("1", &first))?;
+    }
+    for l in lines {
+        writeln!(out, "{l}")?;
+    }
+    let num_w = shown.iter().map(|f| f.fail.max(f.unknown).to_string().len()).max().unwrap_or(1);
+    // id, severity, "N fail", "N unknown" and at least 24 columns of title per column.
+    let fixed = id_w + 6 + (num_w + 6) + (num_w + 10);
+    let cols = ((w.saturating_sub(2) + 3) / (fixed + 24 + 3)).clamp(1, shown.len());
+    let cell_w = (w.saturating_sub(2) + 3) / cols - 3;
+    let rows = shown.len().div_ceil(cols);
+    for r in 0..rows {
+        let mut line = String::from("  ");
+        for c in 0..cols {
+            let Some(f) = shown.get(c * rows + r) else { break };
+            if c > 0 {
+                line.push_str("   ");
+            }
+            let sev = match f.check.severity {
+                Severity::Critical => "crit",
+                Severity::Medium => "med",
+                s => s.as_str(),
+            };
+            let counts = format!("{:>num_w$} fail  {:>num_w$} unknown  ", f.fail, f.unknown);
+            let text = format!("{}{counts}", pad(sev, 6));
+            let title_w = cell_w.saturating_sub(id_w + display_width(&text));
+            let cell = format!("{}{text}{}", pad(f.check.id, id_w), fit(f.check.title, title_w));
+            let cell = if c + 1 < cols { pad(&cell, cell_w) } else { cell };
+            line.push_str(&cell.replacen(f.check.id, &term.paint(severity_color(f.check.severity), f.check.id), 1));
+        }
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }
