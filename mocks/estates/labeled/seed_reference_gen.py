@@ -72,6 +72,11 @@ BODY = {
     "WID-005": ("fail", "oidcIssuerProfile.enabled false, no workloadIdentity"),
     "WID-006": ("pass", "no podIdentityProfile"),
 }
+# Inside the cluster (its Kubernetes API, read with an Entra token: aadProfile.managed true): the
+# estate gives no Kubernetes objects, so each cluster is an empty one (only what every API server
+# holds; the scan's demo thresholds set registries and ports): nothing fails, everything is judged.
+BODY.update({check: ("pass", "data plane: an empty cluster (no Kubernetes objects in the estate)")
+             for check in [f"WKL-{i:03}" for i in range(1, 17)] + ["K8S-001", "K8S-003", "K8S-004"]})
 
 
 # ── the directory ───────────────────────────────────────────────────────────────────────────
