@@ -2,7 +2,7 @@
 //! unknown enum value or absurd nesting never panics, takes bounded time, and never makes a
 //! check `pass` that the well-formed body does not pass. Bases: every AKS cluster of the demo.
 
-use kubeposture_checks::model::{Cluster, EntraAccess, VersionCatalog};
+use kubeposture_checks::model::{Cluster, DataPlane, EntraAccess, VersionCatalog};
 use kubeposture_checks::{Context, Field, Status};
 use kubeposture_providers::azure::map::{self, Extras};
 use kubeposture_providers::azure::models::{KubernetesVersionList, ManagedCluster};
@@ -44,6 +44,7 @@ fn read(body: &Value) -> Cluster {
         catalog: catalog(),
         logging: Field::unknown("diagnosticSettings", "not part of the test"),
         entra: EntraAccess::unknown("not part of the test"),
+        data_plane: DataPlane::unknown("not part of the test"),
     };
     match ManagedCluster::deserialize(body) {
         Ok(mc) => map::map(&mc, SUB, extras()),

@@ -117,8 +117,8 @@ impl ApiClient {
 
     /// POST without a body, read a JSON answer (ARM actions such as `listClusterUserCredential`).
     pub async fn post_empty<T: DeserializeOwned>(&self, operation: &str, url: Url) -> Result<T, ApiError> {
-        let answer = self.send(operation, url.clone(), Method::Post, None).await?;
-        serde_json::from_slice(&answer).map_err(|e| ApiError::Malformed { url: redact(&url), detail: e.to_string() })
+        let answer = self.send(operation, url, Method::Post, None).await?;
+        parse(operation, None, &answer)
     }
 
     async fn get(&self, operation: &str, url: Url) -> Result<Vec<u8>, ApiError> {
