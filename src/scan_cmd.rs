@@ -130,7 +130,8 @@ fn aws_config(args: &ScanArgs, extra_ca: Option<Vec<u8>>, limiter: &Arc<HostLimi
 
 /// How clusters' Kubernetes APIs are read; `None` with `--no-data-plane`.
 fn data_plane(args: &ScanArgs) -> Option<kubeposture_providers::k8s::Options> {
-    (!args.no_data_plane).then(kubeposture_providers::k8s::Options::default)
+    (!args.no_data_plane)
+        .then(|| kubeposture_providers::k8s::Options { max_retries: args.max_retries, ..Default::default() })
 }
 
 pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {

@@ -1,5 +1,6 @@
 //! `--log trace` over the whole demo (Entra logins, ARM, Graph, SigV4-signed AWS calls with
-//! assumed-role session tokens): no secret, token or signature reaches stderr or any report.
+//! assumed-role session tokens, the clusters' Kubernetes APIs with Entra and EKS bearer tokens):
+//! no secret, token or signature reaches stderr or any report.
 
 use assert_cmd::Command;
 use kubeposture_mocks::Estate;
@@ -63,6 +64,8 @@ fn trace_logs_and_reports_carry_no_secret_token_or_signature() {
                 && rest[digits + 1..].chars().take(16).all(|c| c.is_ascii_hexdigit())
         });
         assert!(!token, "{name} contains a bearer token");
+        // EKS data-plane tokens: `k8s-aws-v1.` + the base64url of a presigned STS URL (`https…`).
+        assert!(!text.contains("k8s-aws-v1.aHR0"), "{name} contains an EKS token");
         // Logs only: reports are prose ("not authorized to perform …"), checked for the values above.
         if name != "stderr" {
             continue;

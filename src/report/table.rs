@@ -299,14 +299,14 @@ pub fn render(
     // Failures of the current check (findings of one check are consecutive), printed as one
     // line per distinct reason when the check changes.
     let mut group: Vec<Finding> = Vec::new();
-    let fails_by_sev: BTreeMap<Severity, usize> =
-        result.findings.iter().filter(|f| f.status == Status::Fail && !folded_here(f)).fold(
-            BTreeMap::new(),
-            |mut m, f| {
-                *m.entry(f.check.severity).or_default() += 1;
-                m
-            },
-        );
+    let fails_by_sev: BTreeMap<Severity, usize> = result
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail && !folded_here(f))
+        .fold(BTreeMap::new(), |mut m, f| {
+            *m.entry(f.check.severity).or_default() += 1;
+            m
+        });
     for f in &result.findings {
         if folded_here(f) {
             if folded.last().is_none_or(|l| l.check.id != f.check.id) {

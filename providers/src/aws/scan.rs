@@ -3,8 +3,8 @@
 //! IAM is read once per account, versions once per region, policies once per ARN.
 
 use super::config::{self, AwsConfig, RoleTarget, SetupError};
-use super::ec2::{self, RegionInstances};
 use super::data_plane::EksDataPlane;
+use super::ec2::{self, RegionInstances};
 use super::eks::{self, Clients};
 use super::error::{AwsError, err};
 use super::iam::{self, AccountIam, NodeRoles, issuer_key, provider_issuer};

@@ -45,6 +45,9 @@ pub struct Options {
     pub connect_timeout: Duration,
     /// One answer must arrive within this.
     pub read_timeout: Duration,
+    /// Retries of a request answered 429, 500, 502, 503 or 504 (`--max-retries`), honouring
+    /// the server's `retryAfterSeconds`.
+    pub max_retries: u32,
 }
 
 impl Default for Options {
@@ -56,6 +59,7 @@ impl Default for Options {
             cluster_timeout: Duration::from_secs(600),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
+            max_retries: 8,
         }
     }
 }
@@ -125,8 +129,42 @@ fn client(target: &Target, opts: &Options) -> Result<kube::Client, String> {
     config.connect_timeout = Some(opts.connect_timeout);
     config.read_timeout = Some(opts.read_timeout);
     config.auth_info.token = Some(target.token.clone().into());
+    // Retries are ours (`retrying`): bounded by --max-retries, not kube's fifteen.
+    config.default_retry = false;
     kube::Client::try_from(config)
         .map_err(|e| format!("cannot set up a client for {}: {e}", clean(&target.server, 200)))
+}
+
+/// Whether an API answer is worth asking again (throttling, a transient server error).
+fn transient(e: &kube::Error) -> Option<Duration> {
+    match e {
+        kube::Error::Api(s) if matches!(s.code, 429 | 500 | 502 | 503 | 504) => {
+            let after = s.details.as_ref().map(|d| d.retry_after_seconds).unwrap_or(0);
+            Some(Duration::from_secs(u64::from(after.min(30))))
+        }
+        _ => None,
+    }
+}
+
+/// `call` until it succeeds, fails for good, or has been retried `retries` times; waits the
+/// server's `retryAfterSeconds`, else 200 ms doubling up to 5 s.
+async fn retrying<T, F, Fut>(retries: u32, call: F) -> kube::Result<T>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = kube::Result<T>>,
+{
+    let mut attempt = 0;
+    loop {
+        match call().await {
+            Err(e) if attempt < retries => {
+                let Some(after) = transient(&e) else { return Err(e) };
+                let backoff = Duration::from_millis(200u64 << attempt.min(5)).min(Duration::from_secs(5));
+                tokio::time::sleep(after.max(backoff)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Reads every page of a list, handing each page's items to `each`; returns how many items.
@@ -134,6 +172,7 @@ async fn pages<T, F, Fut>(
     fetch: F,
     base: &ListParams,
     page_size: u32,
+    retries: u32,
     mut each: impl FnMut(Vec<T>),
 ) -> Result<usize, (kube::Error, usize)>
 where
@@ -148,7 +187,7 @@ where
         if let Some(t) = &token {
             lp = lp.continue_token(t);
         }
-        let list = fetch(lp).await.map_err(|e| (e, page))?;
+        let list = retrying(retries, || fetch(lp.clone())).await.map_err(|e| (e, page))?;
         count += list.items.len();
         let remaining = list.metadata.remaining_item_count.filter(|n| *n > 0);
         let next = list.metadata.continue_.filter(|c| !c.is_empty());
@@ -199,6 +238,7 @@ impl Reader<'_> {
             },
             lp,
             self.opts.page_size,
+            self.opts.max_retries,
             each,
         )
         .await
@@ -225,6 +265,7 @@ impl Reader<'_> {
             },
             lp,
             self.opts.page_size,
+            self.opts.max_retries,
             |items| {
                 out.extend(items.iter().map(|i| f(&i.metadata)));
             },
@@ -288,7 +329,7 @@ impl Reader<'_> {
         }
         let _slot = self.slots.acquire().await;
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), "kube-system");
-        match api.get_opt("aws-auth").await {
+        match retrying(self.opts.max_retries, || api.get_opt("aws-auth")).await {
             Ok(None) => Field::absent(paths::AWS_AUTH),
             Ok(Some(cm)) => {
                 let data = cm.data.unwrap_or_default();
