@@ -191,6 +191,10 @@ fn denied(d: Denied) -> Response {
         Denied::Injected(Injected::Error { status: code, code: reason, message }) => {
             status(code, &reason, &message, json!({}))
         }
+        // Validation allows repeatToken on AWS lists only.
+        Denied::Injected(Injected::RepeatToken) => {
+            status(500, "InternalError", "repeatToken is not a Kubernetes fault", json!({}))
+        }
         Denied::Injected(Injected::Malformed) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],
