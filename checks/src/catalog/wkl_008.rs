@@ -28,15 +28,7 @@ from the pod). The setting is implied for privileged containers and those with C
 fn eval(c: &Cluster, ctx: &Context) -> Outcome {
     let fail = "Containers without allowPrivilegeEscalation: false";
     judge_workloads(c, ctx, fail, "Every container sets allowPrivilegeEscalation: false", |w| {
-        let found = containers(w)
-            .filter(|k| k.security.allow_privilege_escalation != Some(false))
-            .map(|k| {
-                let path = container_path(w, k, "securityContext.allowPrivilegeEscalation");
-                let seen = shown(&k.security.allow_privilege_escalation);
-                (format!("{}: allowPrivilegeEscalation {seen}", k.name), Evidence::new(path, seen))
-            })
-            .collect();
-        Verdict::from_findings(found)
+        containers_without(w, "allowPrivilegeEscalation", false, |k| k.security.allow_privilege_escalation)
     })
 }
 

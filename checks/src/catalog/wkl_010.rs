@@ -28,15 +28,7 @@ where the application needs to write (`/tmp`, caches).",
 fn eval(c: &Cluster, ctx: &Context) -> Outcome {
     let fail = "Containers without readOnlyRootFilesystem: true";
     judge_workloads(c, ctx, fail, "Every container has a read-only root file system", |w| {
-        let found = containers(w)
-            .filter(|k| k.security.read_only_root_filesystem != Some(true))
-            .map(|k| {
-                let path = container_path(w, k, "securityContext.readOnlyRootFilesystem");
-                let seen = shown(&k.security.read_only_root_filesystem);
-                (format!("{}: readOnlyRootFilesystem {seen}", k.name), Evidence::new(path, seen))
-            })
-            .collect();
-        Verdict::from_findings(found)
+        containers_without(w, "readOnlyRootFilesystem", true, |k| k.security.read_only_root_filesystem)
     })
 }
 

@@ -100,6 +100,20 @@ pub fn container_path(w: &Workload, c: &Container, leaf: &str) -> String {
     w.at(&format!("{}.{leaf}", c.at()))
 }
 
+/// The containers whose boolean `securityContext.FIELD` is not `want` (absent counts as not),
+/// each named with the value seen.
+pub fn containers_without(w: &Workload, field: &str, want: bool, get: impl Fn(&Container) -> Option<bool>) -> Verdict {
+    let found = containers(w)
+        .filter(|k| get(k) != Some(want))
+        .map(|k| {
+            let path = container_path(w, k, &format!("securityContext.{field}"));
+            let seen = shown(&get(k));
+            (format!("{}: {field} {seen}", k.name), Evidence::new(path, seen))
+        })
+        .collect();
+    Verdict::from_findings(found)
+}
+
 /// A container-level `Option<bool>` shown as evidence.
 pub fn shown<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "(absent)".into())
