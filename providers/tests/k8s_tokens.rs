@@ -1,6 +1,7 @@
 //! The Kubernetes reader against the mock's API servers, which check tokens as AKS and EKS do:
 //! a token for the wrong audience or for another cluster is refused, and the data plane comes
-//! out `unknown` naming the 401 and the grant — never an empty (passing) cluster.
+//! out `unknown` naming the 401 and the grant — never an empty (passing) cluster: every WKL/K8S
+//! verdict of such a cluster is `unknown` with that cause.
 
 use aws_credential_types::Credentials;
 use kubeposture_checks::model::DataPlane;
@@ -51,6 +52,21 @@ async fn mock() -> MockCloud {
     MockCloud::start(estate(), MockOptions::default()).await.expect("mock starts")
 }
 
+/// Every WKL/K8S verdict of a cluster whose data plane is `dp`: each `unknown`, naming `why`.
+fn all_unknown(mut cluster: kubeposture_checks::Cluster, dp: DataPlane, why: &str) {
+    cluster.data_plane = dp;
+    let ctx = kubeposture_checks::Context::new(time::OffsetDateTime::UNIX_EPOCH);
+    let outcomes: Vec<_> = kubeposture_checks::evaluate(&cluster, &ctx)
+        .into_iter()
+        .filter(|(m, _)| matches!(m.family(), "WKL" | "K8S"))
+        .collect();
+    assert!(outcomes.len() >= 19, "every data-plane check is reported");
+    for (m, o) in outcomes {
+        assert_eq!(o.status, kubeposture_checks::Status::Unknown, "{}: {}", m.id, o.message);
+        assert!(o.message.contains(why), "{}: {}", m.id, o.message);
+    }
+}
+
 fn workload_count(dp: &DataPlane) -> Option<usize> {
     dp.workloads.get().map(|w| w.items.iter().filter(|w| w.namespace == "shop").count())
 }
@@ -94,6 +110,7 @@ async fn aks_accepts_only_a_token_for_the_aks_server_app() {
     assert!(why.starts_with("the API server answered 401 Unauthorized"), "{why}");
     assert!(why.contains("6dae42f8-4368-4678-94ff-3960e28e3630"), "{why}");
     assert!(dp.token_secrets.unknown_reason().is_some_and(|r| r == why), "every list says the same");
+    all_unknown(kubeposture_checks::testing::hardened_aks(), dp, "401 Unauthorized");
     m.shutdown().await;
 }
 
@@ -133,6 +150,7 @@ async fn eks_accepts_only_a_fresh_token_signed_for_this_cluster() {
         let dp = k8s::read(&eks_target(&m, "prod", token), &opts).await;
         let why = dp.workloads.unknown_reason().unwrap_or_else(|| panic!("{what} was accepted"));
         assert!(why.contains("401 Unauthorized") && why.contains("access entry"), "{what}: {why}");
+        all_unknown(kubeposture_checks::testing::hardened_eks(), dp, "401 Unauthorized");
     }
     assert!(
         m.counters()
