@@ -308,7 +308,7 @@ pub fn render(
             m
         });
     for f in &result.findings {
-        if folded_here(f) {
+        if folded_here(&f) {
             if folded.last().is_none_or(|l| l.check.id != f.check.id) {
                 folded.push(Folded { check: f.check, fail: 0, unknown: 0 });
             }
