@@ -289,7 +289,7 @@ pub fn render(
         .clamp(10, (w / 3).max(10));
     // Fold the data-plane checks when more than one of them is shown (a pass over the ids).
     let fold = !view.details && {
-        let mut ids = result.findings.iter().filter(|f| data_plane(f)).map(|f| f.check.id);
+        let mut ids = result.findings.iter().filter(data_plane).map(|f| f.check.id);
         ids.next().is_some_and(|first| ids.any(|id| id != first))
     };
     let folded_here = |f: &Finding| fold && data_plane(f);
