@@ -514,6 +514,25 @@ case("grpx-no-leftover", "policies enabled for the requester group, alice PIM-el
     "IDN-004": ("fail", ESCAPES)}, NO_STANDING))
 truth.append(("IDN-005", t["tenantId"], "pass", "enabled sign-in (high, medium) and user risk (high) policies for the requester group"))
 
+# 3d. As 3c, but the excluded group's eligibility is held by a group ("ca-exclusion-requesters")
+# for which alice is eligible in turn: two activations and she escapes every policy.
+t, p = jit_tenant("groups-exclusion-chain", "Seed reference: alice eligible for a group that is eligible for the excluded group")
+sid = subscription("groups-exclusion-chain", t, "seed-groups-exclusion-chain")
+exempt = group(t, "ca-exclusion")
+requesters = group(t, "ca-exclusion-requesters")
+eligible(t, exempt, requesters)
+eligible(t, requesters, p["alice"])
+add_policies(t, repo_policies(users_cond(include_groups=[p["requester"]], exclude_users=[p["deployer"]], exclude_groups=[exempt]), "enabled"))
+jit_cluster(t, p, sid, "grpxc-no-leftover", leftover=False)
+ESCAPES2 = ("alice is PIM-eligible for ca-exclusion-requesters, a group PIM-eligible for ca-exclusion, which every policy "
+            "excludes: two activations and she escapes")
+case("grpxc-no-leftover", "policies enabled for the requester group, alice eligible for the excluded group through another group", jit_truth({
+    "IDN-001": ("fail", ESCAPES2),
+    "IDN-002": ("not_applicable", "no policy in any state would guard alice: " + ESCAPES2),
+    "IDN-003": ("fail", ESCAPES2),
+    "IDN-004": ("fail", ESCAPES2)}, NO_STANDING))
+truth.append(("IDN-005", t["tenantId"], "pass", "enabled sign-in (high, medium) and user risk (high) policies for the requester group"))
+
 # 4. includeGroups, but still report-only (the portal's default for an imported policy).
 t, p = jit_tenant("groups-report-only", "Seed reference: requester group in includeGroups, report-only")
 sid = subscription("groups-report-only", t, "seed-groups-report-only")

@@ -190,8 +190,8 @@ impl Graph {
         }
     }
 
-    /// The principals PIM-eligible for `group` or for a group nested in it (at most
-    /// [`super::MAX_GROUPS`] groups walked).
+    /// The principals PIM-eligible for `group`, for a group nested in it, or for a group that is
+    /// itself eligible for one of those (at most [`super::MAX_GROUPS`] groups walked).
     async fn eligible_to_join(&self, group: &str) -> Result<BTreeSet<String>, String> {
         let mut seen = BTreeSet::new();
         let mut queue = vec![group.to_string()];
@@ -208,8 +208,14 @@ impl Graph {
             let eligible = eligible.get().ok_or_else(|| unknown(&eligible))?;
             out.extend(eligible.iter().map(|m| m.principal.id.to_ascii_lowercase()));
             let members = members.get().ok_or_else(|| unknown(&members))?;
+            // Whoever may join a nested group, or a group that is itself eligible here, may join
+            // this one too (one activation more).
             queue.extend(
-                members.iter().filter(|m| m.principal.is("Group")).map(|m| m.principal.id.to_ascii_lowercase()),
+                members
+                    .iter()
+                    .chain(eligible.iter())
+                    .filter(|m| m.principal.is("Group"))
+                    .map(|m| m.principal.id.to_ascii_lowercase()),
             );
         }
         Ok(out)
