@@ -11,7 +11,10 @@ target="$(cd "$root" && cargo metadata --format-version 1 --no-deps --offline \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 venv="$target/moto-venv"
 
-if [ ! -x "$venv/bin/moto_server" ]; then
+# A venv that cannot start its server (none yet, a broken install, or one moved with its
+# target directory: venvs are not relocatable) is made again.
+if ! "$venv/bin/moto_server" --help >/dev/null 2>&1; then
+  rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/tests/moto/requirements.txt"
 fi
@@ -29,9 +32,15 @@ log="$target/moto-server.log"
 MOTO_IAM_LOAD_MANAGED_POLICIES=true "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
+up=no
 for _ in $(seq 1 100); do
-  "$venv/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null && break
+  "$venv/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null && { up=yes; break; }
   sleep 0.2
 done
+if [ "$up" != yes ]; then
+  echo "moto_server did not answer on 127.0.0.1:$port within 20 s; its log ($log):" >&2
+  tail -n 20 "$log" >&2
+  exit 1
+fi
 
 "$venv/bin/python" "$root/tests/moto/conformance.py" --endpoint "http://127.0.0.1:$port" --bin "$bin"
