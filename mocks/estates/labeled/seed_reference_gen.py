@@ -500,38 +500,35 @@ case("grp-deployer-eligible-owner", "no leftover; the deployer PIM-eligible Owne
 # 3c. The requester group in includeGroups, every policy excluding a "CA exclusion" group for
 # which alice is PIM-eligible (the just-in-time exclusion pattern): she can activate the
 # membership and escape every policy, as with an excluded directory role she is eligible for.
-t, p = jit_tenant("groups-exclusion", "Seed reference: policies enabled for the requester group, alice eligible for the excluded group")
-sid = subscription("groups-exclusion", t, "seed-groups-exclusion")
-exempt = group(t, "ca-exclusion")
-eligible(t, exempt, p["alice"])
-add_policies(t, repo_policies(users_cond(include_groups=[p["requester"]], exclude_users=[p["deployer"]], exclude_groups=[exempt]), "enabled"))
-jit_cluster(t, p, sid, "grpx-no-leftover", leftover=False)
-ESCAPES = "alice is PIM-eligible for ca-exclusion, which every policy excludes: she can activate it and escape"
-case("grpx-no-leftover", "policies enabled for the requester group, alice PIM-eligible for the excluded group", jit_truth({
-    "IDN-001": ("fail", ESCAPES),
-    "IDN-002": ("not_applicable", "no policy in any state would guard alice: " + ESCAPES),
-    "IDN-003": ("fail", ESCAPES),
-    "IDN-004": ("fail", ESCAPES)}, NO_STANDING))
-truth.append(("IDN-005", t["tenantId"], "pass", "enabled sign-in (high, medium) and user risk (high) policies for the requester group"))
+# 3d. The same, with the excluded group's eligibility held by a group (`via`) for which alice is
+# eligible in turn: two activations and she escapes.
+def exclusion_tenant(key, name, cluster, why, escapes, via=None):
+    t, p = jit_tenant(key, name)
+    sid = subscription(key, t, "seed-" + key)
+    exempt = group(t, "ca-exclusion")
+    if via:
+        hop = group(t, via)
+        eligible(t, exempt, hop)
+        eligible(t, hop, p["alice"])
+    else:
+        eligible(t, exempt, p["alice"])
+    add_policies(t, repo_policies(users_cond(include_groups=[p["requester"]], exclude_users=[p["deployer"]], exclude_groups=[exempt]), "enabled"))
+    jit_cluster(t, p, sid, cluster, leftover=False)
+    case(cluster, why, jit_truth({
+        "IDN-001": ("fail", escapes),
+        "IDN-002": ("not_applicable", "no policy in any state would guard alice: " + escapes),
+        "IDN-003": ("fail", escapes),
+        "IDN-004": ("fail", escapes)}, NO_STANDING))
+    truth.append(("IDN-005", t["tenantId"], "pass", "enabled sign-in (high, medium) and user risk (high) policies for the requester group"))
 
-# 3d. As 3c, but the excluded group's eligibility is held by a group ("ca-exclusion-requesters")
-# for which alice is eligible in turn: two activations and she escapes every policy.
-t, p = jit_tenant("groups-exclusion-chain", "Seed reference: alice eligible for a group that is eligible for the excluded group")
-sid = subscription("groups-exclusion-chain", t, "seed-groups-exclusion-chain")
-exempt = group(t, "ca-exclusion")
-requesters = group(t, "ca-exclusion-requesters")
-eligible(t, exempt, requesters)
-eligible(t, requesters, p["alice"])
-add_policies(t, repo_policies(users_cond(include_groups=[p["requester"]], exclude_users=[p["deployer"]], exclude_groups=[exempt]), "enabled"))
-jit_cluster(t, p, sid, "grpxc-no-leftover", leftover=False)
-ESCAPES2 = ("alice is PIM-eligible for ca-exclusion-requesters, a group PIM-eligible for ca-exclusion, which every policy "
-            "excludes: two activations and she escapes")
-case("grpxc-no-leftover", "policies enabled for the requester group, alice eligible for the excluded group through another group", jit_truth({
-    "IDN-001": ("fail", ESCAPES2),
-    "IDN-002": ("not_applicable", "no policy in any state would guard alice: " + ESCAPES2),
-    "IDN-003": ("fail", ESCAPES2),
-    "IDN-004": ("fail", ESCAPES2)}, NO_STANDING))
-truth.append(("IDN-005", t["tenantId"], "pass", "enabled sign-in (high, medium) and user risk (high) policies for the requester group"))
+
+exclusion_tenant("groups-exclusion", "Seed reference: policies enabled for the requester group, alice eligible for the excluded group",
+                 "grpx-no-leftover", "policies enabled for the requester group, alice PIM-eligible for the excluded group",
+                 "alice is PIM-eligible for ca-exclusion, which every policy excludes: she can activate it and escape")
+exclusion_tenant("groups-exclusion-chain", "Seed reference: alice eligible for a group that is eligible for the excluded group",
+                 "grpxc-no-leftover", "policies enabled for the requester group, alice eligible for the excluded group through another group",
+                 "alice is PIM-eligible for ca-exclusion-requesters, a group PIM-eligible for ca-exclusion, which every policy "
+                 "excludes: two activations and she escapes", via="ca-exclusion-requesters")
 
 # 4. includeGroups, but still report-only (the portal's default for an imported policy).
 t, p = jit_tenant("groups-report-only", "Seed reference: requester group in includeGroups, report-only")
