@@ -355,6 +355,16 @@ def build():
     cluster(a1, E1, "irsa-no-audience", "sub pinned to one service account, no aud condition",
             {"WID-003": "fail"}, irsa=[("no-aud", trusting("system:serviceaccount:tools:toolbox", op="StringEquals", aud=None))])
 
+    # Every instance of a pool is judged: one not launched from a template is read by itself.
+    n = "self-asg-lc-leftover"
+    cluster(a1, E1, n, "self-managed Auto Scaling group moved from a launch configuration to a hardened template: "
+            "an instance still running from the launch configuration (no template tag) answers IMDSv1", {"NODE-001": "fail"})
+    lt = a1.launch_template(E1, f"{n}-workers", GOOD_IMDS)
+    role = a1.node_role(f"{n}-self-node")
+    a1.instance(E1, {**owned(n), "aws:autoscaling:groupName": f"{n}-workers"}, GOOD_IMDS, role, lt=lt)
+    a1.instance(E1, {**owned(n), "aws:autoscaling:groupName": f"{n}-workers"},
+                {**GOOD_IMDS, "HttpTokens": "optional", "HttpPutResponseHopLimit": 2}, role)
+
     # An unparseable trust document is unknown for every cluster of its account, never dropped.
     n = cluster(a2, E1, "irsa-unparseable-trust", "a trust document that is not JSON makes WID-001…003 unknown",
                 {"WID-001": "unknown", "WID-002": "unknown", "WID-003": "unknown"})

@@ -104,20 +104,28 @@ pub async fn other_pools(c: &Clients<'_>, cluster: &str) -> Vec<NodePool> {
     out
 }
 
+/// The launch template id and version an instance was launched from (its EC2 tags).
+fn template_of(i: &Instance) -> Option<(&str, &str)> {
+    Some((tag(i, "aws:ec2launchtemplate:id")?, tag(i, "aws:ec2launchtemplate:version")?))
+}
+
 /// The launch template versions the instances were launched from (skipped for Auto Mode,
-/// whose templates EKS owns), else the instances themselves.
+/// whose templates EKS owns), else the instances themselves. An instance without a template
+/// (a launch configuration's, one launched by hand) is read by itself: never left out.
 async fn pool_imds(c: &Clients<'_>, kind: NodeKind, path: &str, members: &[&Instance]) -> Field<Vec<Imds>> {
-    let mut templates: Vec<(&str, &str)> = members
-        .iter()
-        .filter_map(|i| Some((tag(i, "aws:ec2launchtemplate:id")?, tag(i, "aws:ec2launchtemplate:version")?)))
-        .collect();
+    let mut templates: Vec<(&str, &str)> = members.iter().filter_map(|i| template_of(i)).collect();
     templates.sort_unstable();
     templates.dedup();
     let running = || ec2::from_instances(format!("{path}.instances"), members, "no instance to read from");
     if kind == NodeKind::AutoMode || templates.is_empty() {
         return running();
     }
-    let mut sources = Vec::new();
+    let mut sources: Vec<Imds> =
+        members.iter().filter(|i| template_of(i).is_none()).map(|i| ec2::instance_imds(i)).collect();
+    let raw = match sources.len() {
+        0 => format!("{} launch template version(s)", templates.len()),
+        n => format!("{} launch template version(s), {n} instance(s) launched without one", templates.len()),
+    };
     for (id, version) in templates {
         let t = TemplateRef { id: Some(id), name: None, version: Some(version) };
         let field = ec2::from_launch_template(c.ec2, format!("{path}.launchTemplate"), t).await;
@@ -126,7 +134,6 @@ async fn pool_imds(c: &Clients<'_>, kind: NodeKind, path: &str, members: &[&Inst
             None => return field,
         }
     }
-    let raw = format!("{} launch template version(s)", sources.len());
     ec2::effective(Field::value(format!("{path}.launchTemplate"), sources, raw), running)
 }
 
