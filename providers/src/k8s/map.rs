@@ -169,7 +169,7 @@ fn controller(m: &ObjectMeta) -> Option<(&str, &str, &str)> {
 }
 
 /// Kinds whose objects carry a pod template, in the order they are read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     CronJob,
     Deployment,
@@ -217,6 +217,8 @@ impl Kind {
 #[derive(Default)]
 pub struct WorkloadsBuilder {
     items: Vec<Workload>,
+    /// The list each item came from (items are pushed as lists arrive, some read at once).
+    sources: Vec<Kind>,
     gaps: Vec<Gap>,
     /// uids of the listed controllers.
     listed: HashSet<String>,
@@ -249,7 +251,7 @@ impl WorkloadsBuilder {
             pod: template,
         };
         let Some((owner_kind, owner_name, owner_uid)) = controller(meta) else {
-            self.items.push(own);
+            self.push(kind, own);
             return;
         };
         if self.listed.contains(owner_uid) {
@@ -260,7 +262,7 @@ impl WorkloadsBuilder {
         let owner = Kind::parse(owner_kind);
         let owner_read = owner.is_some_and(|k| !self.failed.contains(&k));
         if owner_read || owner_kind == "Node" {
-            self.items.push(own);
+            self.push(kind, own);
             return;
         }
         let key = (namespace, owner_kind.to_string(), owner_name.to_string());
@@ -275,7 +277,12 @@ impl WorkloadsBuilder {
             own
         };
         self.by_owner.entry(key).or_default().push(self.items.len());
+        self.push(kind, w);
+    }
+
+    fn push(&mut self, source: Kind, w: Workload) {
         self.items.push(w);
+        self.sources.push(source);
     }
 
     pub fn cron_job(&mut self, o: &CronJob) {
@@ -314,9 +321,12 @@ impl WorkloadsBuilder {
         self.add(Kind::Pod, &o.metadata, pod_template(spec, o.metadata.annotations.as_ref()));
     }
 
-    pub fn finish(mut self) -> Workloads {
-        self.items.shrink_to_fit();
-        Workloads { items: self.items, gaps: self.gaps }
+    /// The workloads in one order whatever order the lists arrived in (several are read at
+    /// once): by the list each came from, in `Kind` order, then in that list's own order.
+    pub fn finish(self) -> Workloads {
+        let mut ranked: Vec<(Kind, Workload)> = self.sources.into_iter().zip(self.items).collect();
+        ranked.sort_by_key(|(kind, _)| *kind);
+        Workloads { items: ranked.into_iter().map(|(_, w)| w).collect(), gaps: self.gaps }
     }
 }
 
@@ -475,6 +485,27 @@ mod tests {
             ids(&b.finish()),
             ["shop/Deployment/web", "shop/ReplicaSet/bare-rs", "shop/Pod/debug", "shop/Pod/kube-apiserver-node1"]
         );
+    }
+
+    /// Jobs, ReplicaSets, StatefulSets and DaemonSets are listed at once: whichever answers
+    /// first, the workloads come out in one order (reports and their snapshots depend on it).
+    #[test]
+    fn the_order_of_workloads_does_not_depend_on_which_list_answers_first() {
+        let ds: DaemonSet = from(json!({
+            "metadata": {"name": "agent", "namespace": "shop", "uid": "ds1"},
+            "spec": {"selector": {}, "template": {"spec": {"containers": [{"name": "a", "image": "a:1"}]}}}
+        }));
+        let job: Job = from(json!({
+            "metadata": {"name": "migrate", "namespace": "shop", "uid": "j1"},
+            "spec": {"template": {"spec": {"containers": [{"name": "m", "image": "m:1"}]}}}
+        }));
+        let (mut first, mut second) = (WorkloadsBuilder::default(), WorkloadsBuilder::default());
+        first.daemon_set(&ds);
+        first.job(&job);
+        second.job(&job);
+        second.daemon_set(&ds);
+        assert_eq!(ids(&first.finish()), ["shop/Job/migrate", "shop/DaemonSet/agent"]);
+        assert_eq!(ids(&second.finish()), ["shop/Job/migrate", "shop/DaemonSet/agent"]);
     }
 
     #[test]
