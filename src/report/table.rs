@@ -200,7 +200,29 @@ pub fn unknown_cause(message: &str) -> String {
         let code_start = after[..http].trim_end().rfind([' ', ':']).map(|i| i + 1).unwrap_or(0);
         return after[code_start..op_end].trim().to_string();
     }
+    if let Some(cause) = kubernetes_cause(after) {
+        return cause;
+    }
     sentence(after)
+}
+
+/// A Kubernetes read's failure without the API server's message: `403 Forbidden on list
+/// Secrets`, `HTTP 500 InternalError on list Pods`, `cannot connect to the API server`.
+fn kubernetes_cause(m: &str) -> Option<String> {
+    const UNREACHABLE: &str = "cannot connect to the API server";
+    if let Some(on) = m.find(" on list ") {
+        // The status before ` on list `: `403 Forbidden`, `HTTP 500 InternalError`.
+        let head = &m[..on];
+        let start = ["HTTP ", "401 ", "403 ", "404 "]
+            .iter()
+            .filter_map(|s| head.rfind(s))
+            .max()
+            .filter(|i| head[*i..].split(' ').count() <= 3)?;
+        let tail = &m[on + " on list ".len()..];
+        let end = tail.find([':', '(', ';']).unwrap_or(tail.len());
+        return Some(format!("{} on list {}", &head[start..], tail[..end].trim()));
+    }
+    m.contains(UNREACHABLE).then(|| UNREACHABLE.to_string())
 }
 
 fn severity_color(s: Severity) -> &'static str {
@@ -617,6 +639,25 @@ mod tests {
         let m = "accessEntries could not be collected: AccessDeniedException (HTTP 403) on ListAccessEntries: User is not authorized";
         assert_eq!(unknown_cause(m), "AccessDeniedException (HTTP 403) on ListAccessEntries");
         assert_eq!(unknown_cause("The inventory is incomplete. More text"), "The inventory is incomplete");
+    }
+
+    /// A Kubernetes list refused on two clusters groups as one cause: the API server's own
+    /// message (the scanning identity's object id, the resource) is the particulars.
+    #[test]
+    fn kubernetes_list_errors_group_by_status_and_list() {
+        let on = |id: &str| {
+            format!(
+                "Could not judge every bound role (0 passed): /apis/rbac.authorization.k8s.io/v1/clusterrolebindings could not be read (unknown: 403 Forbidden on list ClusterRoleBindings (clusterrolebindings is forbidden: User \"{id}\" cannot list resource \"clusterrolebindings\" at the cluster scope): Azure Kubernetes Service RBAC Reader does not cover Secrets and RBAC objects)"
+            )
+        };
+        assert_eq!(unknown_cause(&on("5e0f2a7c")), "403 Forbidden on list ClusterRoleBindings");
+        assert_eq!(unknown_cause(&on("9a1b")), unknown_cause(&on("5e0f2a7c")));
+        let secrets = "Could not judge every object (2 passed): Secrets in default could not be listed (403 Forbidden on list Secrets in default (secrets is forbidden: User \"u\" cannot list resource \"secrets\")): grant it";
+        assert_eq!(unknown_cause(secrets), "403 Forbidden on list Secrets in default");
+        let other = "Pods could not be read: HTTP 500 InternalError on list Pods: etcdserver: request timed out";
+        assert_eq!(unknown_cause(other), "HTTP 500 InternalError on list Pods");
+        let unreachable = "Pods could not be read: cannot connect to the API server https://10.0.0.4:443 (timed out): the cluster's API server is private";
+        assert_eq!(unknown_cause(unreachable), "cannot connect to the API server");
     }
 
     #[test]
