@@ -26,18 +26,18 @@ fn mappings(data: &BTreeMap<String, String>, key: &str, arn_key: &str) -> Result
         .map(|(i, item)| {
             let at = format!("data.{key}[{i}]");
             let Value::Mapping(m) = item else { return Err(format!("{at} is not a mapping")) };
-            let get = |k: &str| m.get(Value::String(k.into()));
-            let arn = match get(arn_key) {
+            let get = |k: &str| field(m, k, &at);
+            let arn = match get(arn_key)? {
                 Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
                 Some(_) => return Err(format!("{at}.{arn_key} is not a string")),
                 None => return Err(format!("{at} has no {arn_key}")),
             };
-            let username = match get("username") {
+            let username = match get("username")? {
                 Some(Value::String(s)) => Some(s.clone()),
                 None | Some(Value::Null) => None,
                 Some(_) => return Err(format!("{at}.username is not a string")),
             };
-            let groups = match get("groups") {
+            let groups = match get("groups")? {
                 None | Some(Value::Null) => vec![],
                 Some(Value::Sequence(gs)) => gs
                     .iter()
@@ -51,6 +51,17 @@ fn mappings(data: &BTreeMap<String, String>, key: &str, arn_key: &str) -> Result
             Ok(AwsAuthMapping { arn, username, groups })
         })
         .collect()
+}
+
+/// A mapping's field as the authenticator finds it: Go's JSON decoding matches field names
+/// without regard to case (`Groups`, `RoleARN`). Two spellings of one field are an error.
+fn field<'a>(m: &'a serde_yaml_ng::Mapping, key: &str, at: &str) -> Result<Option<&'a Value>, String> {
+    let mut found = m.iter().filter(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(key)));
+    match (found.next(), found.next()) {
+        (Some((_, v)), None) => Ok(Some(v)),
+        (None, _) => Ok(None),
+        (Some(_), Some(_)) => Err(format!("{at} spells {key} more than once (in different cases)")),
+    }
 }
 
 /// Parses the ConfigMap's `data`.
@@ -106,6 +117,23 @@ mod tests {
         assert_eq!(a.map_users[0].arn, "arn:aws:iam::111122223333:user/admin");
         assert_eq!(a.map_accounts, ["111122223333", "444455556666"]);
         assert_eq!(parse(&data(&[])).unwrap(), AwsAuth::default());
+    }
+
+    /// The authenticator reads mapRoles with Go's JSON decoding, which matches field names
+    /// without regard to case: `Groups: [system:masters]` maps to system:masters too.
+    #[test]
+    fn field_names_match_without_regard_to_case() {
+        let d = data(&[(
+            "mapRoles",
+            "- RoleARN: arn:aws:iam::111122223333:role/ops\n  UserName: ops\n  Groups:\n    - system:masters\n",
+        )]);
+        let a = parse(&d).unwrap();
+        assert_eq!(a.map_roles[0].arn, "arn:aws:iam::111122223333:role/ops");
+        assert_eq!(a.map_roles[0].username.as_deref(), Some("ops"));
+        assert_eq!(a.map_roles[0].groups, ["system:masters"]);
+        // Two spellings of one field: which one the authenticator keeps is not ours to guess.
+        let twice = "- rolearn: arn:aws:iam::1:role/x\n  groups: [a]\n  Groups: [system:masters]\n";
+        assert!(parse(&data(&[("mapRoles", twice)])).is_err());
     }
 
     #[test]
