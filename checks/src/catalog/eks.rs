@@ -1,8 +1,8 @@
 //! EKS helpers shared by the AUTH and IDN checks: IAM principal ARNs, the access policies that
 //! make a principal cluster admin, and the allow-list pattern matcher.
 
-use crate::model::{AccessEntry, AccessPolicy};
-use crate::outcome::Evidence;
+use crate::model::{AccessEntry, AccessPolicy, AwsAuthMapping};
+use crate::outcome::{Evidence, Subject};
 
 /// What an IAM principal ARN names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +42,24 @@ pub fn principal_kind(arn: &str) -> PrincipalKind {
     } else {
         PrincipalKind::Other
     }
+}
+
+/// An `aws-auth` mapping to `system:masters` (`key` is `mapRoles` or `mapUsers`).
+pub fn maps_to_masters(m: &AwsAuthMapping) -> bool {
+    m.groups.iter().any(|g| g.trim() == "system:masters")
+}
+
+/// The IDN-012 facts of an `aws-auth` mapping to `system:masters` (K8S-002 and IDN-012 list it).
+pub fn masters_facts(s: Subject, key: &str, m: &AwsAuthMapping) -> Subject {
+    let principal_type = match principal_kind(&m.arn) {
+        PrincipalKind::Other if key == "mapUsers" => PrincipalKind::User.as_str(),
+        PrincipalKind::Other => PrincipalKind::Role.as_str(),
+        k => k.as_str(),
+    };
+    let user = m.username.as_deref().map(|u| format!(" as {u}")).unwrap_or_default();
+    s.fact("how", format!("aws-auth {key} → system:masters{user}"))
+        .fact("terms", "permanent")
+        .fact("principal_type", principal_type)
 }
 
 /// Kubernetes `cluster-admin`, at any scope.

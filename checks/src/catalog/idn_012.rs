@@ -6,8 +6,8 @@
 //! any depth, each named with its chain (`alice (eligible via condiac-pim-test → k8sadmin)`);
 //! potential admins (unconstrained role-assignment rights, IDN-011) are listed as such. EKS:
 //! cluster-admin access entries (the cluster creator's included while
-//! `bootstrapClusterCreatorAdminPermissions` is on); `system:masters` mappings of the `aws-auth`
-//! ConfigMap join them once the Kubernetes reader provides them ([`aws_auth_admins`]).
+//! `bootstrapClusterCreatorAdminPermissions` is on), and the `system:masters` mappings of the
+//! `aws-auth` ConfigMap outside authentication mode `API` ([`aws_auth_admins`]).
 //!
 //! Every listed principal is a subject with the facts `how`, `terms` and `principal_type`. An
 //! inventory with gaps (a role definition, group expansion or member list not collected) is
@@ -133,11 +133,26 @@ fn eval_aks(c: &Cluster, _ctx: &Context) -> Outcome {
     .with_subjects(subjects)
 }
 
-/// `system:masters` mappings of the `aws-auth` ConfigMap, as subjects: filled once the
-/// Kubernetes reader (issue 13) puts the ConfigMap into the model. Until then the inventory
-/// says they are not included.
-fn aws_auth_admins(_c: &Cluster) -> Option<Vec<Subject>> {
-    None
+/// `system:masters` mappings of the `aws-auth` ConfigMap, as subjects, in every authentication
+/// mode but `API` (where EKS no longer reads it); `Err` with the reason when the ConfigMap could
+/// not be read or parsed. No ConfigMap maps nobody.
+fn aws_auth_admins(c: &Cluster) -> Result<Vec<Subject>, String> {
+    if c.authn.mode.get().is_some_and(|m| m.trim().eq_ignore_ascii_case("API")) {
+        return Ok(vec![]);
+    }
+    let field = &c.data_plane.aws_auth;
+    if field.is_unknown() {
+        return Err(field.unknown_reason().unwrap_or("not collected").to_string());
+    }
+    let Some(map) = field.get() else { return Ok(vec![]) };
+    let mapped = map.map_roles.iter().map(|m| ("mapRoles", m)).chain(map.map_users.iter().map(|m| ("mapUsers", m)));
+    Ok(mapped
+        .filter(|(_, m)| maps_to_masters(m))
+        .map(|(key, m)| {
+            let s = Subject::new(m.arn.trim(), m.arn.trim(), Status::Pass, format!("aws-auth {key}: system:masters"));
+            masters_facts(s, key, m)
+        })
+        .collect())
 }
 
 fn eval_eks(c: &Cluster, _ctx: &Context) -> Outcome {
@@ -168,13 +183,11 @@ fn eval_eks(c: &Cluster, _ctx: &Context) -> Outcome {
         Some(m) if m.trim().eq_ignore_ascii_case("API") => {
             " Kubernetes RBAC bindings to the entries' groups or usernames are not included."
         }
-        _ => " system:masters mappings in the aws-auth ConfigMap and Kubernetes RBAC bindings are not included.",
+        _ => " Kubernetes RBAC bindings are not included.",
     };
-    let hidden = match aws_auth_admins(c) {
-        Some(_) => hidden.replace(" system:masters mappings in the aws-auth ConfigMap and", ""),
-        None => hidden.to_string(),
-    };
-    let mut subjects: Vec<Subject> = aws_auth_admins(c).unwrap_or_default();
+    let aws_auth = aws_auth_admins(c);
+    let mut subjects: Vec<Subject> = aws_auth.as_ref().cloned().unwrap_or_default();
+    let mapped: Vec<String> = subjects.iter().map(|s| s.id.clone()).collect();
     for e in &admins {
         let policies: Vec<String> = inv
             .grants
@@ -214,9 +227,27 @@ fn eval_eks(c: &Cluster, _ctx: &Context) -> Outcome {
     } else {
         ""
     };
+    let aws_note = if mapped.is_empty() {
+        String::new()
+    } else {
+        format!(" The aws-auth ConfigMap maps {} to system:masters.", mapped.join(", "))
+    };
+    if let Err(why) = &aws_auth {
+        let mut evidence = inv.grant_evidence();
+        evidence.push(Evidence::of(&c.data_plane.aws_auth));
+        return Outcome::unknown_because(
+            format!(
+                "The cluster-admin inventory is incomplete ({} known): the aws-auth ConfigMap, which EKS reads in authentication mode {}, could not be read: {why}",
+                subjects.len(),
+                c.authn.mode.observed()
+            ),
+            evidence,
+        )
+        .with_subjects(subjects);
+    }
     if admins.is_empty() {
         return Outcome::pass(
-            format!("No access entry grants cluster admin.{creator_note}{hidden}"),
+            format!("No access entry grants cluster admin.{aws_note}{creator_note}{hidden}"),
             vec![Evidence::of(field)],
         )
         .with_subjects(subjects);
@@ -227,7 +258,7 @@ fn eval_eks(c: &Cluster, _ctx: &Context) -> Outcome {
         .collect();
     Outcome::pass(
         format!(
-            "{} principal(s) can act as cluster admin through access entries: {}.{creator_note}{hidden}",
+            "{} principal(s) can act as cluster admin through access entries: {}.{aws_note}{creator_note}{hidden}",
             admins.len(),
             listed.join(", ")
         ),
@@ -291,7 +322,45 @@ mod tests {
         set_str(&mut c.authn.mode, "API_AND_CONFIG_MAP");
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Pass);
-        assert!(o.message.contains("aws-auth ConfigMap"), "{}", o.message);
+        assert!(o.message.contains("Kubernetes RBAC bindings are not included"), "{}", o.message);
+    }
+
+    /// Outside authentication mode `API`, EKS reads `aws-auth`: its `system:masters` mappings
+    /// are cluster admins (Definitions); an `aws-auth` that could not be read is a gap.
+    #[test]
+    fn aws_auth_masters_are_admins_outside_api_mode() {
+        use crate::model::{AwsAuth, AwsAuthMapping};
+        let mut c = hardened_eks();
+        let ops = "arn:aws:iam::111122223333:role/ops";
+        let masters = AwsAuth {
+            map_roles: vec![AwsAuthMapping {
+                arn: ops.into(),
+                username: Some("ops".into()),
+                groups: vec!["system:masters".into()],
+            }],
+            ..Default::default()
+        };
+        c.data_plane.aws_auth = Field::value("kube-system/ConfigMap/aws-auth", masters, "…");
+        // Mode API: EKS ignores the ConfigMap.
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Pass);
+        assert!(!o.subjects.iter().any(|s| s.id == ops), "{:?}", o.subjects);
+        set_str(&mut c.authn.mode, "API_AND_CONFIG_MAP");
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Pass);
+        let s = o.subjects.iter().find(|s| s.id == ops).expect("the ops role is listed");
+        assert!(
+            s.facts.iter().any(|(k, v)| k == "how" && v == "aws-auth mapRoles → system:masters as ops"),
+            "{:?}",
+            s.facts
+        );
+        assert!(o.message.contains("aws-auth"), "{}", o.message);
+        c.data_plane.aws_auth = Field::unknown("kube-system/ConfigMap/aws-auth", "403 Forbidden on get ConfigMaps");
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Unknown);
+        assert!(o.message.contains("403 Forbidden on get ConfigMaps"), "{}", o.message);
+        absent(&mut c.data_plane.aws_auth);
+        assert_eq!(run(&CHECK, &c).status, Status::Pass, "no ConfigMap: nobody mapped");
     }
 
     #[test]

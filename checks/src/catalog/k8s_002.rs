@@ -1,7 +1,7 @@
 //! K8S-002: `aws-auth` mappings to `system:masters` and of IAM users. Every `system:masters`
 //! mapping is a subject with the admin inventory's facts.
 
-use crate::catalog::eks::{PrincipalKind, principal_kind};
+use crate::catalog::eks::{maps_to_masters, masters_facts};
 use crate::catalog::prelude::*;
 use crate::catalog::tally::Tally;
 use crate::model::AwsAuthMapping;
@@ -53,8 +53,7 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     let mut tally = Tally::default();
     let mut judge = |key: &str, i: usize, m: &AwsAuthMapping| {
         let path = format!("{CM}:data.{key}[{i}]");
-        let kind = principal_kind(&m.arn);
-        let masters = m.groups.iter().any(|g| g.trim() == "system:masters");
+        let masters = maps_to_masters(m);
         let evidence = vec![Evidence::new(
             path,
             format!(
@@ -75,18 +74,9 @@ fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
             tally.pass();
             return;
         }
-        let principal_type = match kind {
-            PrincipalKind::Other if key == "mapUsers" => PrincipalKind::User.as_str(),
-            PrincipalKind::Other => PrincipalKind::Role.as_str(),
-            k => k.as_str(),
-        };
         let mut s = Subject::new(m.arn.trim(), m.arn.trim(), Status::Fail, format!("{}{note}", why.join(", ")));
         if masters {
-            let user = m.username.as_deref().map(|u| format!(" as {u}")).unwrap_or_default();
-            s = s
-                .fact("how", format!("aws-auth {key} → system:masters{user}"))
-                .fact("terms", "permanent")
-                .fact("principal_type", principal_type);
+            s = masters_facts(s, key, m);
         }
         tally.fail_subject(s, evidence);
     };
