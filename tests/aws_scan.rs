@@ -105,7 +105,7 @@ fn two_accounts_two_regions_paged_throttled_and_iam_read_once_per_account() {
     assert_eq!(status(&report, "NODE-001", "b-west-1"), "fail", "IMDSv1 on the running instance");
     assert!(finding(&report, "NODE-001", "b-west-1")["evidence"].to_string().contains("i-0b000000000000001"));
     assert_eq!(status(&report, "AUTH-005", "b-east-1"), "fail");
-    assert_eq!(status(&report, "AUTH-006", "b-east-1"), "unknown", "CONFIG_MAP: no access entries API");
+    assert_eq!(status(&report, "AUTH-006", "b-east-1"), "not_applicable", "CONFIG_MAP keeps no access entries");
     assert_eq!(status(&report, "CLU-001", "b-west-1"), "fail", "1.30 is in extended support");
     assert_eq!(status(&report, "WID-004", "a-east-1"), "pass");
     assert_eq!(status(&report, "NODE-002", "a-east-1"), "pass");

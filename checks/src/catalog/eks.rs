@@ -1,8 +1,9 @@
 //! EKS helpers shared by the AUTH and IDN checks: IAM principal ARNs, the access policies that
 //! make a principal cluster admin, and the allow-list pattern matcher.
 
+use crate::field::Field;
 use crate::model::{AccessEntry, AccessPolicy, AwsAuthMapping};
-use crate::outcome::{Evidence, Subject};
+use crate::outcome::{Evidence, Outcome, Subject};
 
 /// What an IAM principal ARN names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +43,20 @@ pub fn principal_kind(arn: &str) -> PrincipalKind {
     } else {
         PrincipalKind::Other
     }
+}
+
+/// The cluster authenticates through `aws-auth` only (`accessConfig.authenticationMode`
+/// `CONFIG_MAP`): EKS keeps no access entries then, and refuses to list them.
+pub fn config_map_only(mode: &Field<String>) -> bool {
+    mode.get().is_some_and(|m| m.trim().eq_ignore_ascii_case("CONFIG_MAP"))
+}
+
+/// AUTH-006/007 on a `CONFIG_MAP` cluster: no access entries to judge.
+pub fn no_access_entries(mode: &Field<String>) -> Outcome {
+    Outcome::not_applicable(
+        "The cluster's authenticationMode is CONFIG_MAP: EKS keeps no access entries (its aws-auth mappings are K8S-002's, its mode AUTH-005's).",
+        vec![Evidence::of(mode)],
+    )
 }
 
 /// An `aws-auth` mapping to `system:masters` (`key` is `mapRoles` or `mapUsers`).

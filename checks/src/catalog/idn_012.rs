@@ -157,8 +157,14 @@ fn aws_auth_admins(c: &Cluster) -> Result<Vec<Subject>, String> {
 
 fn eval_eks(c: &Cluster, _ctx: &Context) -> Outcome {
     let field = &c.authn.access_entries;
-    require!(field);
-    let Some(entries) = field.get() else {
+    // CONFIG_MAP keeps no access entries (EKS refuses to list them): the admins are aws-auth's
+    // and the creator's.
+    let none = Vec::new();
+    let config_map = config_map_only(&c.authn.mode);
+    if !config_map {
+        require!(field);
+    }
+    let Some(entries) = field.get().or(config_map.then_some(&none)) else {
         return Outcome::unknown_because(
             format!("{} is absent, so the cluster admins cannot be listed.", field.path),
             vec![Evidence::of(field)],
@@ -210,7 +216,6 @@ fn eval_eks(c: &Cluster, _ctx: &Context) -> Outcome {
     }
     // In the API modes the creator's admin rights are an access entry (listed above, or gone with
     // it); with the ConfigMap alone they are invisible, but still there.
-    let config_map = c.authn.mode.get().is_some_and(|m| m.trim().eq_ignore_ascii_case("CONFIG_MAP"));
     let creator_note = if c.authn.creator_admin.is_true() && config_map {
         subjects.push(
             Subject::new(
@@ -247,7 +252,14 @@ fn eval_eks(c: &Cluster, _ctx: &Context) -> Outcome {
     }
     if admins.is_empty() {
         return Outcome::pass(
-            format!("No access entry grants cluster admin.{aws_note}{creator_note}{hidden}"),
+            format!(
+                "{}{aws_note}{creator_note}{hidden}",
+                if config_map {
+                    "The cluster keeps no access entries (authenticationMode CONFIG_MAP)."
+                } else {
+                    "No access entry grants cluster admin."
+                }
+            ),
             vec![Evidence::of(field)],
         )
         .with_subjects(subjects);
@@ -361,6 +373,25 @@ mod tests {
         assert!(o.message.contains("403 Forbidden on get ConfigMaps"), "{}", o.message);
         absent(&mut c.data_plane.aws_auth);
         assert_eq!(run(&CHECK, &c).status, Status::Pass, "no ConfigMap: nobody mapped");
+    }
+
+    /// A `CONFIG_MAP` cluster has no access entries: its admins are aws-auth's `system:masters`
+    /// mappings and the cluster creator, and the inventory is complete when aws-auth was read.
+    #[test]
+    fn config_map_mode_lists_aws_auth_and_the_creator() {
+        let mut c = hardened_eks();
+        set_str(&mut c.authn.mode, "CONFIG_MAP");
+        c.authn.access_entries = Field::unknown(
+            "accessEntries",
+            "InvalidRequestException (HTTP 400) on ListAccessEntries: The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.",
+        );
+        c.authn.creator_admin =
+            Field::value("cluster.accessConfig.bootstrapClusterCreatorAdminPermissions", true, "true");
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Pass, "{}", o.message);
+        assert!(o.subjects.iter().any(|s| s.label == "the cluster creator"), "{:?}", o.subjects);
+        c.data_plane.aws_auth = Field::unknown("kube-system/ConfigMap/aws-auth", "cannot connect to the API server");
+        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
     }
 
     #[test]

@@ -182,6 +182,8 @@ def cluster(acct, region, name, why, expect=None, public=None, nodegroup=True, l
         body["computeConfig"] = compute
         body["storageConfig"] = {"blockStorage": {"enabled": compute.get("enabled", False)}}
         body["kubernetesNetworkConfig"]["elasticLoadBalancing"] = {"enabled": compute.get("enabled", False)}
+    if mode == "CONFIG_MAP":  # EKS keeps no access entries in this mode
+        access.clear()
     if objects:  # what the cluster's Kubernetes API serves (else an empty cluster)
         kubernetes.append({"cluster": f"arn:aws:eks:{region}:{acct.id}:cluster/{name}", "objects": objects})
     clusters.append(name)
@@ -373,6 +375,18 @@ def build():
             {"K8S-002": "fail", "AUTH-005": "fail"}, mode="API_AND_CONFIG_MAP", objects=[
                 {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"},
                  "data": {"mapRoles": f"- rolearn: {a1.arn('role', 'ops')}\n  username: ops\n  Groups:\n    - system:masters\n"}}])
+
+    # CONFIG_MAP: no access entries exist (EKS refuses to list them); aws-auth holds the admins.
+    n = "configmap-only"
+    cluster(a1, E1, n, "authenticationMode CONFIG_MAP: no access entries to judge, aws-auth maps the platform role to "
+            "system:masters (the inventory lists it)",
+            {"AUTH-005": "fail", "AUTH-006": "not_applicable", "AUTH-007": "not_applicable", "K8S-002": "fail"},
+            mode="CONFIG_MAP", objects=[
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"},
+                 "data": {"mapRoles": f"- rolearn: {a1.arn('role', f'{n}-node')}\n  username: system:node:{{{{EC2PrivateDNSName}}}}\n"
+                                      f"  groups:\n    - system:bootstrappers\n    - system:nodes\n"
+                                      f"- rolearn: {a1.arn('role', 'platform-admins')}\n  username: platform-admin\n"
+                                      f"  groups:\n    - system:masters\n"}}])
 
     # An unparseable trust document is unknown for every cluster of its account, never dropped.
     n = cluster(a2, E1, "irsa-unparseable-trust", "a trust document that is not JSON makes WID-001…003 unknown",
