@@ -616,6 +616,18 @@ pub fn eks_node_role() -> NodeRole {
 /// An EKS cluster that passes every EKS check: private endpoint, API access entries with one
 /// admin role, a scoped IRSA role, IMDSv2 with hop limit 1, network policy in vpc-cni, KMS
 /// secrets encryption, audit and authenticator logs.
+/// The hardened EKS cluster in authentication mode `CONFIG_MAP`, whose ListAccessEntries EKS
+/// refuses.
+pub fn config_map_eks() -> Cluster {
+    let mut c = hardened_eks();
+    set_str(&mut c.authn.mode, "CONFIG_MAP");
+    c.authn.access_entries = Field::unknown(
+        "accessEntries",
+        "InvalidRequestException (HTTP 400) on ListAccessEntries: The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.",
+    );
+    c
+}
+
 pub fn hardened_eks() -> Cluster {
     let arn = "arn:aws:eks:eu-west-1:111122223333:cluster/eks-hardened";
     let admin = AccessEntry {

@@ -175,20 +175,6 @@ mod tests {
         ctx
     }
 
-    /// EKS keeps access entries only in the API modes: with `CONFIG_MAP` there are none to
-    /// judge (EKS refuses ListAccessEntries), whatever the call answered.
-    #[test]
-    fn config_map_mode_has_no_access_entries() {
-        let mut c = hardened_eks();
-        set_str(&mut c.authn.mode, "CONFIG_MAP");
-        c.authn.access_entries = crate::field::Field::unknown(
-            "accessEntries",
-            "InvalidRequestException (HTTP 400) on ListAccessEntries: The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.",
-        );
-        let o = run(&CHECK, &c);
-        assert_eq!(o.status, Status::NotApplicable, "{}", o.message);
-        assert!(o.message.contains("CONFIG_MAP"), "{}", o.message);
-    }
     #[test]
     fn one_admin_role_passes_and_is_listed() {
         let o = run(&CHECK, &hardened_eks());

@@ -218,6 +218,20 @@ mod tests {
     use super::*;
     use crate::field::Field;
 
+    /// EKS keeps access entries only in the API modes: with `CONFIG_MAP` there are none for
+    /// AUTH-006/007 to judge (EKS refuses ListAccessEntries), whatever the call answered.
+    #[test]
+    fn config_map_mode_has_no_access_entries() {
+        use crate::catalog::{auth_006, auth_007};
+        use crate::testing::*;
+        let c = config_map_eks();
+        for check in [&auth_006::CHECK, &auth_007::CHECK] {
+            let o = run(check, &c);
+            assert_eq!(o.status, crate::Status::NotApplicable, "{}: {}", check.meta.id, o.message);
+            assert!(o.message.contains("CONFIG_MAP"), "{}", o.message);
+        }
+    }
+
     #[test]
     fn principal_kinds_in_every_partition() {
         use PrincipalKind::*;

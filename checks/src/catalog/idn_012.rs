@@ -379,12 +379,7 @@ mod tests {
     /// mappings and the cluster creator, and the inventory is complete when aws-auth was read.
     #[test]
     fn config_map_mode_lists_aws_auth_and_the_creator() {
-        let mut c = hardened_eks();
-        set_str(&mut c.authn.mode, "CONFIG_MAP");
-        c.authn.access_entries = Field::unknown(
-            "accessEntries",
-            "InvalidRequestException (HTTP 400) on ListAccessEntries: The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.",
-        );
+        let mut c = config_map_eks();
         c.authn.creator_admin =
             Field::value("cluster.accessConfig.bootstrapClusterCreatorAdminPermissions", true, "true");
         let o = run(&CHECK, &c);
