@@ -24,10 +24,11 @@ const SCENES: &[(&str, &str, &str, &[&str])] = &[
     ("aks-legacy-2021", "AUTH-009", "fail", &[]),
     ("aks-legacy-2021", "NET-006", "fail", &[]),
     ("aks-legacy-2021", "CLU-001", "fail", &[]),
-    // aks-dev-shared: "An allow-list with a /8 private range and a CGNAT range on a public endpoint; LTS."
+    // aks-dev-shared: "An allow-list with a /8 private range and a CGNAT range on a public endpoint;
+    // 1.31 only in long-term support, on the LTS plan (not standard support)."
     ("aks-dev-shared", "NET-001", "pass", &[]),
     ("aks-dev-shared", "NET-002", "fail", &[]),
-    ("aks-dev-shared", "CLU-001", "pass", &[]),
+    ("aks-dev-shared", "CLU-001", "fail", &["only in long-term support"]),
     // aks-dev-sandbox: "Partly unknown: the body lacks apiServerAccessProfile and securityProfile,
     // the network policy is a value newer than kubeposture, and diagnostic settings are denied."
     ("aks-dev-sandbox", "NET-001", "fail", &[]),

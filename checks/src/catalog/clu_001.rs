@@ -16,8 +16,8 @@ pub const CHECK: Check = Check {
 for its control plane and node images in the normal channel, and known CVEs stay exploitable. Clusters left behind also \
 become hard to upgrade in one step, so the exposure tends to grow rather than shrink.",
         remediation: "AKS: list the targets with `az aks get-upgrades -g <rg> -n <cluster>` and upgrade with \
-`az aks upgrade -g <rg> -n <cluster> --kubernetes-version <version>`, or, for a version only in long-term support, \
-move to the Premium tier with `az aks update -g <rg> -n <cluster> --tier premium --k8s-support-plan AKSLongTermSupport`. \
+`az aks upgrade -g <rg> -n <cluster> --kubernetes-version <version>`; long-term support (Premium tier, \
+`--k8s-support-plan AKSLongTermSupport`) keeps patches coming while you upgrade, but is not standard support. \
 EKS: `aws eks update-cluster-version --name <cluster> --kubernetes-version <version>`, one minor version at a time.",
         references: &[
             "https://learn.microsoft.com/azure/aks/supported-kubernetes-versions",
@@ -108,22 +108,16 @@ fn eval(c: &Cluster, ctx: &Context) -> Outcome {
         return Outcome::pass(format!("Kubernetes {minor} is in standard support."), evidence);
     }
     if has(&[LTS]) {
-        require!(v.support_plan);
+        // Long-term support is not standard support (as EKS extended support is not): the
+        // cluster's plan only says whether Microsoft still patches it, for a fee.
         evidence.push(Evidence::of(&v.support_plan));
-        return match v.support_plan.get() {
-            Some(plan) if is_one_of(plan, &[LTS]) => Outcome::pass(
-                format!("Kubernetes {minor} is only in long-term support, and the cluster is on the {LTS} plan."),
-                evidence,
-            ),
-            // Absent support plan: AKS's default is KubernetesOfficial.
-            _ => Outcome::fail(
-                format!(
-                    "Kubernetes {minor} is only in long-term support, and the cluster's support plan is {}; upgrade or move to {LTS}.",
-                    v.support_plan.observed()
-                ),
-                evidence,
-            ),
+        let plan = match v.support_plan.get() {
+            Some(plan) if is_one_of(plan, &[LTS]) => {
+                format!("the cluster pays for it on the {LTS} plan, but that is not standard support; upgrade")
+            }
+            _ => format!("and the cluster's support plan is {}; upgrade", v.support_plan.observed()),
         };
+        return Outcome::fail(format!("Kubernetes {minor} is only in long-term support, {plan}."), evidence);
     }
     if entry.support.is_empty() {
         return Outcome::unknown_because(
@@ -173,18 +167,26 @@ mod tests {
         }
     }
 
+    /// Long-term support is not standard support (the catalog's words), as EKS extended support
+    /// is not: a version only in LTS fails whatever plan the cluster pays for; the plan is named.
     #[test]
-    fn lts_only_version_depends_on_the_support_plan() {
+    fn lts_only_version_is_out_of_standard_support_whatever_the_plan() {
         let mut c = at("1.29.9");
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
         assert!(o.message.contains("support plan is KubernetesOfficial"), "{}", o.message);
         set_str(&mut c.version.support_plan, "AKSLongTermSupport");
-        assert_eq!(run(&CHECK, &c).status, Status::Pass);
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Fail);
+        assert!(
+            o.message.contains("only in long-term support") && o.message.contains("AKSLongTermSupport"),
+            "{}",
+            o.message
+        );
         absent(&mut c.version.support_plan);
         assert_eq!(run(&CHECK, &c).status, Status::Fail);
         unknown(&mut c.version.support_plan);
-        assert_eq!(run(&CHECK, &c).status, Status::Unknown);
+        assert_eq!(run(&CHECK, &c).status, Status::Fail);
     }
 
     #[test]
@@ -254,7 +256,7 @@ mod tests {
     fn failure_snapshot() {
         insta::assert_yaml_snapshot!(run(&CHECK, &at("1.29.9")), @r#"
         status: fail
-        message: "Kubernetes 1.29 is only in long-term support, and the cluster's support plan is KubernetesOfficial; upgrade or move to AKSLongTermSupport."
+        message: "Kubernetes 1.29 is only in long-term support, and the cluster's support plan is KubernetesOfficial; upgrade."
         evidence:
           - path: properties.currentKubernetesVersion
             observed: 1.29.9
