@@ -58,14 +58,17 @@ fn eval(c: &Cluster, ctx: &Context) -> Outcome {
     let d = &c.data_plane;
     let exempt = |ns: &Option<String>| ns.as_deref().is_some_and(|n| ctx.thresholds.workloads.exempt(n));
     let mut tally = Tally::default();
-    // Which roles have a binding with at least one subject (RoleBindings in exempt namespaces
-    // do not count).
+    // Which roles have a binding with at least one subject (RoleBindings in exempt namespaces,
+    // and the API server's own default bindings such as cluster-admin → system:masters, do not
+    // count: a binding someone added to a default role does).
     let mut bound: BTreeSet<(Option<String>, String)> = BTreeSet::new();
     let mut bindings_known = true;
     for field in [&d.cluster_role_bindings, &d.role_bindings] {
         match need(field, "The bindings") {
             Ok(list) => {
-                for b in list.iter().filter(|b: &&Binding| !b.subjects.is_empty() && !exempt(&b.namespace)) {
+                for b in
+                    list.iter().filter(|b: &&Binding| !b.bootstrap && !b.subjects.is_empty() && !exempt(&b.namespace))
+                {
                     let ns = if b.role_kind == "Role" { b.namespace.clone() } else { None };
                     bound.insert((ns, b.role_name.clone()));
                 }
@@ -82,7 +85,7 @@ fn eval(c: &Cluster, ctx: &Context) -> Outcome {
             continue;
         };
         for r in roles {
-            let skip = r.bootstrap || r.name.starts_with("system:") || exempt(&r.namespace);
+            let skip = r.name.starts_with("system:") || exempt(&r.namespace);
             let is_bound = bound.contains(&(r.namespace.clone(), r.name.clone()));
             if skip || (bindings_known && !is_bound) {
                 continue;
@@ -93,9 +96,11 @@ fn eval(c: &Cluster, ctx: &Context) -> Outcome {
                 continue;
             }
             let why: Vec<String> = found.iter().map(|(_, w)| w.clone()).collect();
-            let evidence = found
+            let mut rules: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+            rules.dedup();
+            let evidence = rules
                 .iter()
-                .map(|(i, _)| {
+                .map(|i| {
                     let rule = &r.rules[*i];
                     Evidence::new(
                         format!("{}:rules[{i}]", r.id()),
@@ -184,5 +189,27 @@ mod tests {
         let o = run(&CHECK, &c);
         assert_eq!(o.status, Status::Fail);
         assert!(o.message.contains("ClusterRole/impersonator (verb impersonate)"), "{}", o.message);
+    }
+
+    /// The API server's default policy binds `cluster-admin` to `system:masters`: that binding
+    /// does not count. A binding someone added does, even to a default role (`cluster-admin`,
+    /// `edit` with its service-account impersonation): the catalog leaves out `system:` roles
+    /// only.
+    #[test]
+    fn default_roles_count_when_someone_binds_them() {
+        let mut c = hardened_eks();
+        let mut cluster_admin = wide_role();
+        (cluster_admin.namespace, cluster_admin.name, cluster_admin.bootstrap) = (None, "cluster-admin".into(), true);
+        cluster_admin.rules[0].resources = vec!["*".into()];
+        listed(&mut c.data_plane.cluster_roles).push(cluster_admin);
+        assert_eq!(run(&CHECK, &c).status, Status::Pass, "only the default binding to system:masters");
+        listed(&mut c.data_plane.cluster_role_bindings).push(cluster_binding(
+            "ops-admins",
+            "cluster-admin",
+            &[("Group", "ops", None)],
+        ));
+        let o = run(&CHECK, &c);
+        assert_eq!(o.status, Status::Fail, "{}", o.message);
+        assert!(o.message.contains("ClusterRole/cluster-admin"), "{}", o.message);
     }
 }

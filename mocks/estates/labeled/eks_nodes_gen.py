@@ -388,6 +388,13 @@ def build():
                                       f"- rolearn: {a1.arn('role', 'platform-admins')}\n  username: platform-admin\n"
                                       f"  groups:\n    - system:masters\n"}}])
 
+    # Kubernetes RBAC: a binding someone added to a default role counts (only system: roles are left out).
+    cluster(a1, E1, "crb-cluster-admin-to-group", "a ClusterRoleBinding grants the default cluster-admin ClusterRole "
+            "to the ops group (not a broad group, so K8S-001 passes)", {"K8S-004": "fail"}, objects=[
+                {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "ops-admins"},
+                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+                 "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "ops"}]}])
+
     # An unparseable trust document is unknown for every cluster of its account, never dropped.
     n = cluster(a2, E1, "irsa-unparseable-trust", "a trust document that is not JSON makes WID-001…003 unknown",
                 {"WID-001": "unknown", "WID-002": "unknown", "WID-003": "unknown"})
