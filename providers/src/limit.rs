@@ -20,6 +20,8 @@ pub struct HostLimiter {
     per_host: usize,
     /// Clusters being collected at once, by both clouds together.
     clusters: Arc<Semaphore>,
+    /// Clusters whose Kubernetes API is being read at once, by both clouds together.
+    data_planes: Arc<Semaphore>,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
     scopes: Mutex<HashMap<String, Pace>>,
 }
@@ -74,6 +76,9 @@ const SLOWDOWN_WINDOW: Duration = Duration::from_millis(500);
 /// time, so this keeps every slot busy.
 const CLUSTERS_PER_SLOT: usize = 8;
 
+/// Requests in flight per cluster whose Kubernetes API is read at once (see `data_plane_slot`).
+const DATA_PLANE_SLOTS_PER_CLUSTER: usize = 2;
+
 /// ARM remaining reads below which a scope is paced, and above which pacing ends.
 const LOW_REMAINING: u64 = 50;
 const HIGH_REMAINING: u64 = 150;
@@ -87,6 +92,7 @@ impl HostLimiter {
         Arc::new(Self {
             per_host,
             clusters: Arc::new(Semaphore::new(per_host * CLUSTERS_PER_SLOT)),
+            data_planes: Arc::new(Semaphore::new(per_host.div_ceil(DATA_PLANE_SLOTS_PER_CLUSTER))),
             hosts: Mutex::new(HashMap::new()),
             scopes: Mutex::new(HashMap::new()),
         })
@@ -99,6 +105,16 @@ impl HostLimiter {
     pub async fn cluster_slot(&self) -> OwnedSemaphorePermit {
         // The semaphore is never closed, so acquiring cannot fail.
         self.clusters.clone().acquire_owned().await.expect("the cluster semaphore is never closed")
+    }
+
+    /// Waits until one more cluster's Kubernetes API may be read. Each cluster's API server is
+    /// its own host with its own bound, so this bounds the pages held in memory (a cluster
+    /// reads a few lists at a time), not the requests: half the requests in flight — 16 at the
+    /// default —, both clouds together, so the data planes alone can keep two hosts' worth of
+    /// requests in flight.
+    pub async fn data_plane_slot(&self) -> OwnedSemaphorePermit {
+        // The semaphore is never closed, so acquiring cannot fail.
+        self.data_planes.clone().acquire_owned().await.expect("the data-plane semaphore is never closed")
     }
 
     /// Waits for `scope`'s pace, then for a slot on `host` (`name:port`); the slot is freed

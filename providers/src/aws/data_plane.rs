@@ -7,11 +7,9 @@ use aws_sdk_eks::types::Cluster as EksCluster;
 use base64::Engine;
 use kubeposture_checks::Cloud;
 use kubeposture_checks::model::DataPlane;
-use tokio::sync::Semaphore;
 
 pub struct EksDataPlane {
     pub opts: k8s::Options,
-    pub slots: Semaphore,
     /// `--aws-endpoint-url`: the STS endpoint the token is presigned for.
     pub endpoint_url: Option<String>,
 }
@@ -34,6 +32,8 @@ impl EksDataPlane {
                 );
             }
         };
+        // The token is signed once a slot is free: a token that waited would be older.
+        let _slot = k8s::slot(&self.opts).await;
         let creds = match creds {
             Ok(c) => c,
             Err(e) => return DataPlane::unknown(&format!("no AWS credentials to sign the EKS token: {e}")),
@@ -50,7 +50,6 @@ impl EksDataPlane {
             eks_mode: c.access_config().and_then(|a| a.authentication_mode()).map(|m| m.as_str().to_string()),
             private_only: vpc.is_some_and(|v| !v.endpoint_public_access()),
         };
-        let _slot = self.slots.acquire().await;
         k8s::read(&Target { server: server.to_string(), ca_pem, token, eks: true, hint }, &self.opts).await
     }
 }

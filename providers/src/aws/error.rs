@@ -102,7 +102,7 @@ where
 }
 
 /// The login failure in words: what was tried, and what to do.
-fn credentials(c: &CredentialsError) -> String {
+pub(crate) fn credentials(c: &CredentialsError) -> String {
     match c {
         CredentialsError::CredentialsNotLoaded(_) => NO_CREDENTIALS.to_string(),
         CredentialsError::ProviderTimedOut(t) => format!(

@@ -11,6 +11,7 @@ mod nodes;
 pub mod org;
 mod pages;
 mod scan;
+mod session;
 pub mod wire;
 
 pub use config::{AwsConfig, RoleTarget, SetupError, StaticKeys};

@@ -12,24 +12,23 @@ use super::map::{self, Extras};
 use super::nodes::{self, Profiles};
 use super::org;
 use super::pages;
+use super::session::Session;
 use crate::collected::{Collected, Coverage, ScopeFailure};
 use crate::once::OnceMap;
 use aws_config::{Region, SdkConfig};
 use aws_credential_types::Credentials;
-use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use kubeposture_checks::model::{DataPlane, VersionCatalog};
 use kubeposture_checks::{Cloud, Cluster, Field, ResourceKind, ResourceRef, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{OnceCell, Semaphore, mpsc};
+use tokio::sync::{OnceCell, mpsc};
 
 pub async fn scan(cfg: AwsConfig, tx: mpsc::Sender<Collected>) -> Result<(), SetupError> {
     let base = config::load(&cfg).await?;
     let data_plane = cfg.data_plane.clone().map(|opts| EksDataPlane {
-        slots: Semaphore::new(opts.cluster_concurrency.max(1)),
         endpoint_url: cfg.endpoint_url.clone(),
-        opts,
+        opts: crate::k8s::Options { limiter: Some(cfg.limiter.clone()), ..opts },
     });
     let scanner =
         Arc::new(Scanner { data_plane, versions: OnceMap::default(), node_roles: NodeRoles::default(), cfg, tx });
@@ -38,20 +37,22 @@ pub async fn scan(cfg: AwsConfig, tx: mpsc::Sender<Collected>) -> Result<(), Set
     let mut tasks = tokio::task::JoinSet::new();
     let roles = scanner.roles(&base).await;
     if roles.is_empty() && scanner.cfg.organization.is_none() {
-        match Scanner::whoami(&base).await {
-            Ok(id) => {
-                let (s, conf) = (scanner.clone(), base.clone());
-                tasks.spawn(async move { s.account(Account::new(id, conf)).await });
+        match base.credentials_provider() {
+            Some(provider) => {
+                let (s, account) = (scanner.clone(), Account::new(&base, provider, scanner.budget()));
+                tasks.spawn(async move { s.account(account, None).await });
             }
-            Err(e) => scanner.send(Collected::ScopeFailed(failure("AWS login".into(), &e))).await,
+            None => {
+                let e = AwsError::new("GetCallerIdentity", "no AWS credentials are configured");
+                scanner.send(Collected::ScopeFailed(failure("AWS login".into(), &e))).await;
+            }
         }
     }
     for role in roles {
         let (s, base) = (scanner.clone(), base.clone());
         tasks.spawn(async move {
-            if let Some(account) = s.assume(&base, &role).await {
-                s.account(account).await;
-            }
+            let account = Account::new(&base, Scanner::assume(&base, &role).await, s.budget());
+            s.account(account, Some(role)).await;
         });
     }
     while tasks.join_next().await.is_some() {}
@@ -72,43 +73,34 @@ struct Scanner {
 struct Account {
     id: String,
     conf: SdkConfig,
+    /// The credentials of `conf`, shared with the EKS token signer.
+    session: Session,
     iam: aws_sdk_iam::Client,
     /// IAM facts, read once however many regions and clusters need them.
     facts: OnceCell<Arc<AccountIam>>,
     /// Instance profile → role, read once when some node outside a node group needs it.
     profiles: OnceCell<Arc<Profiles>>,
-    /// The account's credentials, kept until shortly before they expire (EKS tokens).
-    creds: tokio::sync::Mutex<Option<Credentials>>,
 }
 
 impl Account {
-    /// The credentials acting in this account (assumed-role sessions are reused until 5
-    /// minutes before they expire).
-    async fn credentials(&self) -> Result<Credentials, String> {
-        let mut cached = self.creds.lock().await;
-        let fresh = |c: &Credentials| {
-            c.expiry().is_none_or(|e| e > std::time::SystemTime::now() + std::time::Duration::from_secs(300))
-        };
-        if let Some(c) = cached.as_ref().filter(|c| fresh(c)) {
-            return Ok(c.clone());
-        }
-        let provider = self.conf.credentials_provider().ok_or("no credentials provider is configured")?;
-        let c = provider.provide_credentials().await.map_err(|e| crate::errors::chain(&e))?;
-        *cached = Some(c.clone());
-        Ok(c)
-    }
-}
-
-impl Account {
-    fn new(id: String, conf: SdkConfig) -> Self {
+    /// Credentials through `provider`, one session for every client of the account.
+    fn new(base: &SdkConfig, provider: SharedCredentialsProvider, budget: std::time::Duration) -> Self {
+        let session = Session::new(provider, budget);
+        let conf = base.to_builder().credentials_provider(SharedCredentialsProvider::new(session.clone())).build();
         Self {
             iam: config::iam(&conf),
-            id,
+            id: String::new(),
             conf,
+            session,
             facts: OnceCell::new(),
             profiles: OnceCell::new(),
-            creds: tokio::sync::Mutex::new(None),
         }
+    }
+
+    /// The credentials acting in this account (an assumed role's session is reused until 5
+    /// minutes before it expires).
+    async fn credentials(&self) -> Result<Credentials, String> {
+        self.session.get().await.map_err(|e| super::error::credentials(&e))
     }
 }
 
@@ -122,27 +114,22 @@ impl Scanner {
         let _ = self.tx.send(item).await;
     }
 
+    fn budget(&self) -> std::time::Duration {
+        config::credential_budget(self.cfg.max_retries)
+    }
+
     async fn whoami(conf: &SdkConfig) -> Result<String, AwsError> {
         let out = config::sts(conf).get_caller_identity().send().await.map_err(err("GetCallerIdentity"))?;
         out.account.ok_or_else(|| AwsError::new("GetCallerIdentity", "no Account in the answer"))
     }
 
-    /// The account of a role, assumed; `None` (reported) when it cannot be.
-    async fn assume(&self, base: &SdkConfig, role: &RoleTarget) -> Option<Account> {
+    /// A provider of credentials acting through `role` (assumed on first use).
+    async fn assume(base: &SdkConfig, role: &RoleTarget) -> SharedCredentialsProvider {
         let mut builder = aws_config::sts::AssumeRoleProvider::builder(&role.arn).session_name("kubeposture");
         if let Some(id) = &role.external_id {
             builder = builder.external_id(id);
         }
-        let provider = builder.configure(base).build().await;
-        let conf = base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
-        match Self::whoami(&conf).await {
-            Ok(id) => Some(Account::new(id, conf)),
-            Err(mut e) => {
-                e.operation = "AssumeRole";
-                self.send(Collected::ScopeFailed(failure(format!("role {}", role.arn), &e))).await;
-                None
-            }
-        }
+        SharedCredentialsProvider::new(builder.configure(base).build().await)
     }
 
     /// The roles given, plus one per account of the organization (`--aws-organization`).
@@ -196,9 +183,30 @@ impl Scanner {
         account.facts.get_or_init(|| async { Arc::new(iam::load_account(&account.iam).await) }).await.clone()
     }
 
-    async fn account(self: Arc<Self>, account: Account) {
+    /// One account: its credentials first (the role assumed, once); then whose it is
+    /// (`GetCallerIdentity`), its enabled regions and its IAM facts, asked at once; then its
+    /// regions, each scanned as its cluster list arrives.
+    async fn account(self: Arc<Self>, mut account: Account, role: Option<RoleTarget>) {
+        let failed = |e: AwsError| {
+            let scope = role.as_ref().map_or_else(|| "AWS login".to_string(), |r| format!("role {}", r.arn));
+            Collected::ScopeFailed(failure(scope, &e))
+        };
+        if let Err(why) = account.credentials().await {
+            let op = if role.is_some() { "AssumeRole" } else { "GetCallerIdentity" };
+            return self.send(failed(AwsError::new(op, why))).await;
+        }
+        let (who, regions, _) = tokio::join!(Self::whoami(&account.conf), self.regions(&account), self.facts(&account));
+        account.id = match who {
+            Ok(id) => id,
+            Err(mut e) => {
+                if role.is_some() {
+                    e.operation = "AssumeRole";
+                }
+                return self.send(failed(e)).await;
+            }
+        };
         let label = format!("account {}", account.id);
-        let regions = match self.regions(&account).await {
+        let regions = match regions {
             Ok(r) => r,
             Err(e) => return self.send(Collected::ScopeFailed(failure(label, &e))).await,
         };
@@ -234,6 +242,13 @@ impl Scanner {
         // The region's instances tagged for clusters: one paged DescribeInstances, on first need.
         let instances: Arc<OnceCell<RegionInstances>> = Arc::default();
         let mut tasks = tokio::task::JoinSet::new();
+        if !names.is_empty() {
+            // Asked now, beside the first DescribeCluster, rather than after it.
+            let (instances, ec2) = (instances.clone(), ec2.clone());
+            tasks.spawn(async move {
+                instances.get_or_init(|| ec2::tagged_instances(&ec2)).await;
+            });
+        }
         for name in names {
             let permit = self.cfg.limiter.cluster_slot().await;
             // Finished clusters' tasks are freed as they go, not when the region ends.

@@ -10,7 +10,6 @@ use base64::Engine;
 use kubeposture_checks::Cloud;
 use kubeposture_checks::model::DataPlane;
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// The AKS server application (the audience of AKS's Entra tokens).
 pub const AKS_SCOPE: &str = "6dae42f8-4368-4678-94ff-3960e28e3630/.default";
@@ -25,7 +24,6 @@ pub struct AksDataPlane {
     pub scope: String,
     pub api_version: String,
     pub opts: k8s::Options,
-    pub slots: Semaphore,
 }
 
 /// The server URL and CA (PEM) of the kubeconfig's current context (else its first cluster).
@@ -92,7 +90,7 @@ impl AksDataPlane {
         if aad.and_then(|a| a.managed) != Some(true) {
             return DataPlane::unknown(NO_ENTRA);
         }
-        let _slot = self.slots.acquire().await;
+        let _slot = k8s::slot(&self.opts).await;
         let kubeconfig = match self.kubeconfig(&mc.id).await {
             Ok(k) => k,
             Err(e) => return DataPlane::unknown(&e),

@@ -16,7 +16,7 @@ use kubeposture_checks::{Cloud, Field};
 use serde::Deserialize;
 use std::sync::Arc;
 use thiserror::Error;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 /// Current GA api-versions; each can be overridden.
 #[derive(Clone, Debug)]
@@ -134,8 +134,7 @@ pub async fn scan(cfg: AzureConfig, tx: mpsc::Sender<Collected>) -> Result<(), S
         credential: cred,
         scope: cfg.aks_scope.clone(),
         api_version: cfg.api_versions.managed_clusters.clone(),
-        slots: Semaphore::new(opts.cluster_concurrency.max(1)),
-        opts,
+        opts: crate::k8s::Options { limiter: Some(cfg.limiter.clone()), ..opts },
     });
     let scanner = Arc::new(Scanner { arm, identity, cfg, tx, catalogs: OnceMap::default(), data_plane });
 

@@ -12,6 +12,7 @@ pub mod offline;
 
 pub use error::AccessHint;
 
+use crate::limit::{HostLimiter, host_key};
 use error::{ReadError, classify};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
@@ -24,7 +25,7 @@ use kubeposture_checks::model::{DataPlane, paths};
 use map::{Kind, WorkloadsBuilder};
 use serde::de::DeserializeOwned;
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
@@ -38,8 +39,9 @@ pub struct Options {
     pub page_size: u32,
     /// Lists of one cluster read at once.
     pub list_concurrency: usize,
-    /// Clusters whose data plane is read at once (bounds the pages held in memory).
-    pub cluster_concurrency: usize,
+    /// The scan's limiter: requests in flight per API server host, and clusters read at once
+    /// (both clouds together). `None`: unbounded (a single cluster's read in tests).
+    pub limiter: Option<Arc<HostLimiter>>,
     /// Everything of one cluster must be read within this.
     pub cluster_timeout: Duration,
     pub connect_timeout: Duration,
@@ -55,7 +57,7 @@ impl Default for Options {
         Self {
             page_size: 250,
             list_concurrency: 4,
-            cluster_concurrency: 16,
+            limiter: None,
             cluster_timeout: Duration::from_secs(600),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
@@ -94,6 +96,15 @@ pub fn clean(text: &str, max: usize) -> String {
 
 /// Pages of one list before it is given up (a server whose `continue` never ends).
 const MAX_PAGES: usize = 100_000;
+
+/// Waits until one more cluster's API may be read (the scan's bound on data planes in
+/// progress); hold it for the whole read, credential included.
+pub async fn slot(opts: &Options) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    match &opts.limiter {
+        Some(l) => Some(l.data_plane_slot().await),
+        None => None,
+    }
+}
 
 /// Reads everything the checks need from one cluster.
 pub async fn read(target: &Target, opts: &Options) -> DataPlane {
@@ -216,9 +227,21 @@ struct Reader<'a> {
     target: &'a Target,
     opts: &'a Options,
     slots: Semaphore,
+    /// The API server's `host:port`, the key of its bound on requests in flight.
+    host: String,
 }
 
 impl Reader<'_> {
+    /// `call` once a request slot on the API server's host is free (held until it answers; a
+    /// retry's wait holds none).
+    async fn limited<T>(&self, call: impl Future<Output = T>) -> T {
+        let _slot = match &self.opts.limiter {
+            Some(l) => Some(l.acquire(&self.host, None).await),
+            None => None,
+        };
+        call.await
+    }
+
     fn fail(&self, e: &kube::Error, page: usize, kind: &str) -> ReadError {
         let what = if page > 1 { format!("list {kind} (page {page})") } else { format!("list {kind}") };
         classify(e, &what, kind, &clean(&self.target.server, 200), &self.target.hint)
@@ -234,7 +257,7 @@ impl Reader<'_> {
         pages(
             |lp| {
                 let api = api.clone();
-                async move { api.list(&lp).await }
+                async move { self.limited(api.list(&lp)).await }
             },
             lp,
             self.opts.page_size,
@@ -261,7 +284,7 @@ impl Reader<'_> {
         pages(
             |lp| {
                 let api = api.clone();
-                async move { api.list_metadata(&lp).await }
+                async move { self.limited(api.list_metadata(&lp)).await }
             },
             lp,
             self.opts.page_size,
@@ -329,7 +352,7 @@ impl Reader<'_> {
         }
         let _slot = self.slots.acquire().await;
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), "kube-system");
-        match retrying(self.opts.max_retries, || api.get_opt("aws-auth")).await {
+        match retrying(self.opts.max_retries, || self.limited(api.get_opt("aws-auth"))).await {
             Ok(None) => Field::absent(paths::AWS_AUTH),
             Ok(Some(cm)) => {
                 let data = cm.data.unwrap_or_default();
@@ -360,7 +383,8 @@ async fn read_all(target: &Target, opts: &Options) -> DataPlane {
         Ok(c) => c,
         Err(e) => return DataPlane::unknown(&e),
     };
-    let r = Reader { client, target, opts, slots: Semaphore::new(opts.list_concurrency.max(1)) };
+    let host = url::Url::parse(&target.server).map(|u| host_key(&u)).unwrap_or_default();
+    let r = Reader { client, target, opts, slots: Semaphore::new(opts.list_concurrency.max(1)), host };
     // The first list tells whether the API can be reached and accepts the credential at all.
     let builder = Mutex::new(WorkloadsBuilder::default());
     let probe = r
