@@ -88,7 +88,56 @@ pub fn generate(shape: &Shape) -> Value {
     if shape.eks > 0 {
         e["aws"] = aws(shape);
     }
+    e["kubernetes"] = json!({"clusters": kubernetes(shape)});
     e
+}
+
+/// What each cluster's Kubernetes API holds besides what every cluster has: a Deployment (two
+/// pods through its ReplicaSet), its Service and ServiceAccount — hardened as Defender for
+/// Containers asks in three postures of four, privileged and unbounded in the fourth.
+fn kubernetes(shape: &Shape) -> Vec<Value> {
+    let mut out = Vec::new();
+    for s in 0..shape.subscriptions() {
+        let sub = subscription_id(s);
+        for i in (0..shape.aks_in(s)).filter(|i| aks_has_entra(*i)) {
+            let id = format!(
+                "/subscriptions/{sub}/resourceGroups/rg-{}/providers/Microsoft.ContainerService/managedClusters/aks-{s:03}-{i:04}",
+                i % 5
+            );
+            out.push(json!({"cluster": id, "objects": workloads(i % 4 != 2)}));
+        }
+    }
+    for a in 0..shape.accounts() {
+        for (r, region) in REGIONS[..shape.regions].iter().enumerate() {
+            for i in 0..shape.eks_in(a, r) {
+                let arn = format!("arn:aws:eks:{region}:{}:cluster/{}", account_id(a), cluster_name(a, r, i));
+                out.push(json!({"cluster": arn, "objects": workloads(i % 4 != 1)}));
+            }
+        }
+    }
+    out
+}
+
+fn workloads(hardened: bool) -> Vec<Value> {
+    let meta = |name: &str| json!({"name": name, "namespace": "shop", "labels": {"app": "web"}});
+    let container = if hardened {
+        json!({"name": "web", "image": "contoso.azurecr.io/shop/web@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+               "ports": [{"containerPort": 8080}],
+               "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
+               "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true,
+                                   "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}}})
+    } else {
+        json!({"name": "web", "image": "nginx:latest", "ports": [{"containerPort": 80}], "securityContext": {"privileged": true}})
+    };
+    vec![
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta("web"), "automountServiceAccountToken": false}),
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta("web"),
+               "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                        "template": {"metadata": {"labels": {"app": "web"}},
+                                     "spec": {"serviceAccountName": "web", "automountServiceAccountToken": !hardened, "containers": [container]}}}}),
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": meta("web"),
+               "spec": {"type": "ClusterIP", "selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}}),
+    ]
 }
 
 fn tenant() -> Value {
@@ -200,6 +249,12 @@ fn subscription(s: usize, clusters: usize) -> Value {
     })
 }
 
+/// Whether the `i`th AKS cluster of a subscription has managed Entra integration (its
+/// Kubernetes API is read only then).
+pub fn aks_has_entra(i: usize) -> bool {
+    i % 4 != 1
+}
+
 /// An AKS cluster in one of four postures: hardened, wide open, allow-listed public, private
 /// with a preview-free old version.
 fn aks(sub: &str, s: usize, i: usize) -> Value {
@@ -207,6 +262,7 @@ fn aks(sub: &str, s: usize, i: usize) -> Value {
     let rg = format!("rg-{}", i % 5);
     let location = LOCATIONS[i % LOCATIONS.len()];
     let variant = i % 4;
+    let entra = aks_has_entra(i);
     let api = match variant {
         0 | 3 => json!({"enablePrivateCluster": true}),
         1 => json!({"enablePrivateCluster": false}),
@@ -229,7 +285,7 @@ fn aks(sub: &str, s: usize, i: usize) -> Value {
             "fqdn": format!("{name}-dns-00000000.hcp.{location}.azmk8s.io"),
             "enableRBAC": true,
             "disableLocalAccounts": variant != 1,
-            "aadProfile": if variant == 1 { Value::Null } else { json!({"managed": true, "enableAzureRBAC": true, "adminGroupObjectIDs": [ADMINS], "tenantID": TENANT}) },
+            "aadProfile": if !entra { Value::Null } else { json!({"managed": true, "enableAzureRBAC": true, "adminGroupObjectIDs": [ADMINS], "tenantID": TENANT}) },
             "apiServerAccessProfile": api,
             "networkProfile": {"networkPlugin": "azure", "networkPolicy": if variant == 1 { Value::Null } else { json!("cilium") }, "networkDataplane": "cilium", "loadBalancerSku": "standard", "outboundType": "loadBalancer"},
             "agentPoolProfiles": [

@@ -1,9 +1,9 @@
 //! The minimal plan: the calls a scan of the generated estate must make when it reads each thing
 //! once — subscriptions and accounts once, IAM once per account, the version catalog once per
 //! location or region, each role definition, managed policy, admin group and admin user once
-//! per scan, and per cluster only what is that cluster's own.
+//! per scan, and per cluster only what is that cluster's own — its Kubernetes API included.
 
-use crate::estate::{LOCATIONS, NODE_POLICIES, Shape};
+use crate::estate::{LOCATIONS, NODE_POLICIES, Shape, aks_has_entra};
 use std::collections::BTreeMap;
 
 /// Items per page of the mock (its default) and of Organizations' `ListAccounts` (at most 20).
@@ -13,6 +13,12 @@ const ORG_PAGE: usize = 20;
 fn pages(items: usize, size: usize) -> u64 {
     items.div_ceil(size).max(1) as u64
 }
+
+/// Lists of one cluster's Kubernetes API, one page each in the generated clusters (fewer objects
+/// than a page): Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, Pods,
+/// Services, Ingresses, ServiceAccounts, Roles, ClusterRoles, RoleBindings, ClusterRoleBindings,
+/// ConfigMaps and Secrets of `default`, service-account token Secrets (docs/dataplane.md).
+const K8S_LISTS: u64 = 17;
 
 /// Calls by operation (the mock's counter names).
 pub fn minimal(shape: &Shape) -> BTreeMap<String, u64> {
@@ -50,6 +56,14 @@ pub fn minimal(shape: &Shape) -> BTreeMap<String, u64> {
             add(op, 1);
         }
         add("listTransitiveMemberOf", 3); // the owner, the member, the eligible user
+        // Data plane: the clusters with managed Entra integration (the others are not read):
+        // their address and CA, one token for the AKS server app, their lists.
+        let entra = (0..subs).map(|s| (0..shape.aks_in(s)).filter(|i| aks_has_entra(*i)).count() as u64).sum::<u64>();
+        if entra > 0 {
+            add("token", 1);
+            add("listClusterUserCredential", entra);
+            add("k8s:list", K8S_LISTS * entra);
+        }
     }
     if shape.eks > 0 {
         let accounts = shape.accounts() as u64;
@@ -97,6 +111,9 @@ pub fn minimal(shape: &Shape) -> BTreeMap<String, u64> {
         }
         add("eks:DescribeAccessEntry", 2 * n);
         add("eks:ListAssociatedAccessPolicies", 2 * n);
+        // Data plane: the lists and `kube-system/aws-auth` (the token is signed locally).
+        add("k8s:list", K8S_LISTS * n);
+        add("k8s:get", n);
     }
     p
 }

@@ -116,7 +116,7 @@ pub fn scan(
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
         // The minimal plan counts the control-plane calls; the generated clusters have no
         // Kubernetes objects to read.
-        .args(["scan", "--quiet", "--no-data-plane", "--cloud", cloud, "--format", "json", "--output-dir"])
+        .args(["scan", "--quiet", "--cloud", cloud, "--format", "json", "--output-dir"])
         .arg(&dir)
         .arg("--ca-cert")
         .arg(&ca);
