@@ -31,6 +31,9 @@ impl Bucket {
 pub struct RateLimits {
     /// ARM reads per subscription and security principal.
     pub arm_subscription_reads: Bucket,
+    /// ARM writes (`POST` actions such as `listClusterUserCredential`) per subscription and
+    /// security principal.
+    pub arm_subscription_writes: Bucket,
     /// ARM reads without a subscription (`/subscriptions`, tenant-level role definitions,
     /// management groups) per tenant and security principal.
     pub arm_tenant_reads: Bucket,
@@ -54,6 +57,7 @@ impl RateLimits {
         let ec2 = Bucket::new(100.0, 20.0);
         Self {
             arm_subscription_reads: Bucket::new(250.0, 25.0),
+            arm_subscription_writes: Bucket::new(200.0, 10.0),
             arm_tenant_reads: Bucket::new(250.0, 25.0),
             graph_identity: [Bucket::new(3500.0, 350.0), Bucket::new(5000.0, 500.0), Bucket::new(8000.0, 800.0)],
             graph_conditional_access: Bucket::new(1.0, 1.0),
@@ -68,6 +72,7 @@ impl RateLimits {
         let s = |b: Bucket| Bucket::new((b.capacity * factor).max(1.0), b.refill_per_sec * factor);
         Self {
             arm_subscription_reads: s(self.arm_subscription_reads),
+            arm_subscription_writes: s(self.arm_subscription_writes),
             arm_tenant_reads: s(self.arm_tenant_reads),
             graph_identity: self.graph_identity.map(s),
             graph_conditional_access: s(self.graph_conditional_access),
@@ -94,6 +99,7 @@ pub struct Caller {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Scope {
     ArmSubscription { subscription: String, principal: String },
+    ArmSubscriptionWrites { subscription: String, principal: String },
     ArmTenant { tenant: String, principal: String },
     GraphIdentity { tenant: String, app: String },
     GraphConditionalAccess { tenant: String },
@@ -105,6 +111,9 @@ impl Scope {
         match self {
             Scope::ArmSubscription { subscription, principal } => {
                 format!("arm/subscription/{}/{principal}", subscription.to_ascii_lowercase())
+            }
+            Scope::ArmSubscriptionWrites { subscription, principal } => {
+                format!("arm/subscription-writes/{}/{principal}", subscription.to_ascii_lowercase())
             }
             Scope::ArmTenant { tenant, principal } => format!("arm/tenant/{}/{principal}", tenant.to_ascii_lowercase()),
             Scope::GraphIdentity { tenant, app } => format!("graph/identity/{}/{app}", tenant.to_ascii_lowercase()),
@@ -162,6 +171,11 @@ pub struct Limiter {
 }
 
 /// ARM's read operations (everything the mock serves on ARM is a read).
+/// ARM `POST` actions the mock serves: ARM counts them as writes.
+fn is_arm_write(op: &str) -> bool {
+    op == "listClusterUserCredential"
+}
+
 fn is_arm(op: &str) -> bool {
     matches!(
         op,
@@ -190,6 +204,11 @@ impl Limiter {
     /// The bucket and cost of a call, or `None` when no published limit applies (logins).
     fn classify(&self, call: &Call<'_>, caller: Option<&Caller>) -> Option<(Scope, Bucket, f64)> {
         let l = &self.limits;
+        // A cluster's Kubernetes API server publishes no request rate (API Priority and
+        // Fairness bounds requests in flight per server, far above a reader's few lists).
+        if call.op.starts_with("k8s:") {
+            return None;
+        }
         if let Some((service, action)) = call.op.split_once(':') {
             let account = call.account.unwrap_or("-");
             let (key, bucket) = match service {
@@ -205,6 +224,11 @@ impl Limiter {
             return Some((Scope::Aws { key }, bucket, 1.0));
         }
         let caller = caller?;
+        if let (true, Some(sub)) = (is_arm_write(call.op), call.subscription) {
+            let scope =
+                Scope::ArmSubscriptionWrites { subscription: sub.to_string(), principal: caller.principal.clone() };
+            return Some((scope, l.arm_subscription_writes, 1.0));
+        }
         if is_arm(call.op) {
             return Some(match call.subscription {
                 Some(sub) => (
@@ -293,6 +317,13 @@ fn refusal(scope: &Scope, retry_after: u64) -> Refusal {
                 "Number of 'read' requests for subscription '{subscription}' actor '{principal}' exceeded. Please try again after '{retry_after}' seconds after additional tokens are available. {aka}"
             )),
         },
+        Scope::ArmSubscriptionWrites { subscription, principal } => Refusal {
+            retry_after_secs: Some(retry_after),
+            code: Some("SubscriptionRequestsThrottled"),
+            message: Some(format!(
+                "Number of 'write' requests for subscription '{subscription}' actor '{principal}' exceeded. Please try again after '{retry_after}' seconds after additional tokens are available. {aka}"
+            )),
+        },
         Scope::ArmTenant { tenant, principal } => Refusal {
             retry_after_secs: Some(retry_after),
             code: Some("TenantRequestsThrottled"),
@@ -315,6 +346,9 @@ fn remaining_headers(scope: &Scope, tokens: f64, limit: Bucket, cost: f64) {
     let left = tokens.floor().max(0.0) as u64;
     match scope {
         Scope::ArmSubscription { .. } => add_header("x-ms-ratelimit-remaining-subscription-reads", &left.to_string()),
+        Scope::ArmSubscriptionWrites { .. } => {
+            add_header("x-ms-ratelimit-remaining-subscription-writes", &left.to_string())
+        }
         Scope::ArmTenant { .. } => add_header("x-ms-ratelimit-remaining-tenant-reads", &left.to_string()),
         Scope::GraphIdentity { .. } => {
             add_header("x-ms-resource-unit", &(cost as u64).to_string());
@@ -440,6 +474,26 @@ mod tests {
         let s1 = l.stats().into_iter().find(|s| s.key.starts_with("arm/subscription/s1")).unwrap();
         assert_eq!((s1.admitted_calls, s1.throttled_calls), (260, 2));
         assert!((s1.bound_secs() - 0.4).abs() < 1e-9);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn arm_posts_draw_on_the_writes_bucket_and_kubernetes_apis_on_none() {
+        let l = Limiter::new(RateLimits::published());
+        let post = Call { op: "listClusterUserCredential", subscription: Some("S1"), ..Default::default() };
+        for i in 0..200u64 {
+            let (r, h) = admit_as(&l, &post, caller()).await;
+            assert!(r.is_ok(), "call {i}");
+            assert_eq!(h, [("x-ms-ratelimit-remaining-subscription-writes".into(), (199 - i).to_string())]);
+        }
+        let refusal = admit_as(&l, &post, caller()).await.0.unwrap_err();
+        assert_eq!(refusal.code, Some("SubscriptionRequestsThrottled"));
+        assert!(refusal.message.unwrap().contains("'write' requests for subscription 'S1'"));
+        // The reads of the same subscription are a bucket apart.
+        assert!(admit_as(&l, &arm_call(Some("S1")), caller()).await.0.is_ok());
+        let k8s = Call { op: "k8s:list", account: Some("111122223333"), ..Default::default() };
+        for _ in 0..1000 {
+            assert!(admit_as(&l, &k8s, caller()).await.0.is_ok());
+        }
     }
 
     #[tokio::test(start_paused = true)]

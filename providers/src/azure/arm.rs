@@ -222,7 +222,11 @@ pub struct Limit(pub Arc<HostLimiter>);
 impl Policy for Limit {
     async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
         let host = host_key(request.url());
-        let scope = rate_scope(&host, request.url());
+        let mut scope = rate_scope(&host, request.url());
+        if request.method() != azure_core::http::Method::Get {
+            // ARM counts other methods against the subscription's writes, a bucket of its own.
+            scope.push_str("/writes");
+        }
         let _slot = self.0.acquire(&host, Some((&scope, None))).await;
         let answer = next[0].send(ctx, request, &next[1..]).await;
         if let Ok(r) = &answer {
@@ -251,10 +255,37 @@ fn signal(status: u16, headers: &azure_core::http::headers::Headers) -> Signal {
     const RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
     const SUBSCRIPTION: HeaderName = HeaderName::from_static("x-ms-ratelimit-remaining-subscription-reads");
     const TENANT: HeaderName = HeaderName::from_static("x-ms-ratelimit-remaining-tenant-reads");
+    const WRITES: HeaderName = HeaderName::from_static("x-ms-ratelimit-remaining-subscription-writes");
     if status == 429 {
         let after = headers.get_optional_str(&RETRY_AFTER).and_then(|v| v.trim().parse::<u64>().ok());
         return Signal::Throttled(after.map(std::time::Duration::from_secs));
     }
-    let remaining = [SUBSCRIPTION, TENANT].iter().find_map(|h| headers.get_optional_str(h)?.trim().parse().ok());
+    let remaining =
+        [SUBSCRIPTION, TENANT, WRITES].iter().find_map(|h| headers.get_optional_str(h)?.trim().parse().ok());
     remaining.map_or(Signal::Ok, Signal::Remaining)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use azure_core::http::headers::{HeaderName, Headers};
+
+    #[test]
+    fn every_remaining_quota_header_paces_and_429_holds() {
+        for name in [
+            "x-ms-ratelimit-remaining-subscription-reads",
+            "x-ms-ratelimit-remaining-tenant-reads",
+            "x-ms-ratelimit-remaining-subscription-writes",
+        ] {
+            let mut h = Headers::new();
+            h.insert(HeaderName::from(name.to_string()), "42");
+            assert_eq!(signal(200, &h), Signal::Remaining(42), "{name}");
+        }
+        let mut h = Headers::new();
+        h.insert(HeaderName::from_static("retry-after"), "7");
+        assert_eq!(signal(429, &h), Signal::Throttled(Some(std::time::Duration::from_secs(7))));
+        assert_eq!(signal(200, &Headers::new()), Signal::Ok);
+        let url = Url::parse("https://management.azure.com/subscriptions/ABC/resourceGroups/x").unwrap();
+        assert_eq!(rate_scope("management.azure.com:443", &url), "management.azure.com:443/subscriptions/abc");
+    }
 }
