@@ -76,9 +76,6 @@ const SLOWDOWN_WINDOW: Duration = Duration::from_millis(500);
 /// time, so this keeps every slot busy.
 const CLUSTERS_PER_SLOT: usize = 8;
 
-/// Requests in flight per cluster whose Kubernetes API is read at once (see `data_plane_slot`).
-const DATA_PLANE_SLOTS_PER_CLUSTER: usize = 2;
-
 /// ARM remaining reads below which a scope is paced, and above which pacing ends.
 const LOW_REMAINING: u64 = 50;
 const HIGH_REMAINING: u64 = 150;
@@ -92,7 +89,7 @@ impl HostLimiter {
         Arc::new(Self {
             per_host,
             clusters: Arc::new(Semaphore::new(per_host * CLUSTERS_PER_SLOT)),
-            data_planes: Arc::new(Semaphore::new(per_host.div_ceil(DATA_PLANE_SLOTS_PER_CLUSTER))),
+            data_planes: Arc::new(Semaphore::new(per_host)),
             hosts: Mutex::new(HashMap::new()),
             scopes: Mutex::new(HashMap::new()),
         })
@@ -109,9 +106,9 @@ impl HostLimiter {
 
     /// Waits until one more cluster's Kubernetes API may be read. Each cluster's API server is
     /// its own host with its own bound, so this bounds the pages held in memory (a cluster
-    /// reads a few lists at a time), not the requests: half the requests in flight — 16 at the
-    /// default —, both clouds together, so the data planes alone can keep two hosts' worth of
-    /// requests in flight.
+    /// reads two lists at a time), not the requests: as many clusters as requests in flight —
+    /// 32 at the default —, both clouds together, so the data planes alone can keep two hosts'
+    /// worth of requests in flight.
     pub async fn data_plane_slot(&self) -> OwnedSemaphorePermit {
         // The semaphore is never closed, so acquiring cannot fail.
         self.data_planes.clone().acquire_owned().await.expect("the data-plane semaphore is never closed")

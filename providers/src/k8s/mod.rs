@@ -56,7 +56,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             page_size: 250,
-            list_concurrency: 4,
+            list_concurrency: 2,
             limiter: None,
             cluster_timeout: Duration::from_secs(600),
             connect_timeout: Duration::from_secs(10),
