@@ -142,9 +142,10 @@ fn main() -> anyhow::Result<()> {
         let bound = latency_bound.max(rate_bound);
         let ratio = outcome.wall.as_secs_f64() / bound;
         println!(
-            "run {}: wall {:.1} s, exit {}, peak RSS {:.0} MiB, report {:.1} MB, calls {total} (plan {plan_total}), throttled {throttled}",
+            "run {}: wall {:.1} s, scan CPU {:.1} s, exit {}, peak RSS {:.0} MiB, report {:.1} MB, calls {total} (plan {plan_total}), throttled {throttled}",
             i + 1,
             outcome.wall.as_secs_f64(),
+            outcome.cpu.as_secs_f64(),
             outcome.exit_code,
             outcome.max_rss_kib as f64 / 1024.0,
             outcome.report_bytes as f64 / 1e6,
@@ -182,6 +183,11 @@ fn main() -> anyhow::Result<()> {
     );
     println!("  ratio         {:.2}", m.ratio);
     println!("  peak RSS      {:.0} MiB", m.outcome.max_rss_kib as f64 / 1024.0);
+    println!(
+        "  scan CPU      {:.1} s ({:.0}% of one core over the wall time; the mock shares the cores)",
+        m.outcome.cpu.as_secs_f64(),
+        100.0 * m.outcome.cpu.as_secs_f64() / m.outcome.wall.as_secs_f64()
+    );
     println!(
         "  API calls     {} (minimal plan {plan_total}{})",
         m.total,

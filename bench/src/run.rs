@@ -12,6 +12,8 @@ pub struct Outcome {
     pub wall: Duration,
     pub exit_code: i32,
     pub max_rss_kib: i64,
+    /// The scan's CPU time (user + system).
+    pub cpu: Duration,
     pub report_bytes: u64,
     pub stderr_tail: String,
 }
@@ -114,8 +116,6 @@ pub fn scan(
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
-        // The minimal plan counts the control-plane calls; the generated clusters have no
-        // Kubernetes objects to read.
         .args(["scan", "--quiet", "--cloud", cloud, "--format", "json", "--output-dir"])
         .arg(&dir)
         .arg("--ca-cert")
@@ -144,7 +144,7 @@ pub fn scan(
     }
     let usage = std::fs::read_to_string(&usage_path).context("the launcher wrote no usage")?;
     let mut usage = usage.split_whitespace().map(str::parse::<i64>);
-    let (Some(Ok(status)), Some(Ok(max_rss_kib))) = (usage.next(), usage.next()) else {
+    let (Some(Ok(status)), Some(Ok(max_rss_kib)), Some(Ok(cpu_us))) = (usage.next(), usage.next(), usage.next()) else {
         bail!("the launcher's usage file is malformed");
     };
     let status = i32::try_from(status)?;
@@ -153,14 +153,15 @@ pub fn scan(
     let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
     let stderr_tail: String = stderr.lines().rev().take(5).collect::<Vec<_>>().join(" | ");
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(Outcome { wall, exit_code: status, max_rss_kib, report_bytes, stderr_tail })
+    let cpu = Duration::from_micros(u64::try_from(cpu_us)?);
+    Ok(Outcome { wall, exit_code: status, max_rss_kib, cpu, report_bytes, stderr_tail })
 }
 
 /// The launcher's first argument.
 pub const MEASURE: &str = "__measure-child";
 
 /// `kubeposture-bench __measure-child USAGE_FILE PROGRAM ARGS…`: runs PROGRAM and writes its
-/// exit code and peak RSS (KiB) to USAGE_FILE. A child's `ru_maxrss` starts from its parent's
+/// exit code, peak RSS (KiB) and CPU time (µs) to USAGE_FILE. A child's `ru_maxrss` starts from its parent's
 /// memory when the parent spawns it by vfork (as `std::process` does): spawned straight from the
 /// bench, which holds the mock and the whole estate, it reported the bench's peak, not the
 /// scan's. This small process is the parent instead.
@@ -171,7 +172,9 @@ pub fn measure() -> anyhow::Result<()> {
     };
     let child = Command::new(program).args(rest).spawn().context("cannot start the program")?;
     let (status, rusage) = wait4(child.id())?;
-    std::fs::write(usage_path, format!("{status} {}\n", rusage.ru_maxrss))?;
+    let micros = |t: libc::timeval| t.tv_sec * 1_000_000 + t.tv_usec;
+    let cpu = micros(rusage.ru_utime) + micros(rusage.ru_stime);
+    std::fs::write(usage_path, format!("{status} {} {cpu}\n", rusage.ru_maxrss))?;
     Ok(())
 }
 
