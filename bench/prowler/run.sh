@@ -7,7 +7,10 @@
 #
 # Generates the estate `kubeposture-bench --shape eks` scans (4 accounts × 2 regions at 200),
 # serves it from the standalone mock on loopback (HTTPS with the mock's CA), then runs:
-# - kubeposture (release build): the whole organization in one scan (`--aws-organization`);
+# - kubeposture (release build): the whole organization in one scan (`--aws-organization`),
+#   with `--no-data-plane` for the ratio — Prowler's EKS and IAM checks read no cluster's
+#   Kubernetes API, so both read the same clouds' APIs — and once more by default (each
+#   cluster's Kubernetes API too), for the record;
 # - Prowler (pinned, in a venv): its EKS and IAM checks, one process per account assuming the
 #   same reader role, all accounts at once (Prowler scans one account per process).
 # Both reach the mock only: AWS_ENDPOINT_URL + AWS_CA_BUNDLE (Prowler) and --aws-endpoint-url +
@@ -71,11 +74,20 @@ common_env=(env -i "PATH=$PATH" "HOME=$work/home" "AWS_ACCESS_KEY_ID=$key_id" "A
   "AWS_CONFIG_FILE=$work/home/none" "AWS_SHARED_CREDENTIALS_FILE=$work/home/none"
   HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost)
 
+kubeposture() {
+  python3 "$here/measure.py" "$work/kubeposture" -- "${common_env[@]}" "$bin/kubeposture" scan --quiet \
+    --cloud aws --format json --output-dir "$work/kubeposture" --ca-cert "$work/ca.pem" \
+    --aws-endpoint-url "$url" --aws-organization "$role" "$@"
+}
 before="$(calls)"
-kp="$(python3 "$here/measure.py" "$work/kubeposture" -- "${common_env[@]}" "$bin/kubeposture" scan --quiet \
-  --cloud aws --format json --output-dir "$work/kubeposture" --ca-cert "$work/ca.pem" \
-  --aws-endpoint-url "$url" --aws-organization "$role")"
+kp_full="$(kubeposture)"
+kp_full_calls=$(( $(calls) - before ))
+before="$(calls)"
+kp="$(kubeposture --no-data-plane)"
 kp_calls=$(( $(calls) - before ))
+# The mock serves every AWS service and region from one host, where AWS gives each its own (and
+# kubeposture its own --max-in-flight): this run allows what eight such hosts would.
+kp_wide="$(kubeposture --no-data-plane --max-in-flight 128)"
 
 prowler_cmds=()
 for a in $accounts; do
@@ -89,21 +101,28 @@ before="$(calls)"
 pr="$(python3 "$here/measure.py" "$work/prowler" -- "${prowler_cmds[@]}")"
 pr_calls=$(( $(calls) - before ))
 
-python3 - "$kp" "$pr" "$kp_calls" "$pr_calls" "$work" "$CLUSTERS" "$LATENCY_MS" "$PROWLER_VERSION" <<'PY'
+python3 - "$kp" "$pr" "$kp_calls" "$pr_calls" "$work" "$CLUSTERS" "$LATENCY_MS" "$PROWLER_VERSION" "$kp_full" "$kp_full_calls" "$kp_wide" <<'PY'
 import csv, glob, json, sys
 kp, pr = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 kp_calls, pr_calls, work, clusters, latency, version = sys.argv[3:9]
+kp_full, kp_full_calls = json.loads(sys.argv[9]), sys.argv[10]
+kp_wide = json.loads(sys.argv[11])
 findings = len(json.load(open(f"{work}/kubeposture/kubeposture.json"))["findings"])
 rows = sum(len(list(csv.reader(open(f, newline=""), delimiter=";"))) - 1 for f in glob.glob(f"{work}/prowler/*/*.csv"))
 mib = lambda kib: kib / 1024
 pr_rss = sum(pr["rss_kib"])
 print(f"prowler comparison: {clusters} EKS clusters, mock latency {latency} ms, Prowler {version}")
 print(f"  kubeposture  wall {kp['wall_s']:7.1f} s   peak RSS {mib(kp['rss_kib'][0]):6.0f} MiB"
-      f"   {kp_calls} calls   {findings} findings   exit {kp['exit_codes'][0]}")
+      f"   {kp_calls} calls   {findings} findings   exit {kp['exit_codes'][0]}   (--no-data-plane)")
 print(f"  prowler      wall {pr['wall_s']:7.1f} s   peak RSS {mib(pr_rss):6.0f} MiB"
       f" ({len(pr['rss_kib'])} processes: {', '.join(f'{mib(r):.0f}' for r in pr['rss_kib'])})"
       f"   {pr_calls} calls   {rows} findings   exit {pr['exit_codes']}")
 print(f"  ratio        wall {pr['wall_s'] / kp['wall_s']:.1f}x   peak RSS {pr_rss / kp['rss_kib'][0]:.1f}x")
+print(f"  kubeposture --max-in-flight 128 (--no-data-plane): wall {kp_wide['wall_s']:.1f} s,"
+      f" peak RSS {mib(kp_wide['rss_kib'][0]):.0f} MiB, ratio {pr['wall_s'] / kp_wide['wall_s']:.1f}x")
+print(f"  kubeposture with its data plane (each cluster's Kubernetes API too): wall {kp_full['wall_s']:.1f} s,"
+      f" peak RSS {mib(kp_full['rss_kib'][0]):.0f} MiB, {kp_full_calls} calls"
+      f" ({pr['wall_s'] / kp_full['wall_s']:.1f}x faster than Prowler all the same)")
 PY
 echo "  load        $(uptime)"
 echo "  logs        $work"
