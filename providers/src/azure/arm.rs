@@ -222,11 +222,7 @@ pub struct Limit(pub Arc<HostLimiter>);
 impl Policy for Limit {
     async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
         let host = host_key(request.url());
-        let mut scope = rate_scope(&host, request.url());
-        if request.method() != azure_core::http::Method::Get {
-            // ARM counts other methods against the subscription's writes, a bucket of its own.
-            scope.push_str("/writes");
-        }
+        let scope = rate_scope(&host, request.url(), request.method() != azure_core::http::Method::Get);
         let _slot = self.0.acquire(&host, Some((&scope, None))).await;
         let answer = next[0].send(ctx, request, &next[1..]).await;
         if let Ok(r) = &answer {
@@ -236,13 +232,15 @@ impl Policy for Limit {
     }
 }
 
-/// The scope ARM counts a read against: its subscription, else the tenant (per host, so Graph
-/// is its own scope).
-fn rate_scope(host: &str, url: &Url) -> String {
+/// The scope ARM counts a request against: its subscription's reads, or its writes (any other
+/// method: ARM's writes bucket is apart), else the tenant (per host, so Graph — one scope
+/// whatever the method — is its own).
+fn rate_scope(host: &str, url: &Url, write: bool) -> String {
     let mut segments = url.path_segments().into_iter().flatten();
     match (segments.next(), segments.next()) {
         (Some(s), Some(id)) if s.eq_ignore_ascii_case("subscriptions") && !id.is_empty() => {
-            format!("{host}/subscriptions/{}", id.to_ascii_lowercase())
+            let writes = if write { "/writes" } else { "" };
+            format!("{host}/subscriptions/{}{writes}", id.to_ascii_lowercase())
         }
         _ => host.to_string(),
     }
@@ -285,7 +283,12 @@ mod tests {
         h.insert(HeaderName::from_static("retry-after"), "7");
         assert_eq!(signal(429, &h), Signal::Throttled(Some(std::time::Duration::from_secs(7))));
         assert_eq!(signal(200, &Headers::new()), Signal::Ok);
+        let arm = "management.azure.com:443";
         let url = Url::parse("https://management.azure.com/subscriptions/ABC/resourceGroups/x").unwrap();
-        assert_eq!(rate_scope("management.azure.com:443", &url), "management.azure.com:443/subscriptions/abc");
+        assert_eq!(rate_scope(arm, &url, false), "management.azure.com:443/subscriptions/abc");
+        assert_eq!(rate_scope(arm, &url, true), "management.azure.com:443/subscriptions/abc/writes");
+        // Graph throttles per app and tenant whatever the method (getByIds is a POST).
+        let graph = Url::parse("https://graph.microsoft.com/v1.0/directoryObjects/getByIds").unwrap();
+        assert_eq!(rate_scope("graph.microsoft.com:443", &graph, true), "graph.microsoft.com:443");
     }
 }
