@@ -247,25 +247,37 @@ impl Reader<'_> {
         classify(e, &what, kind, &clean(&self.target.server, 200), &self.target.hint)
     }
 
+    /// Every page of one list (`fetch` asks for one), each request limited, the items handed
+    /// to `each`; how many there were.
+    async fn paged<T, F, Fut>(
+        &self,
+        kind: &str,
+        lp: &ListParams,
+        fetch: F,
+        each: impl FnMut(Vec<T>),
+    ) -> Result<usize, ReadError>
+    where
+        T: Clone,
+        F: Fn(ListParams) -> Fut,
+        Fut: Future<Output = kube::Result<ObjectList<T>>>,
+    {
+        let _slot = self.slots.acquire().await;
+        pages(|lp| self.limited(fetch(lp)), lp, self.opts.page_size, self.opts.max_retries, each)
+            .await
+            .map_err(|(e, page)| self.fail(&e, page, kind))
+    }
+
     /// Every item of `K` across the cluster, each handed to `each`.
     async fn list<K>(&self, kind: &str, lp: &ListParams, each: impl FnMut(Vec<K>)) -> Result<usize, ReadError>
     where
         K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
     {
-        let _slot = self.slots.acquire().await;
         let api: Api<K> = Api::all(self.client.clone());
-        pages(
-            |lp| {
-                let api = api.clone();
-                async move { self.limited(api.list(&lp)).await }
-            },
-            lp,
-            self.opts.page_size,
-            self.opts.max_retries,
-            each,
-        )
-        .await
-        .map_err(|(e, page)| self.fail(&e, page, kind))
+        let fetch = |lp: ListParams| {
+            let api = api.clone();
+            async move { api.list(&lp).await }
+        };
+        self.paged(kind, lp, fetch, each).await
     }
 
     /// Names (metadata only) of `K` objects.
@@ -279,22 +291,12 @@ impl Reader<'_> {
     where
         K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
     {
-        let _slot = self.slots.acquire().await;
         let mut out = Vec::new();
-        pages(
-            |lp| {
-                let api = api.clone();
-                async move { self.limited(api.list_metadata(&lp)).await }
-            },
-            lp,
-            self.opts.page_size,
-            self.opts.max_retries,
-            |items| {
-                out.extend(items.iter().map(|i| f(&i.metadata)));
-            },
-        )
-        .await
-        .map_err(|(e, page)| self.fail(&e, page, kind))?;
+        let fetch = |lp: ListParams| {
+            let api = api.clone();
+            async move { api.list_metadata(&lp).await }
+        };
+        self.paged(kind, lp, fetch, |items| out.extend(items.iter().map(|i| f(&i.metadata)))).await?;
         Ok(out)
     }
 
