@@ -669,6 +669,7 @@ pub fn hardened_eks() -> Cluster {
     let irsa = IrsaRole {
         arn: "arn:aws:iam::111122223333:role/payments-api".into(),
         name: "payments-api".into(),
+        provider: String::new(),
         trust: Field::value(
             "role[payments-api].AssumeRolePolicyDocument",
             irsa_trust("system:serviceaccount:payments:api"),

@@ -70,18 +70,25 @@ pub fn judge(c: &Cluster, check: &IrsaCheck) -> Outcome {
     let mut v = Verdicts::default();
     for role in roles {
         let name = format!("{} ({})", role.name, role.arn);
-        let arn = Evidence::new(format!("{}[{}].Arn", wi.irsa_roles.path, role.name), role.arn.clone());
+        let mut arn = vec![Evidence::new(format!("{}[{}].Arn", wi.irsa_roles.path, role.name), role.arn.clone())];
+        // A role of another account trusts the cluster through that account's provider.
+        let provider = if role.provider.is_empty() {
+            provider.as_str()
+        } else {
+            arn.push(Evidence::new(format!("{}[{}].Provider", wi.irsa_roles.path, role.name), role.provider.clone()));
+            role.provider.as_str()
+        };
         let subject = |status, reason: &str| Subject::new(role.arn.clone(), role.name.clone(), status, reason);
         let doc = match &role.trust.obs {
             Obs::Value { value, .. } => value,
             Obs::Unknown { reason } => {
-                v.unknown(format!("{name}: {reason}"), vec![arn, Evidence::of(&role.trust)]);
+                v.unknown(format!("{name}: {reason}"), [arn, vec![Evidence::of(&role.trust)]].concat());
                 v.subject(subject(Status::Unknown, reason));
                 continue;
             }
             Obs::Absent => {
                 let why = "no trust policy was returned";
-                v.unknown(format!("{name}: {why}"), vec![arn, Evidence::of(&role.trust)]);
+                v.unknown(format!("{name}: {why}"), [arn, vec![Evidence::of(&role.trust)]].concat());
                 v.subject(subject(Status::Unknown, why));
                 continue;
             }
@@ -91,16 +98,16 @@ pub fn judge(c: &Cluster, check: &IrsaCheck) -> Outcome {
             Scope::Scoped => {
                 let note =
                     if analysis.trust_statements.is_empty() { " (no statement trusts this provider)" } else { "" };
-                v.pass(format!("{name}{note}"), vec![arn]);
+                v.pass(format!("{name}{note}"), arn);
                 let reason = if note.is_empty() { "scoped" } else { "no statement trusts this provider" };
                 v.subject(subject(Status::Pass, reason));
             }
             Scope::Unknown(why) => {
-                v.unknown(format!("{name}: {why}"), vec![arn]);
+                v.unknown(format!("{name}: {why}"), arn);
                 v.subject(subject(Status::Unknown, why));
             }
             Scope::Broad { what, statements } => {
-                let mut evidence = vec![arn];
+                let mut evidence = arn;
                 for st in doc.statements.iter().filter(|st| statements.contains(&st.index)) {
                     evidence
                         .push(Evidence::new(format!("{}.Statement[{}]", role.trust.path, st.index), st.raw.clone()));
@@ -166,6 +173,7 @@ pub mod fixtures {
         IrsaRole {
             arn: format!("arn:aws:iam::111122223333:role/{name}"),
             name: name.into(),
+            provider: String::new(),
             trust: Field::value(format!("role[{name}].AssumeRolePolicyDocument"), trust, "{…}"),
         }
     }

@@ -231,6 +231,11 @@ pub struct WorkloadIdentity {
 pub struct IrsaRole {
     pub arn: String,
     pub name: String,
+    /// The IAM OIDC provider through which this role trusts the cluster, when it is not the
+    /// cluster's `oidc_provider`: a provider of the role's own account (cross-account IRSA, the
+    /// cluster's issuer registered in another account). Empty: the cluster's provider.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub provider: String,
     /// The trust policy (`AssumeRolePolicyDocument`), URL-decoded and parsed; unknown when it
     /// is not a policy document (the reason says why).
     pub trust: Field<PolicyDocument>,

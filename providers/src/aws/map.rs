@@ -1,5 +1,6 @@
 //! `DescribeCluster` plus the other reads → posture model. Decides only what is known.
 
+use super::fleet::{Fleet, Member};
 use super::iam::{AccountIam, RoleTrust, issuer_key, provider_issuer};
 use aws_sdk_eks::types::Cluster as EksCluster;
 use kubeposture_checks::Field;
@@ -37,7 +38,7 @@ fn opt_str(path: &'static str, v: Option<&str>) -> Field<String> {
     Field::from_option(path, v.map(str::to_string))
 }
 
-pub fn map(r: ResourceRef, c: &EksCluster, iam: &AccountIam, extras: Extras) -> Cluster {
+pub fn map(r: ResourceRef, c: &EksCluster, iam: &AccountIam, fleet: &Fleet, extras: Extras) -> Cluster {
     let access = c.access_config();
     let issuer = c.identity().and_then(|i| i.oidc()).and_then(|o| o.issuer());
     Cluster {
@@ -76,7 +77,7 @@ pub fn map(r: ResourceRef, c: &EksCluster, iam: &AccountIam, extras: Extras) -> 
                 None => Field::absent("cluster.roleArn"),
             },
         },
-        workload_identity: workload_identity(&r, issuer, iam),
+        workload_identity: workload_identity(&r, issuer, iam, fleet),
         network: Network { policy_engine: Field::absent("networkPolicy") },
         node_pools: extras.node_pools,
         addons: extras.addons,
@@ -120,36 +121,86 @@ fn endpoint(c: &EksCluster) -> ApiEndpoint {
     }
 }
 
-fn workload_identity(r: &ResourceRef, issuer: Option<&str>, iam: &AccountIam) -> WorkloadIdentity {
+fn workload_identity(r: &ResourceRef, issuer: Option<&str>, iam: &AccountIam, fleet: &Fleet) -> WorkloadIdentity {
     const ISSUER: &str = "cluster.identity.oidc.issuer";
+    const PROVIDERS: &str = "iam.ListOpenIDConnectProviders";
     let Some(issuer) = issuer.filter(|i| !i.is_empty()) else {
         return WorkloadIdentity {
             oidc_issuer_enabled: Field::value(ISSUER, false, "(absent)"),
             oidc_issuer_url: Field::absent(ISSUER),
             workload_identity_enabled: Field::absent("workloadIdentity.enabled"),
             pod_identity_enabled: Field::absent("podIdentityProfile.enabled"),
-            oidc_provider: Field::absent("iam.ListOpenIDConnectProviders"),
+            oidc_provider: Field::absent(PROVIDERS),
             irsa_roles: Field::value("iam.ListRoles", vec![], "no OIDC issuer"),
         };
     };
     let key = issuer_key(issuer);
-    let oidc_provider = match &iam.oidc_providers {
-        Ok(arns) => match arns.iter().find(|a| provider_issuer(a).as_deref() == Some(key.as_str())) {
-            Some(arn) => Field::value("iam.ListOpenIDConnectProviders", arn.clone(), arn.clone()),
-            None => Field::absent("iam.ListOpenIDConnectProviders"),
-        },
-        Err(e) => Field::unknown("iam.ListOpenIDConnectProviders", e.to_string()),
+    let foreign: Vec<(&Member, &str)> = fleet.foreign_providers(issuer, &r.account).collect();
+    let own = match &iam.oidc_providers {
+        Ok(arns) => Ok(arns.iter().find(|a| provider_issuer(a).as_deref() == Some(key.as_str()))),
+        Err(e) => Err(e.to_string()),
     };
-    // The ARN a trust policy must name: the existing provider's, or the one IAM would give it.
+    // The cluster's own provider; else one another scanned account registered for its issuer
+    // (cross-account IRSA); else none, unless an account whose providers are unknown may hold one.
+    let oidc_provider = match (&own, foreign.first()) {
+        (Err(e), _) => Field::unknown(PROVIDERS, e.clone()),
+        (Ok(Some(arn)), _) => Field::value(PROVIDERS, (*arn).clone(), (*arn).clone()),
+        (Ok(None), Some((m, arn))) => {
+            Field::value(format!("account[{}].{PROVIDERS}", m.id), arn.to_string(), arn.to_string())
+        }
+        (Ok(None), None) => match fleet.blind_besides(&r.account).next() {
+            Some(b) => Field::unknown(
+                PROVIDERS,
+                format!(
+                    "account {} has no IAM OIDC provider for the issuer, and account {} (scanned too) may hold one: its providers could not be read ({})",
+                    r.account, b.account, b.why
+                ),
+            ),
+            None => Field::absent(PROVIDERS),
+        },
+    };
+    // The ARN a trust policy of the cluster's account must name: the existing provider's, or
+    // the one IAM would give it.
     let partition = r.id.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws");
-    let expected = oidc_provider.get().cloned().unwrap_or_else(|| {
-        format!("arn:{partition}:iam::{}:oidc-provider/{}", r.account, issuer.trim_start_matches("https://"))
-    });
+    let expected = match &own {
+        Ok(Some(arn)) => (*arn).clone(),
+        _ => format!("arn:{partition}:iam::{}:oidc-provider/{}", r.account, issuer.trim_start_matches("https://")),
+    };
     let irsa_roles = match &iam.roles {
         Ok(roles) => {
-            let mine: Vec<IrsaRole> =
-                roles.iter().filter(|role| targets(role, &expected)).map(|role| irsa_role(role, &r.account)).collect();
-            let raw = format!("[{}]", mine.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", "));
+            // Roles of the cluster's account trust a provider that exists, or (none anywhere)
+            // are listed for the record; with only another account's provider they cannot be assumed.
+            let mut mine: Vec<IrsaRole> = Vec::new();
+            if !matches!((&own, foreign.is_empty()), (Ok(None), false)) {
+                let ours = |role: &&RoleTrust| targets(role, &expected);
+                match fleet.member(&r.account).filter(|m| std::ptr::eq(Arc::as_ptr(&m.facts), iam)) {
+                    Some(m) => mine.extend(
+                        m.candidates(&key).map(|i| &roles[i]).filter(ours).map(|role| irsa_role(role, &r.account, "")),
+                    ),
+                    None => mine.extend(roles.iter().filter(ours).map(|role| irsa_role(role, &r.account, ""))),
+                }
+            }
+            for (m, arn) in &foreign {
+                match &m.facts.roles {
+                    Ok(theirs) => mine.extend(
+                        m.candidates(&key)
+                            .map(|i| &theirs[i])
+                            .filter(|role| targets(role, arn))
+                            .map(|role| irsa_role(role, &m.id, arn)),
+                    ),
+                    Err(e) => mine.push(gap(&m.id, &format!("its IAM OIDC provider {arn} trusts this cluster's issuer, but its roles could not be listed ({e})"))),
+                }
+            }
+            for b in fleet.blind_besides(&r.account) {
+                mine.push(gap(
+                    &b.account,
+                    &format!(
+                        "its IAM OIDC providers could not be read ({}), so its roles may trust this cluster's issuer",
+                        b.why
+                    ),
+                ));
+            }
+            let raw = format!("[{}]", mine.iter().map(|r| r.arn.as_str()).collect::<Vec<_>>().join(", "));
             Field::value("iam.ListRoles", mine, raw)
         }
         Err(e) => Field::unknown("iam.ListRoles", e.to_string()),
@@ -164,6 +215,17 @@ fn workload_identity(r: &ResourceRef, issuer: Option<&str>, iam: &AccountIam) ->
     }
 }
 
+/// The roles of a scanned account that could not be read: any of them may trust the cluster,
+/// so they stand as one role whose trust is unknown (never a shorter list).
+fn gap(account: &str, why: &str) -> IrsaRole {
+    IrsaRole {
+        arn: format!("arn:aws:iam::{account}:role/*"),
+        name: format!("roles of account {account}"),
+        provider: String::new(),
+        trust: Field::unknown(format!("account[{account}].iam.ListRoles"), format!("account {account}: {why}")),
+    }
+}
+
 /// A role is an IRSA role of this cluster when an `Allow` statement lets its provider call
 /// `sts:AssumeRoleWithWebIdentity` (by `Federated` ARN, `"*"` or `{"AWS": "*"}`). A trust
 /// policy that does not parse may trust any provider: it is listed for every cluster.
@@ -174,19 +236,27 @@ fn targets(role: &RoleTrust, provider_arn: &str) -> bool {
     }
 }
 
-fn irsa_role(role: &RoleTrust, account: &str) -> IrsaRole {
+fn irsa_role(role: &RoleTrust, account: &str, provider: &str) -> IrsaRole {
     let path = format!("role[{}].AssumeRolePolicyDocument", role.name);
     IrsaRole {
         arn: role.arn.clone(),
         name: role.name.clone(),
+        provider: provider.to_string(),
         trust: match &role.trust {
             Ok(doc) => Field::value(path, doc.clone(), role.text.clone()),
-            Err(e) => Field::unknown(
-                path,
-                format!(
-                    "its trust policy does not parse ({e}), so whether it trusts this cluster cannot be told (it is listed for every cluster of account {account})"
-                ),
-            ),
+            Err(e) => {
+                let whose = if provider.is_empty() {
+                    format!("every cluster of account {account}")
+                } else {
+                    format!("every cluster whose issuer has an IAM OIDC provider in account {account}")
+                };
+                Field::unknown(
+                    path,
+                    format!(
+                        "its trust policy does not parse ({e}), so whether it trusts this cluster cannot be told (it is listed for {whose})"
+                    ),
+                )
+            }
         },
     }
 }

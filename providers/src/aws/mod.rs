@@ -5,6 +5,7 @@ mod data_plane;
 mod ec2;
 mod eks;
 pub mod error;
+pub mod fleet;
 pub mod iam;
 pub mod map;
 mod nodes;

@@ -1,12 +1,15 @@
 //! The AWS scan: login → accounts (the caller's, or one per assumed role) → enabled regions →
-//! clusters, streamed as each is complete; then one account scope (orphaned OIDC providers).
-//! IAM is read once per account, versions once per region, policies once per ARN.
+//! clusters, streamed as each is complete; then one scope per account (orphaned OIDC providers).
+//! IAM is read once per account, versions once per region, policies once per ARN. A cluster is
+//! mapped once every account's IAM is in (an IRSA role may be another account's, see
+//! [`fleet`](super::fleet)); the account scopes once every account's clusters are.
 
 use super::config::{self, AwsConfig, RoleTarget, SetupError};
 use super::data_plane::EksDataPlane;
 use super::ec2::{self, RegionInstances};
 use super::eks::{self, Clients};
 use super::error::{AwsError, err};
+use super::fleet::{Fleet, FleetIam, Registration};
 use super::iam::{self, AccountIam, NodeRoles, issuer_key, provider_issuer};
 use super::map::{self, Extras};
 use super::nodes::{self, Profiles};
@@ -36,27 +39,51 @@ pub async fn scan(cfg: AwsConfig, tx: mpsc::Sender<Collected>) -> Result<(), Set
     // no account waits for another's setup.
     let mut tasks = tokio::task::JoinSet::new();
     let roles = scanner.roles(&base).await;
-    if roles.is_empty() && scanner.cfg.organization.is_none() {
-        match base.credentials_provider() {
-            Some(provider) => {
-                let (s, account) = (scanner.clone(), Account::new(&base, provider, scanner.budget()));
-                tasks.spawn(async move { s.account(account, None).await });
-            }
-            None => {
-                let e = AwsError::new("GetCallerIdentity", "no AWS credentials are configured");
-                scanner.send(Collected::ScopeFailed(failure("AWS login".into(), &e))).await;
-            }
+    let login = if roles.is_empty() && scanner.cfg.organization.is_none() {
+        let provider = base.credentials_provider();
+        if provider.is_none() {
+            let e = AwsError::new("GetCallerIdentity", "no AWS credentials are configured");
+            scanner.send(Collected::ScopeFailed(failure("AWS login".into(), &e))).await;
         }
+        provider
+    } else {
+        None
+    };
+    // Every account registers its IAM facts (or why it has none) before any cluster is mapped.
+    let fleet = FleetIam::new(roles.len() + usize::from(login.is_some()));
+    if let Some(provider) = login {
+        let account = Account::new(&base, provider, scanner.budget(), fleet.clone());
+        let (s, reg) = (scanner.clone(), Registration::new(fleet.clone(), "the login account".into()));
+        tasks.spawn(async move { s.account(account, None, reg).await });
     }
     for role in roles {
         let (s, base) = (scanner.clone(), base.clone());
+        let account_id = role.arn.split(':').nth(4).filter(|a| !a.is_empty()).unwrap_or(&role.arn).to_string();
+        let (reg, fleet) = (Registration::new(fleet.clone(), account_id), fleet.clone());
         tasks.spawn(async move {
-            let account = Account::new(&base, Scanner::assume(&base, &role).await, s.budget());
-            s.account(account, Some(role)).await;
+            let account = Account::new(&base, Scanner::assume(&base, &role).await, s.budget(), fleet);
+            s.account(account, Some(role), reg).await
         });
     }
-    while tasks.join_next().await.is_some() {}
+    let mut done = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok(Some(d)) = joined {
+            done.push(d);
+        }
+    }
+    let scanned = Scanned::new(&done, &*fleet.ready().await);
+    done.sort_by(|a, b| a.id.cmp(&b.id));
+    for d in done.iter().filter(|d| d.seen.unscanned.is_none()) {
+        scanner.send(Collected::Scope(Box::new(account_scope(&d.id, &d.facts, &d.seen, &scanned)))).await;
+    }
     Ok(())
+}
+
+/// What an account's task hands back for the account scopes.
+struct Done {
+    id: String,
+    facts: Arc<AccountIam>,
+    seen: Seen,
 }
 
 struct Scanner {
@@ -80,11 +107,18 @@ struct Account {
     facts: OnceCell<Arc<AccountIam>>,
     /// Instance profile → role, read once when some node outside a node group needs it.
     profiles: OnceCell<Arc<Profiles>>,
+    /// Every scanned account's IAM (this one's included), awaited before a cluster is mapped.
+    fleet: Arc<FleetIam>,
 }
 
 impl Account {
     /// Credentials through `provider`, one session for every client of the account.
-    fn new(base: &SdkConfig, provider: SharedCredentialsProvider, budget: std::time::Duration) -> Self {
+    fn new(
+        base: &SdkConfig,
+        provider: SharedCredentialsProvider,
+        budget: std::time::Duration,
+        fleet: Arc<FleetIam>,
+    ) -> Self {
         let session = Session::new(provider, budget);
         let conf = base.to_builder().credentials_provider(SharedCredentialsProvider::new(session.clone())).build();
         Self {
@@ -94,6 +128,7 @@ impl Account {
             session,
             facts: OnceCell::new(),
             profiles: OnceCell::new(),
+            fleet,
         }
     }
 
@@ -184,31 +219,48 @@ impl Scanner {
     }
 
     /// One account: its credentials first (the role assumed, once); then whose it is
-    /// (`GetCallerIdentity`), its enabled regions and its IAM facts, asked at once; then its
-    /// regions, each scanned as its cluster list arrives.
-    async fn account(self: Arc<Self>, mut account: Account, role: Option<RoleTarget>) {
-        let failed = |e: AwsError| {
+    /// (`GetCallerIdentity`), its enabled regions and its IAM facts, asked at once, the facts
+    /// registered with the fleet; then its regions, each scanned as its cluster list arrives.
+    /// Hands back what its account scope needs, once every cluster of it is out.
+    async fn account(
+        self: Arc<Self>,
+        mut account: Account,
+        role: Option<RoleTarget>,
+        reg: Registration,
+    ) -> Option<Done> {
+        let failed = |e: &AwsError| {
             let scope = role.as_ref().map_or_else(|| "AWS login".to_string(), |r| format!("role {}", r.arn));
-            Collected::ScopeFailed(failure(scope, &e))
+            Collected::ScopeFailed(failure(scope, e))
         };
         if let Err(why) = account.credentials().await {
             let op = if role.is_some() { "AssumeRole" } else { "GetCallerIdentity" };
-            return self.send(failed(AwsError::new(op, why))).await;
+            let e = AwsError::new(op, why);
+            reg.failed(e.to_string());
+            self.send(failed(&e)).await;
+            return None;
         }
-        let (who, regions, _) = tokio::join!(Self::whoami(&account.conf), self.regions(&account), self.facts(&account));
+        let (who, regions, facts) =
+            tokio::join!(Self::whoami(&account.conf), self.regions(&account), self.facts(&account));
         account.id = match who {
             Ok(id) => id,
             Err(mut e) => {
                 if role.is_some() {
                     e.operation = "AssumeRole";
                 }
-                return self.send(failed(e)).await;
+                reg.failed(e.to_string());
+                self.send(failed(&e)).await;
+                return None;
             }
         };
+        reg.facts(account.id.clone(), facts.clone());
         let label = format!("account {}", account.id);
         let regions = match regions {
             Ok(r) => r,
-            Err(e) => return self.send(Collected::ScopeFailed(failure(label, &e))).await,
+            Err(e) => {
+                self.send(Collected::ScopeFailed(failure(label, &e))).await;
+                let seen = Seen { unscanned: Some(e.to_string()), ..Seen::default() };
+                return Some(Done { id: account.id, facts, seen });
+            }
         };
         let account = Arc::new(account);
         let seen = Arc::new(Mutex::new(Seen::default()));
@@ -219,8 +271,7 @@ impl Scanner {
         }
         while tasks.join_next().await.is_some() {}
         let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner()));
-        let facts = self.facts(&account).await;
-        self.send(Collected::Scope(Box::new(account_scope(&account.id, &facts, &seen)))).await;
+        Some(Done { id: account.id.clone(), facts, seen })
     }
 
     async fn region(self: Arc<Self>, account: Arc<Account>, region: String, seen: Arc<Mutex<Seen>>) {
@@ -302,14 +353,15 @@ impl Scanner {
             instances,
             profiles: &account.profiles,
         };
-        let (catalog, mut node_pools, access_entries, addons, facts, data_plane) = tokio::join!(
+        let (catalog, mut node_pools, access_entries, addons, fleet, data_plane) = tokio::join!(
             self.versions.get_or_init(region.to_string(), || eks::versions(eks, region)),
             eks::node_pools(&clients, name),
             eks::access_entries(eks, name),
             eks::addons(eks, name),
-            self.facts(account),
+            account.fleet.ready(),
             self.data_plane(account, region, &c),
         );
+        let facts = self.facts(account).await;
         // The node roles of node access entries and of Auto Mode's computeConfig are node roles
         // too (NODE-002/003).
         let mode = c.access_config().and_then(|a| a.authentication_mode()).map(|m| m.as_str());
@@ -320,7 +372,7 @@ impl Scanner {
             all.extend(entry_pools);
             node_pools = Field::value(node_pools.path.clone(), all, node_pools.observed());
         }
-        map::map(r, &c, &facts, Extras { catalog, node_pools, access_entries, addons, data_plane })
+        map::map(r, &c, &facts, &fleet, Extras { catalog, node_pools, access_entries, addons, data_plane })
     }
 
     async fn data_plane(&self, account: &Account, region: &str, c: &aws_sdk_eks::types::Cluster) -> DataPlane {
@@ -340,6 +392,8 @@ struct Seen {
     uncertain: BTreeMap<String, String>,
     /// Regions whose cluster list could not be read, and why.
     unlisted: BTreeMap<String, String>,
+    /// Why no region of the account was listed (`DescribeRegions` failed).
+    unscanned: Option<String>,
 }
 
 impl Seen {
@@ -357,11 +411,45 @@ impl Seen {
     }
 }
 
-/// The account scope: IAM OIDC providers for EKS issuers that no cluster uses, in the regions
-/// that were listed (a provider for a region not scanned is not judged). A provider of a region
-/// whose cluster list failed, or with a cluster that could not be read, makes the list unknown:
+/// What every scanned account showed: a provider may be another account's cluster's
+/// (cross-account IRSA), so orphans are judged against all of it.
+#[derive(Default)]
+struct Scanned {
+    issuers: BTreeSet<String>,
+    /// Region → why, for regions of any account with a cluster that could not be read.
+    uncertain: BTreeMap<String, String>,
+    /// Region → why, for regions of any account whose cluster list failed.
+    unlisted: BTreeMap<String, String>,
+    /// Accounts none of whose clusters were listed, and why.
+    unscanned: Vec<(String, String)>,
+}
+
+impl Scanned {
+    fn new(done: &[Done], fleet: &Fleet) -> Self {
+        let mut all = Scanned::default();
+        for d in done {
+            all.issuers.extend(d.seen.issuers.iter().cloned());
+            for (region, why) in &d.seen.uncertain {
+                all.uncertain.entry(region.clone()).or_insert_with(|| format!("account {}, {why}", d.id));
+            }
+            for (region, why) in &d.seen.unlisted {
+                all.unlisted.entry(region.clone()).or_insert_with(|| format!("account {}: {why}", d.id));
+            }
+            if let Some(why) = &d.seen.unscanned {
+                all.unscanned.push((d.id.clone(), why.clone()));
+            }
+        }
+        all.unscanned.extend(fleet.unscanned.iter().map(|b| (b.account.clone(), b.why.clone())));
+        all
+    }
+}
+
+/// The account scope: IAM OIDC providers for EKS issuers that no scanned cluster (of any
+/// account) uses, in the regions the account listed (a provider for a region not scanned is
+/// not judged). A provider that would be orphaned while some cluster list failed or some
+/// cluster could not be read — of any scanned account, in its region — makes the list unknown:
 /// orphaned can only be said of what every cluster list was read for.
-fn account_scope(account: &str, facts: &AccountIam, seen: &Seen) -> Scope {
+fn account_scope(account: &str, facts: &AccountIam, seen: &Seen, all: &Scanned) -> Scope {
     const PATH: &str = "iam.ListOpenIDConnectProviders";
     let orphan_oidc_providers = match &facts.oidc_providers {
         Ok(arns) => {
@@ -369,19 +457,25 @@ fn account_scope(account: &str, facts: &AccountIam, seen: &Seen) -> Scope {
             for arn in arns {
                 let Some(key) = provider_issuer(arn) else { continue };
                 let Some(region) = eks_issuer_region(&key) else { continue };
-                if let Some(why) = seen.unlisted.get(region) {
+                if all.issuers.contains(&key) {
+                    continue;
+                }
+                if !seen.regions.contains(region) && !seen.unlisted.contains_key(region) {
+                    continue;
+                }
+                if let Some(why) = all.unlisted.get(region) {
                     let reason =
                         format!("{arn} may belong to a cluster of {region}, whose cluster list failed ({why})");
                     return scope(account, Field::unknown(PATH, reason));
                 }
-                if !seen.regions.contains(region) {
-                    continue;
-                }
-                if seen.issuers.contains(&key) {
-                    continue;
-                }
-                if let Some(why) = seen.uncertain.get(region) {
+                if let Some(why) = all.uncertain.get(region) {
                     let reason = format!("{arn} may belong to a cluster that could not be read ({why})");
+                    return scope(account, Field::unknown(PATH, reason));
+                }
+                if let Some((other, why)) = all.unscanned.first() {
+                    let reason = format!(
+                        "{arn} may belong to a cluster of account {other} (cross-account IRSA), which could not be scanned ({why})"
+                    );
                     return scope(account, Field::unknown(PATH, reason));
                 }
                 orphans.push(arn.clone());
@@ -423,6 +517,37 @@ fn eks_issuer_region(key: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
+    /// What a scan of this one account showed.
+    fn alone(seen: &Seen) -> Scanned {
+        Scanned {
+            issuers: seen.issuers.clone(),
+            uncertain: seen.uncertain.clone(),
+            unlisted: seen.unlisted.clone(),
+            unscanned: vec![],
+        }
+    }
+
+    #[test]
+    fn a_provider_for_another_accounts_cluster_is_not_orphaned() {
+        let issuer = "oidc.eks.us-east-1.amazonaws.com/id/CLUSTERA";
+        let facts = AccountIam {
+            oidc_providers: Ok(vec![format!("arn:aws:iam::444455556666:oidc-provider/{issuer}")]),
+            roles: Ok(vec![]),
+        };
+        // Account B (the provider's) lists its region and has no cluster there.
+        let b = Seen { regions: ["us-east-1".to_string()].into(), ..Seen::default() };
+        let mut all = alone(&b);
+        all.issuers.insert(issuer_key(&format!("https://{issuer}")));
+        let scope = account_scope("444455556666", &facts, &b, &all);
+        assert_eq!(scope.orphan_oidc_providers.get().unwrap(), &Vec::<String>::new());
+        // Without account A's cluster in the scan it is orphaned; with account A unscanned, unknown.
+        let mut all = alone(&b);
+        assert_eq!(account_scope("444455556666", &facts, &b, &all).orphan_oidc_providers.get().unwrap().len(), 1);
+        all.unscanned.push(("111122223333".into(), "AccessDenied on AssumeRole".into()));
+        let scope = account_scope("444455556666", &facts, &b, &all);
+        assert!(scope.orphan_oidc_providers.unknown_reason().unwrap().contains("111122223333"));
+    }
+
     #[test]
     fn orphans_are_eks_providers_of_scanned_regions_without_a_cluster() {
         let arn = |host: &str| format!("arn:aws:iam::111122223333:oidc-provider/{host}");
@@ -440,15 +565,16 @@ mod tests {
             issuers: [issuer_key("https://oidc.eks.us-east-1.amazonaws.com/id/USED")].into(),
             uncertain: BTreeMap::new(),
             unlisted: BTreeMap::new(),
+            unscanned: None,
         };
-        let scope = account_scope("111122223333", &facts, &seen);
+        let scope = account_scope("111122223333", &facts, &seen, &alone(&seen));
         assert_eq!(
             scope.orphan_oidc_providers.get().unwrap(),
             &vec![arn("oidc.eks.us-east-1.amazonaws.com/id/ORPHAN")]
         );
         assert_eq!(eks_issuer_region("oidc.eks.cn-north-1.amazonaws.com.cn/id/X"), Some("cn-north-1"));
         seen.uncertain.insert("us-east-1".into(), "cluster x: AccessDeniedException".into());
-        let scope = account_scope("111122223333", &facts, &seen);
+        let scope = account_scope("111122223333", &facts, &seen, &alone(&seen));
         assert!(scope.orphan_oidc_providers.unknown_reason().unwrap().contains("AccessDeniedException"));
     }
 
@@ -461,13 +587,13 @@ mod tests {
         };
         let mut seen = Seen { regions: ["us-east-1".to_string()].into(), ..Seen::default() };
         seen.unlisted.insert("eu-west-1".into(), "AccessDeniedException (HTTP 403) on ListClusters: no".into());
-        let scope = account_scope("111122223333", &facts, &seen);
+        let scope = account_scope("111122223333", &facts, &seen, &alone(&seen));
         let why = scope.orphan_oidc_providers.unknown_reason().unwrap();
         assert!(why.contains("ListClusters") && why.contains("eu-west-1"), "{why}");
         // A provider of a region whose list was read is still judged.
         seen.unlisted.clear();
         seen.regions.insert("eu-west-1".into());
-        let scope = account_scope("111122223333", &facts, &seen);
+        let scope = account_scope("111122223333", &facts, &seen, &alone(&seen));
         assert_eq!(scope.orphan_oidc_providers.get().unwrap().len(), 1);
     }
 }
