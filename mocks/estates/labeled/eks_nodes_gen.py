@@ -15,7 +15,7 @@ import labeled_io
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEMO = os.path.join(HERE, "..", "demo.yaml")
-A1, A2 = "777788889999", "777788880000"  # the main account; the one with an unparseable trust
+A1, A2, A3 = "777788889999", "777788880000", "777788881111"  # the main account; the one with an unparseable trust; a provider spelled in another case
 MANAGED = ["AdministratorAccess", "AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly",
            "AmazonEKS_CNI_Policy", "AmazonEKSClusterPolicy", "SecurityAudit"]
 
@@ -199,8 +199,8 @@ def cluster(acct, region, name, why, expect=None, public=None, nodegroup=True, l
 
 def build():
     policies, versions = managed_policies()
-    a1, a2 = Account(A1, ["us-east-1", "us-west-2"]), Account(A2, ["us-east-1"])
-    for a in (a1, a2):
+    a1, a2, a3 = Account(A1, ["us-east-1", "us-west-2"]), Account(A2, ["us-east-1"]), Account(A3, ["us-east-1"])
+    for a in (a1, a2, a3):
         a.role("kubeposture-reader", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{A1}:user/kubeposture-scanner"}, "Action": "sts:AssumeRole"}]}, ["SecurityAudit"])
         a.role("eks-cluster-role", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]}, ["AmazonEKSClusterPolicy"])
         a.role("platform-admins", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{a.id}:root"}, "Action": "sts:AssumeRole"}]})
@@ -400,11 +400,20 @@ def build():
                 {"WID-001": "unknown", "WID-002": "unknown", "WID-003": "unknown"})
     a2.role("hand-edited", f"Version: 2012-10-17; Statement: allow oidc.eks.us-east-1.amazonaws.com/id/{hexid(0xE0000 + len(clusters))}")
 
+    # IAM compares a provider's URL as a URL: the host ignores case, the path (/id/ID) does not.
+    n = cluster(a3, E1, "irsa-provider-id-case", "the only IAM OIDC provider spells the issuer's id in lower case: "
+                "no provider for the issuer (WID-004 fails), so no role can be assumed with its tokens",
+                {"WID-001": "not_applicable", "WID-002": "not_applicable", "WID-003": "not_applicable", "WID-004": "fail"})
+    provider = a3.providers[-1]
+    head, _, oidc_id = provider["Arn"].rpartition("/")
+    provider["Arn"] = f"{head}/{oidc_id.lower()}"
+
     truth.append(("WID-004", A1, "pass", "every IAM OIDC provider belongs to a cluster"))
     truth.append(("WID-004", A2, "pass", "every IAM OIDC provider belongs to a cluster"))
+    truth.append(("WID-004", A3, "fail", "the provider with a lower-cased id matches no cluster's issuer (orphaned)"))
 
     accounts = []
-    for a in (a1, a2):
+    for a in (a1, a2, a3):
         acct = {"accountId": a.id, "alias": f"labeled-{a.id}", "regions": a.regions,
                 "assumableRoles": [{"arn": a.arn("role", "kubeposture-reader")}],
                 "iam": {"oidcProviders": a.providers, "roles": a.roles, "policies": copy.deepcopy(policies)},

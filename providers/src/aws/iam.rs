@@ -59,9 +59,14 @@ pub async fn load_account(iam: &Client) -> AccountIam {
     AccountIam { oidc_providers, roles }
 }
 
-/// The host-and-path form of an issuer (`oidc.eks.REGION.amazonaws.com/id/ID`).
+/// The host-and-path form of an issuer (`oidc.eks.REGION.amazonaws.com/id/ID`), compared as
+/// IAM compares provider URLs: the host without regard to case, the path (`/id/ID`) exactly.
 pub fn issuer_key(issuer: &str) -> String {
-    issuer.trim().trim_start_matches("https://").trim_end_matches('/').to_ascii_lowercase()
+    let url = issuer.trim().trim_start_matches("https://").trim_end_matches('/');
+    match url.split_once('/') {
+        Some((host, path)) => format!("{}/{path}", host.to_ascii_lowercase()),
+        None => url.to_ascii_lowercase(),
+    }
 }
 
 /// The provider ARN's issuer part (`arn:aws:iam::ACCT:oidc-provider/HOST/PATH` → `host/path`).
@@ -193,5 +198,8 @@ mod tests {
         let arn = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123";
         assert_eq!(provider_issuer(arn), Some(issuer_key(issuer)));
         assert_eq!(provider_issuer("arn:aws:iam::1:role/x"), None);
+        // The host ignores case, the path does not (as IAM and the IRSA matcher compare them).
+        assert_eq!(provider_issuer(&arn.replace("oidc.eks.us-east-1", "OIDC.EKS.US-EAST-1")), Some(issuer_key(issuer)));
+        assert_ne!(provider_issuer(&arn.replace("ABC123", "abc123")), Some(issuer_key(issuer)));
     }
 }
