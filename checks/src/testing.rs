@@ -709,6 +709,7 @@ pub fn hardened_eks() -> Cluster {
             r#"{"enableNetworkPolicy":"true"}"#,
         ),
         service_account_role_arn: Some("arn:aws:iam::111122223333:role/vpc-cni-irsa".into()),
+        status: Field::value("addons[vpc-cni].status", "ACTIVE".to_string(), "ACTIVE"),
     };
     Cluster {
         r#ref: ResourceRef {

@@ -1,6 +1,7 @@
 //! NET-006: no network policy engine, so NetworkPolicy objects are not enforced.
 
 use crate::catalog::prelude::*;
+use crate::model::{Addon, is_policy_engine_addon};
 
 pub const CHECK: Check = Check {
     meta: CheckMeta {
@@ -32,7 +33,28 @@ const KNOWN_ENGINES: &[&str] = &["azure", "calico", "cilium"];
 
 /// EKS: add-ons whose name contains one of these (ASCII case ignored) install a NetworkPolicy
 /// engine of their own (Calico / Tigera operator, Cilium / Isovalent), whatever vpc-cni says.
-const EKS_ENGINE_ADDONS: &[&str] = &["calico", "cilium", "tigera"];
+/// What an add-on's status says about its enforcement.
+enum Running {
+    /// `ACTIVE`.
+    Yes,
+    /// `CREATE_FAILED` or `DELETING`: not installed, or going away.
+    No(String),
+    /// Any other status (`DEGRADED`, `CREATING`, `UPDATING`, `UPDATE_FAILED`, `DELETE_FAILED`,
+    /// one newer than this build), or none read: whether it enforces cannot be told.
+    Unsure(String),
+}
+
+fn running(a: &Addon) -> Running {
+    match a.status.get().map(|s| s.trim().to_ascii_uppercase()) {
+        Some(s) if s == "ACTIVE" => Running::Yes,
+        Some(s) if s == "CREATE_FAILED" || s == "DELETING" => Running::No(format!("the {} add-on is {s}", a.name)),
+        Some(s) => Running::Unsure(format!("the {} add-on is {s}", a.name)),
+        None => Running::Unsure(match a.status.unknown_reason() {
+            Some(why) => format!("the {} add-on's status was not read ({why})", a.name),
+            None => format!("the {} add-on's status is not reported", a.name),
+        }),
+    }
+}
 
 fn eval(c: &Cluster, _ctx: &Context) -> Outcome {
     match c.r#ref.cloud {
@@ -89,17 +111,52 @@ fn eks(c: &Cluster) -> Outcome {
     let addon_evidence = |a: &crate::model::Addon| {
         Evidence::new(a.path.clone(), format!("{} {}", a.name, a.version.as_deref().unwrap_or("(version absent)")))
     };
-    let engines: Vec<_> =
-        list.iter().filter(|a| EKS_ENGINE_ADDONS.iter().any(|e| a.name.to_ascii_lowercase().contains(e))).collect();
-    if !engines.is_empty() {
-        let names: Vec<&str> = engines.iter().map(|a| a.name.as_str()).collect();
+    let status_evidence = |a: &Addon| Evidence::of(&a.status);
+    let engines: Vec<&Addon> = list.iter().filter(|a| is_policy_engine_addon(&a.name)).collect();
+    let live: Vec<&&Addon> = engines.iter().filter(|a| matches!(running(a), Running::Yes)).collect();
+    if !live.is_empty() {
+        let names: Vec<&str> = live.iter().map(|a| a.name.as_str()).collect();
         return Outcome::pass(
-            format!("NetworkPolicy objects are enforced by the {} add-on.", names.join(", ")),
-            engines.iter().map(|a| addon_evidence(a)).collect(),
+            format!("NetworkPolicy objects are enforced by the {} add-on (ACTIVE).", names.join(", ")),
+            live.iter().flat_map(|a| [addon_evidence(a), status_evidence(a)]).collect(),
         );
     }
-    let Some(cni) = list.iter().find(|a| a.name.trim().eq_ignore_ascii_case("vpc-cni")) else {
+    // Engines installed but not ACTIVE: a failed or departing one enforces nothing; one in any
+    // other state may or may not, so the verdict cannot be a fail (nor a pass).
+    let mut not_running = Vec::new();
+    let mut unsure = Vec::new();
+    for a in &engines {
+        match running(a) {
+            Running::No(why) => not_running.push(why),
+            Running::Unsure(why) => unsure.push((why, addon_evidence(a), status_evidence(a))),
+            Running::Yes => {}
+        }
+    }
+    let cni = list.iter().find(|a| a.name.trim().eq_ignore_ascii_case("vpc-cni"));
+    if let Some(Running::No(why)) = cni.map(running) {
+        not_running.push(why);
+    }
+    let cni = cni.filter(|a| !matches!(running(a), Running::No(_)));
+    let fail_or_unknown = |fail: String, mut evidence: Vec<Evidence>| {
+        let noted = if not_running.is_empty() { String::new() } else { format!(" ({})", not_running.join("; ")) };
+        if unsure.is_empty() {
+            return Outcome::fail(format!("{fail}{noted}"), evidence);
+        }
+        let whys: Vec<&str> = unsure.iter().map(|(w, _, _)| w.as_str()).collect();
+        evidence.extend(unsure.iter().flat_map(|(_, a, s)| [a.clone(), s.clone()]));
+        let whys = whys.join("; ");
+        Outcome::unknown_because(
+            format!(
+                "{}{}, so whether it enforces NetworkPolicy cannot be told{noted}.",
+                whys[..1].to_uppercase(),
+                &whys[1..]
+            ),
+            evidence,
+        )
+    };
+    let Some(cni) = cni else {
         let shown = match addons.get() {
+            _ if !not_running.is_empty() => "No add-on running enforces NetworkPolicy".to_string(),
             None => "No add-ons are reported".to_string(),
             Some(l) if l.is_empty() => "No add-ons are installed".to_string(),
             Some(l) => format!(
@@ -107,7 +164,7 @@ fn eks(c: &Cluster) -> Outcome {
                 l.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
             ),
         };
-        return Outcome::fail(
+        return fail_or_unknown(
             format!(
                 "{shown}, so no NetworkPolicy engine is visible through the EKS API (a self-managed CNI or engine is not seen by this check); without one every pod can reach every other pod."
             ),
@@ -116,14 +173,20 @@ fn eks(c: &Cluster) -> Outcome {
     };
     let config = &cni.configuration;
     require!(config);
-    let evidence = vec![addon_evidence(cni), Evidence::of(config)];
+    let evidence = vec![addon_evidence(cni), Evidence::of(config), status_evidence(cni)];
     match network_policy_enabled(config.get()) {
-        Some(true) => Outcome::pass(
-            "NetworkPolicy objects are enforced by the vpc-cni add-on (enableNetworkPolicy is true).",
-            evidence,
-        ),
-        Some(false) => Outcome::fail(
-            "The vpc-cni add-on's configurationValues do not set enableNetworkPolicy to \"true\" and no other policy engine add-on is installed, so NetworkPolicy objects are not enforced and every pod can reach every other pod.",
+        Some(true) => match running(cni) {
+            Running::Yes => Outcome::pass(
+                "NetworkPolicy objects are enforced by the vpc-cni add-on (enableNetworkPolicy is true, ACTIVE).",
+                evidence,
+            ),
+            Running::No(why) | Running::Unsure(why) => Outcome::unknown_because(
+                format!("The vpc-cni add-on sets enableNetworkPolicy to \"true\", but {why}, so whether NetworkPolicy is enforced cannot be told."),
+                evidence,
+            ),
+        },
+        Some(false) => fail_or_unknown(
+            "The vpc-cni add-on's configurationValues do not set enableNetworkPolicy to \"true\" and no other policy engine add-on is running, so NetworkPolicy objects are not enforced and every pod can reach every other pod.".to_string(),
             evidence,
         ),
         None => Outcome::unknown_because(
@@ -201,7 +264,43 @@ mod tests {
             version: Some("v1.0.0-eksbuild.1".into()),
             configuration: config,
             service_account_role_arn: None,
+            status: Field::value(format!("addons[{name}].status"), "ACTIVE".to_string(), "ACTIVE"),
         }
+    }
+
+    fn with_status(mut a: Addon, status: &str) -> Addon {
+        a.status = Field::value(a.status.path.clone(), status.to_string(), status);
+        a
+    }
+
+    #[test]
+    fn an_engine_or_vpc_cni_that_is_not_active_never_passes() {
+        let off = || addon("vpc-cni", cni_config(serde_json::json!({})));
+        let on = || addon("vpc-cni", cni_config(serde_json::json!({"enableNetworkPolicy": "true"})));
+        let engine = |status| with_status(addon("calico", Field::absent("addons[calico].configurationValues")), status);
+        // A failed engine is no engine: vpc-cni without network policy fails.
+        let out = run(&CHECK, &eks_with(vec![off(), engine("CREATE_FAILED")]));
+        assert_eq!(out.status, Status::Fail, "{}", out.message);
+        assert!(out.message.contains("CREATE_FAILED"), "{}", out.message);
+        // A degraded or updating engine may or may not enforce.
+        for status in ["DEGRADED", "UPDATING", "CREATING", "SOMETHING_NEW"] {
+            let out = run(&CHECK, &eks_with(vec![off(), engine(status)]));
+            assert_eq!(out.status, Status::Unknown, "{status}: {}", out.message);
+        }
+        let mut unread = engine("ACTIVE");
+        unread.status = Field::unknown("addons[calico].status", "DescribeAddon: AccessDenied");
+        assert_eq!(run(&CHECK, &eks_with(vec![off(), unread])).status, Status::Unknown);
+        // vpc-cni enabling network policy counts only when ACTIVE; one that failed to install is none.
+        for status in ["DEGRADED", "UPDATE_FAILED", "CREATING"] {
+            let out = run(&CHECK, &eks_with(vec![with_status(on(), status)]));
+            assert_eq!(out.status, Status::Unknown, "{status}: {}", out.message);
+        }
+        let out = run(&CHECK, &eks_with(vec![with_status(on(), "CREATE_FAILED")]));
+        assert_eq!(out.status, Status::Fail, "{}", out.message);
+        assert!(out.message.starts_with("No add-on running"), "{}", out.message);
+        assert_eq!(run(&CHECK, &eks_with(vec![on()])).status, Status::Pass);
+        // An ACTIVE engine passes whatever else is there.
+        assert_eq!(run(&CHECK, &eks_with(vec![off(), engine("DEGRADED"), engine("ACTIVE")])).status, Status::Pass);
     }
 
     fn cni_config(json: serde_json::Value) -> Field<serde_json::Value> {
@@ -297,12 +396,14 @@ mod tests {
         ]);
         insta::assert_yaml_snapshot!(run(&CHECK, &c), @r#"
         status: fail
-        message: "The vpc-cni add-on's configurationValues do not set enableNetworkPolicy to \"true\" and no other policy engine add-on is installed, so NetworkPolicy objects are not enforced and every pod can reach every other pod."
+        message: "The vpc-cni add-on's configurationValues do not set enableNetworkPolicy to \"true\" and no other policy engine add-on is running, so NetworkPolicy objects are not enforced and every pod can reach every other pod."
         evidence:
           - path: "addons[vpc-cni]"
             observed: vpc-cni v1.0.0-eksbuild.1
           - path: "addons[vpc-cni].configurationValues"
             observed: "{\"enableNetworkPolicy\":\"false\"}"
+          - path: "addons[vpc-cni].status"
+            observed: ACTIVE
         "#);
     }
 }

@@ -364,6 +364,18 @@ pub struct Addon {
     /// when it does not parse.
     pub configuration: Field<serde_json::Value>,
     pub service_account_role_arn: Option<String>,
+    /// `DescribeAddon`'s `status` (`ACTIVE`, `CREATE_FAILED`, `DEGRADED`, …), read for the
+    /// add-ons a check judges (vpc-cni and policy engines); absent for add-ons only listed.
+    pub status: Field<String>,
+}
+
+/// EKS add-ons that are NetworkPolicy engines, by a part of their name (NET-006).
+pub const EKS_POLICY_ENGINE_ADDONS: &[&str] = &["calico", "cilium", "tigera"];
+
+/// Whether an EKS add-on's name is a NetworkPolicy engine's.
+pub fn is_policy_engine_addon(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    EKS_POLICY_ENGINE_ADDONS.iter().any(|e| name.contains(e))
 }
 
 /// A scope above clusters: an AWS account or an Entra tenant, for what belongs to no cluster.

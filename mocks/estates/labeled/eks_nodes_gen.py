@@ -342,6 +342,26 @@ def build():
     cluster(a1, E1, "net-public-no-cidrs", "public endpoint with publicAccessCidrs 0.0.0.0/0",
             {"NET-001": "fail", "NET-002": "fail", "NET-003": "fail"}, public=["0.0.0.0/0"])
 
+    # NET-006: a policy engine counts only while its add-on is ACTIVE (DescribeAddon's status).
+    def addons_of(name):
+        return next(cl for cl in a1.regional[E1]["clusters"] if cl["cluster"]["name"] == name)["addons"]
+
+    def engine(name, status):
+        return {"addonName": name, "status": status, "addonVersion": "v3.29.2-eksbuild.1", "health": {"issues": []},
+                "createdAt": "2026-01-10T10:02:00Z", "modifiedAt": "2026-01-10T10:02:00Z", "tags": {}}
+
+    n = cluster(a1, E1, "net-engine-create-failed", "vpc-cni without network policy; the calico add-on is CREATE_FAILED "
+                "(nothing installed enforces NetworkPolicy)", {"NET-006": "fail"})
+    addons_of(n)[0]["configurationValues"] = "{}"
+    addons_of(n).append(engine("calico", "CREATE_FAILED"))
+    n = cluster(a1, E1, "net-engine-degraded", "vpc-cni without network policy; the cilium add-on is DEGRADED "
+                "(whether it enforces cannot be told)", {"NET-006": "unknown"})
+    addons_of(n)[0]["configurationValues"] = "{}"
+    addons_of(n).append(engine("cilium", "DEGRADED"))
+    n = cluster(a1, E1, "net-cni-policy-degraded", "vpc-cni sets enableNetworkPolicy but the add-on is DEGRADED",
+                {"NET-006": "unknown"})
+    addons_of(n)[0]["status"] = "DEGRADED"
+
     # ── item 5: IRSA trust by IAM's matching semantics ────────────────────────────────────
     def trusting(sub, op="StringLike", aud="sts.amazonaws.com", principal=None):
         return lambda web, host, provider: web(sub, aud, op, principal)

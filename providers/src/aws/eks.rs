@@ -11,7 +11,7 @@ use aws_sdk_eks::Client;
 use aws_smithy_types::date_time::Format;
 use kubeposture_checks::Field;
 use kubeposture_checks::model::{
-    AccessEntry, AccessPolicy, Addon, CatalogVersion, Imds, NodeKind, NodePool, VersionCatalog,
+    AccessEntry, AccessPolicy, Addon, CatalogVersion, Imds, NodeKind, NodePool, VersionCatalog, is_policy_engine_addon,
 };
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -198,7 +198,8 @@ async fn access_entry(eks: &Client, cluster: &str, principal: &str) -> AccessEnt
     AccessEntry { path, principal_arn: principal.to_string(), kind, username, kubernetes_groups, policies }
 }
 
-/// Add-ons; only `vpc-cni` is described (its configuration decides network policy).
+/// Add-ons; `vpc-cni` and NetworkPolicy engines are described (their configuration and status
+/// decide network policy), the others only listed.
 pub async fn addons(eks: &Client, cluster: &str) -> Field<Vec<Addon>> {
     const PATH: &str = "addons";
     let pager = eks.list_addons().cluster_name(cluster).into_paginator().send();
@@ -211,13 +212,15 @@ pub async fn addons(eks: &Client, cluster: &str) -> Field<Vec<Addon>> {
     for name in &names {
         let path = format!("addons[{name}]");
         let config_path = format!("{path}.configurationValues");
-        if name != "vpc-cni" {
+        let status_path = format!("{path}.status");
+        if name != "vpc-cni" && !is_policy_engine_addon(name) {
             out.push(Addon {
                 path,
                 name: name.clone(),
                 version: None,
                 configuration: Field::absent(config_path),
                 service_account_role_arn: None,
+                status: Field::absent(status_path),
             });
             continue;
         }
@@ -230,8 +233,9 @@ pub async fn addons(eks: &Client, cluster: &str) -> Field<Vec<Addon>> {
                     path,
                     name: name.clone(),
                     version: None,
-                    configuration: Field::unknown(config_path, reason),
+                    configuration: Field::unknown(config_path, reason.clone()),
                     service_account_role_arn: None,
+                    status: Field::unknown(status_path, reason),
                 });
                 continue;
             }
@@ -243,6 +247,10 @@ pub async fn addons(eks: &Client, cluster: &str) -> Field<Vec<Addon>> {
             version: a.and_then(|a| a.addon_version()).map(str::to_string),
             configuration: configuration(config_path, a.and_then(|a| a.configuration_values())),
             service_account_role_arn: a.and_then(|a| a.service_account_role_arn()).map(str::to_string),
+            status: match a.and_then(|a| a.status()) {
+                Some(s) => Field::value(status_path, s.as_str().to_string(), s.as_str()),
+                None => Field::absent(status_path),
+            },
         });
     }
     Field::value(PATH, out, format!("[{}]", names.join(", ")))
