@@ -362,6 +362,13 @@ def build():
                 {"NET-006": "unknown"})
     addons_of(n)[0]["status"] = "DEGRADED"
 
+    # The SDK reads an unstated boolean as false: an answer without the endpoint flags is unknown.
+    n = cluster(a1, E1, "net-flags-unstated", "DescribeCluster states neither endpointPublicAccess nor "
+                "endpointPrivateAccess (publicAccessCidrs 0.0.0.0/0): not a private endpoint, unknown",
+                {"NET-001": "unknown", "NET-002": "unknown", "NET-003": "unknown", "NET-005": "unknown"})
+    vpc = next(cl for cl in a1.regional[E1]["clusters"] if cl["cluster"]["name"] == n)["cluster"]["resourcesVpcConfig"]
+    del vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"]
+
     # ── item 5: IRSA trust by IAM's matching semantics ────────────────────────────────────
     def trusting(sub, op="StringLike", aud="sts.amazonaws.com", principal=None):
         return lambda web, host, provider: web(sub, aud, op, principal)

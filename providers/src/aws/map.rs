@@ -2,6 +2,7 @@
 
 use super::fleet::{Fleet, Member};
 use super::iam::{AccountIam, RoleTrust, issuer_key, provider_issuer};
+use super::vpc_flags::Stated;
 use aws_sdk_eks::types::Cluster as EksCluster;
 use kubeposture_checks::Field;
 use kubeposture_checks::iam::web_identity_statements;
@@ -15,6 +16,8 @@ pub struct Extras {
     pub access_entries: Field<Vec<AccessEntry>>,
     pub addons: Field<Vec<Addon>>,
     pub data_plane: DataPlane,
+    /// Which `resourcesVpcConfig` flags the answer stated (`None`: not told, the SDK's reading stands).
+    pub stated: Option<Stated>,
 }
 
 pub fn cluster_ref(account: &str, region: &str, name: &str, arn: Option<&str>) -> ResourceRef {
@@ -52,7 +55,7 @@ pub fn map(r: ResourceRef, c: &EksCluster, iam: &AccountIam, fleet: &Fleet, extr
             upgrade_channel: Field::absent("upgradeChannel"),
             node_os_upgrade_channel: Field::absent("nodeOSUpgradeChannel"),
         },
-        endpoint: endpoint(c),
+        endpoint: endpoint(c, extras.stated),
         authn: Authentication {
             entra_managed: Field::absent("aadProfile.managed"),
             local_accounts_enabled: Field::absent("disableLocalAccounts"),
@@ -94,18 +97,26 @@ pub fn map(r: ResourceRef, c: &EksCluster, iam: &AccountIam, fleet: &Fleet, extr
     }
 }
 
-fn endpoint(c: &EksCluster) -> ApiEndpoint {
+fn endpoint(c: &EksCluster, stated: Option<Stated>) -> ApiEndpoint {
     const PUBLIC: &str = "cluster.resourcesVpcConfig.endpointPublicAccess";
     const PRIVATE: &str = "cluster.resourcesVpcConfig.endpointPrivateAccess";
     const CIDRS: &str = "cluster.resourcesVpcConfig.publicAccessCidrs";
     let (public, private, allowed_cidrs) = match c.resources_vpc_config() {
         Some(v) => {
-            let b = |p: &'static str, x: bool| Field::value(p, x, x.to_string());
+            // An unstated flag is not false: the SDK's default would make a public endpoint private.
+            let b = |p: &'static str, x: bool, said: fn(Stated) -> bool| match stated {
+                Some(s) if !said(s) => Field::unknown(p, "DescribeCluster's answer does not state it"),
+                _ => Field::value(p, x, x.to_string()),
+            };
             let cidrs = match &v.public_access_cidrs {
                 Some(l) => Field::value(CIDRS, l.clone(), json(l)),
                 None => Field::absent(CIDRS),
             };
-            (b(PUBLIC, v.endpoint_public_access()), b(PRIVATE, v.endpoint_private_access()), cidrs)
+            (
+                b(PUBLIC, v.endpoint_public_access(), |s| s.public),
+                b(PRIVATE, v.endpoint_private_access(), |s| s.private),
+                cidrs,
+            )
         }
         None => {
             let why = "DescribeCluster returned no resourcesVpcConfig";

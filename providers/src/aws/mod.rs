@@ -13,6 +13,7 @@ pub mod org;
 mod pages;
 mod scan;
 mod session;
+mod vpc_flags;
 pub mod wire;
 
 pub use config::{AwsConfig, RoleTarget, SetupError, StaticKeys};

@@ -16,6 +16,7 @@ use super::nodes::{self, Profiles};
 use super::org;
 use super::pages;
 use super::session::Session;
+use super::vpc_flags::VpcFlags;
 use crate::collected::{Collected, Coverage, ScopeFailure};
 use crate::once::OnceMap;
 use aws_config::{Region, SdkConfig};
@@ -333,7 +334,15 @@ impl Scanner {
         instances: &OnceCell<RegionInstances>,
         name: &str,
     ) -> Cluster {
-        let described = eks.describe_cluster().name(name).send().await.map_err(err("DescribeCluster"));
+        let flags = VpcFlags::default();
+        let described = eks
+            .describe_cluster()
+            .name(name)
+            .customize()
+            .interceptor(flags.clone())
+            .send()
+            .await
+            .map_err(err("DescribeCluster"));
         let c = match described.map(|d| d.cluster) {
             Ok(Some(c)) => c,
             Ok(None) => {
@@ -372,7 +381,8 @@ impl Scanner {
             all.extend(entry_pools);
             node_pools = Field::value(node_pools.path.clone(), all, node_pools.observed());
         }
-        map::map(r, &c, &facts, &fleet, Extras { catalog, node_pools, access_entries, addons, data_plane })
+        let stated = flags.stated();
+        map::map(r, &c, &facts, &fleet, Extras { catalog, node_pools, access_entries, addons, data_plane, stated })
     }
 
     async fn data_plane(&self, account: &Account, region: &str, c: &aws_sdk_eks::types::Cluster) -> DataPlane {
