@@ -138,6 +138,10 @@ pub fn evaluate(condition: &Condition, request: &Request) -> Truth {
         }
         KeyState::Present(values) => values,
     };
+    // A policy variable is substituted per request: read literally it could decide wrongly.
+    if condition.values.iter().any(|v| crate::iam::irsa::has_variable(v)) {
+        return Truth::Unknown;
+    }
     // One request value: matches any policy value (positive), or none of them (negated).
     let one = |v: &String| condition.values.iter().any(|p| compare(compare_with, p, v)) != negated;
     match op.set {

@@ -266,6 +266,11 @@ impl Builder<'_> {
                 return Expr::Unknown;
             }
         };
+        // IAM substitutes a policy variable per request; read literally it matches no token.
+        if let Some(v) = c.values.iter().find(|v| has_variable(v)) {
+            self.unevaluated.push(format!("Statement[{st}] compares {} with the policy variable in '{v}'", c.key));
+            return Expr::Unknown;
+        }
         let mut atoms = Vec::new();
         for v in &c.values {
             let g = match compare {
@@ -314,6 +319,13 @@ impl Builder<'_> {
         }
         s
     }
+}
+
+/// Whether a condition value holds an IAM policy variable (`${aws:username}`,
+/// `${aws:PrincipalTag/team, 'x'}`). The escapes `${*}`, `${?}` and `${$}` too: not told apart,
+/// they only make a value unknown.
+pub fn has_variable(value: &str) -> bool {
+    value.contains("${")
 }
 
 /// Probes `doc` as the trust policy of a role, for tokens of the cluster whose IAM OIDC
@@ -741,6 +753,19 @@ mod tests {
             Scope::Broad { what, .. } => what,
             other => panic!("not broad: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_policy_variable_in_sub_or_aud_is_never_read_literally() {
+        // Literally, `${…}` matches no service account: the role would look scoped.
+        let a = one(
+            r#"{"StringLike":{"HOST:sub":"system:serviceaccount:${aws:PrincipalTag/team}:*","HOST:aud":"sts.amazonaws.com"}}"#,
+        );
+        assert!(matches!(&a.namespaces, Scope::Unknown(why) if why.contains("policy variable")), "{:?}", a.namespaces);
+        assert!(!matches!(a.service_accounts, Scope::Scoped), "{:?}", a.service_accounts);
+        let a = one(r#"{"StringEquals":{"HOST:sub":"system:serviceaccount:ns:app","HOST:aud":"${HOST:sub}"}}"#);
+        assert_eq!(a.namespaces, Scope::Scoped);
+        assert!(matches!(a.audiences, Scope::Unknown(_)), "{:?}", a.audiences);
     }
 
     #[test]

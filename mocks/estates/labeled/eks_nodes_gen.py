@@ -383,6 +383,9 @@ def build():
             irsa=[("literal-star", trusting("system:serviceaccount:payments:*", op="StringEquals"))])
     cluster(a1, E1, "irsa-principal-star", "Principal * with the issuer's sub condition is an IRSA role too; any namespace",
             {"WID-001": "fail", "WID-002": "fail"}, irsa=[("star-principal", trusting("system:serviceaccount:*", principal="*"))])
+    cluster(a1, E1, "irsa-policy-variable", "sub system:serviceaccount:${aws:PrincipalTag/team}:*: IAM substitutes "
+            "the variable per request, read literally it matches nothing (a wrong pass)", {"WID-001": "unknown", "WID-002": "unknown"},
+            irsa=[("tag-team", trusting("system:serviceaccount:${aws:PrincipalTag/team}:*"))])
     cluster(a1, E1, "irsa-no-audience", "sub pinned to one service account, no aud condition",
             {"WID-003": "fail"}, irsa=[("no-aud", trusting("system:serviceaccount:tools:toolbox", op="StringEquals", aud=None))])
 
