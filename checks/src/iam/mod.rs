@@ -14,6 +14,7 @@ pub mod glob;
 pub mod irsa;
 pub mod parse;
 pub mod request;
+mod unique;
 pub mod wildcard;
 
 pub use broad::{BroadGrant, Escalation, RoleGrants, broad_statements};

@@ -14,6 +14,8 @@ pub enum PolicyError {
     NotJsonDecoded(String),
     #[error("the policy document is URL-encoded but does not decode to UTF-8 text")]
     NotUtf8,
+    #[error("the policy document is ambiguous: {0} (which one IAM acts on cannot be told)")]
+    DuplicateKey(String),
     #[error("the policy document is {0}, not an object")]
     NotAnObject(&'static str),
     #[error("the policy document has no Statement")]
@@ -30,16 +32,22 @@ pub enum PolicyError {
 
 /// Parses a policy document: a JSON text, or the URL-encoded JSON IAM returns (`%7B%22Version…`,
 /// RFC 3986 percent-decoding, where `+` stays a plus sign). JSON is tried first.
+/// A document repeating a key in one object is ambiguous: an error, never one reading of it.
 pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
-    let value = match serde_json::from_str::<Value>(text.trim()) {
-        Ok(v) => v,
+    let text = text.trim();
+    let (value, json) = match serde_json::from_str::<Value>(text) {
+        Ok(v) => (v, std::borrow::Cow::Borrowed(text)),
         Err(_) if text.contains('%') => {
-            let decoded =
-                percent_encoding::percent_decode_str(text.trim()).decode_utf8().map_err(|_| PolicyError::NotUtf8)?;
-            serde_json::from_str(decoded.trim()).map_err(|e| PolicyError::NotJsonDecoded(e.to_string()))?
+            let decoded = percent_encoding::percent_decode_str(text).decode_utf8().map_err(|_| PolicyError::NotUtf8)?;
+            let decoded = decoded.trim().to_string();
+            let v = serde_json::from_str(&decoded).map_err(|e| PolicyError::NotJsonDecoded(e.to_string()))?;
+            (v, std::borrow::Cow::Owned(decoded))
         }
         Err(e) => return Err(PolicyError::NotJson(e.to_string())),
     };
+    if let Some(why) = crate::iam::unique::duplicate_key(&json) {
+        return Err(PolicyError::DuplicateKey(why));
+    }
     from_value(&value)
 }
 

@@ -15,7 +15,7 @@ import labeled_io
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEMO = os.path.join(HERE, "..", "demo.yaml")
-A1, A2, A3 = "777788889999", "777788880000", "777788881111"  # the main account; the one with an unparseable trust; a provider spelled in another case
+A1, A2, A3, A4 = "777788889999", "777788880000", "777788881111", "777788882222"  # the main account; the one with an unparseable trust; a provider spelled in another case; a trust repeating a key
 MANAGED = ["AdministratorAccess", "AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly",
            "AmazonEKS_CNI_Policy", "AmazonEKSClusterPolicy", "SecurityAudit"]
 
@@ -199,8 +199,9 @@ def cluster(acct, region, name, why, expect=None, public=None, nodegroup=True, l
 
 def build():
     policies, versions = managed_policies()
-    a1, a2, a3 = Account(A1, ["us-east-1", "us-west-2"]), Account(A2, ["us-east-1"]), Account(A3, ["us-east-1"])
-    for a in (a1, a2, a3):
+    a1, a2, a3, a4 = (Account(A1, ["us-east-1", "us-west-2"]), Account(A2, ["us-east-1"]), Account(A3, ["us-east-1"]),
+                      Account(A4, ["us-east-1"]))
+    for a in (a1, a2, a3, a4):
         a.role("kubeposture-reader", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{A1}:user/kubeposture-scanner"}, "Action": "sts:AssumeRole"}]}, ["SecurityAudit"])
         a.role("eks-cluster-role", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]}, ["AmazonEKSClusterPolicy"])
         a.role("platform-admins", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{a.id}:root"}, "Action": "sts:AssumeRole"}]})
@@ -442,8 +443,19 @@ def build():
     truth.append(("WID-004", A2, "pass", "every IAM OIDC provider belongs to a cluster"))
     truth.append(("WID-004", A3, "fail", "the provider with a lower-cased id matches no cluster's issuer (orphaned)"))
 
+    # A trust document repeating a key: a JSON reader keeps the last (here the scoped subject),
+    # IAM's reading is not documented — the document is ambiguous, never read one way.
+    n = cluster(a4, E1, "irsa-duplicate-sub-key", "a trust policy's StringLike repeats its :sub key (every namespace, "
+                "then one service account): ambiguous, unknown", {"WID-001": "unknown", "WID-002": "unknown", "WID-003": "unknown"})
+    host = a4.providers[-1]["Arn"].split(":oidc-provider/")[1]
+    a4.role("repeated-sub", '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"%s"},'
+            '"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"%s:sub":"system:serviceaccount:*",'
+            '"%s:sub":"system:serviceaccount:orders:orders-api"},"StringEquals":{"%s:aud":"sts.amazonaws.com"}}}]}'
+            % (a4.providers[-1]["Arn"], host, host, host), path="/irsa/")
+    truth.append(("WID-004", A4, "pass", "every IAM OIDC provider belongs to a cluster"))
+
     accounts = []
-    for a in (a1, a2, a3):
+    for a in (a1, a2, a3, a4):
         acct = {"accountId": a.id, "alias": f"labeled-{a.id}", "regions": a.regions,
                 "assumableRoles": [{"arn": a.arn("role", "kubeposture-reader")}],
                 "iam": {"oidcProviders": a.providers, "roles": a.roles, "policies": copy.deepcopy(policies)},
