@@ -3,7 +3,7 @@
 //! location or region, each role definition, managed policy, admin group and admin user once
 //! per scan, and per cluster only what is that cluster's own — its Kubernetes API included.
 
-use crate::estate::{LOCATIONS, NODE_POLICIES, Shape, aks_has_entra};
+use crate::estate::{LOCATIONS, NODE_POLICIES, REGIONS, Shape, aks_has_entra};
 use std::collections::BTreeMap;
 
 /// Items per page of the mock (its default) and of Organizations' `ListAccounts` (at most 20).
@@ -118,6 +118,77 @@ pub fn minimal(shape: &Shape) -> BTreeMap<String, u64> {
     p
 }
 
+/// The host of the Kubernetes API servers' calls in [`by_host`]: each cluster's API server is a
+/// host of its own, but the scan reads `--max-in-flight` clusters' APIs at a time, two lists
+/// each (its memory bound), so they share that many slots.
+pub const DATA_PLANES: &str = "kubernetes (data planes)";
+
+/// The minimal plan by the API host the scan bounds each call on (`--max-in-flight` each, the
+/// data planes twice that): login, ARM, Graph, and each AWS service in each region — as the
+/// clouds serve them, although the mock answers all on one address.
+pub fn by_host(shape: &Shape) -> BTreeMap<String, u64> {
+    let plan = minimal(shape);
+    let mut hosts: BTreeMap<String, u64> = BTreeMap::new();
+    let mut add = |host: String, n: u64| *hosts.entry(host).or_default() += n;
+    // Clusters of each region, and the (account, region) lists.
+    let in_region = |r: usize| (0..shape.accounts()).map(|a| shape.eks_in(a, r) as u64).sum::<u64>();
+    let eks = shape.eks.max(1) as u64;
+    for (op, n) in &plan {
+        let n = *n;
+        match op.split_once(':') {
+            None if op == "token" => add("login".into(), n),
+            None if ARM.contains(&op.as_str()) => add("arm".into(), n),
+            None => add("graph".into(), n),
+            Some(("k8s", _)) => add(DATA_PLANES.into(), n),
+            Some(("iam", _)) => add("iam".into(), n),
+            // Sent in the scan's own region (`AWS_REGION`).
+            Some((service @ ("sts" | "organizations"), _)) | Some((service @ "ec2", "DescribeRegions")) => {
+                add(format!("{service}.{BASE_REGION}"), n)
+            }
+            Some((service, api)) => {
+                for (r, region) in REGIONS[..shape.regions].iter().enumerate() {
+                    let calls = match api {
+                        "ListClusters" => (0..shape.accounts()).map(|a| pages(shape.eks_in(a, r), PAGE)).sum(),
+                        "DescribeInstances" => (0..shape.accounts())
+                            .filter(|a| shape.eks_in(*a, r) > 0)
+                            .map(|a| pages(2 * shape.eks_in(a, r), PAGE))
+                            .sum(),
+                        "DescribeClusterVersions" => u64::from(in_region(r) > 0),
+                        // Per cluster: this region's share.
+                        _ => n * in_region(r) / eks,
+                    };
+                    add(format!("{service}.{region}"), calls);
+                }
+            }
+        }
+    }
+    hosts.retain(|_, v| *v > 0);
+    hosts
+}
+
+/// Calls that must answer one after another before any cluster's Kubernetes API can be read:
+/// AKS — the ARM token, the subscriptions, a subscription's clusters, a cluster's credential;
+/// EKS — the organization's accounts, the role, the regions, a region's clusters, the cluster.
+pub fn before_data_planes(shape: &Shape) -> u64 {
+    if shape.aks > 0 { 4 } else { 5 }
+}
+
+/// The region of the scan's own calls (`run::scan` sets `AWS_REGION`).
+pub const BASE_REGION: &str = "us-east-1";
+
+/// ARM's operations (the mock's counter names); Graph's are the other Azure ones.
+const ARM: &[&str] = &[
+    "listSubscriptions",
+    "listManagedClusters",
+    "listRoleAssignments",
+    "listRoleEligibilityScheduleInstances",
+    "listRoleAssignmentScheduleInstances",
+    "getRoleDefinition",
+    "listKubernetesVersions",
+    "listDiagnosticSettings",
+    "listClusterUserCredential",
+];
+
 /// Calls the mock answered, by operation (its base counters: not per account or group, not the
 /// replaced answers), and the throttled answers.
 pub fn observed(counters: &BTreeMap<String, u64>) -> (BTreeMap<String, u64>, u64) {
@@ -147,6 +218,15 @@ pub fn observed(counters: &BTreeMap<String, u64>) -> (BTreeMap<String, u64>, u64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_planned_call_has_one_host() {
+        let shape = Shape { aks: 120, per_subscription: 50, eks: 130, per_region: 25, regions: 2 };
+        let hosts = by_host(&shape);
+        assert_eq!(hosts.values().sum::<u64>(), minimal(&shape).values().sum::<u64>());
+        assert_eq!(hosts["eks.us-east-1"], hosts["eks.eu-west-1"] + 11 * 20, "75 and 55 clusters, 11 EKS calls each");
+        assert!(hosts.contains_key("arm") && hosts.contains_key("graph") && hosts.contains_key(DATA_PLANES));
+    }
 
     #[test]
     fn observed_subtracts_throttled_answers() {

@@ -112,7 +112,7 @@ pub fn scan(
         .env("AZURE_CLIENT_SECRET", estate::SECRET)
         .env("AWS_ACCESS_KEY_ID", estate::AKID)
         .env("AWS_SECRET_ACCESS_KEY", estate::AWS_SECRET)
-        .env("AWS_REGION", "us-east-1")
+        .env("AWS_REGION", crate::plan::BASE_REGION)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))

@@ -193,6 +193,7 @@ impl HttpConnector for LimitedConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let host = url::Url::parse(request.uri()).map(|u| host_key(&u)).unwrap_or_default();
         let scope = rate_scope(&host, &request);
+        let host = api_host(host, &request);
         let (inner, limiter) = (self.inner.clone(), self.limiter.clone());
         HttpConnectorFuture::new(async move {
             let _slot = limiter.acquire(&host, scope.as_deref().map(|s| (s, Some(PUBLISHED_BUCKET)))).await;
@@ -235,11 +236,27 @@ const PUBLISHED_BUCKET: (f64, f64) = (100.0, 20.0);
 /// shows it: the caller's credentials (one per account), region and service from the SigV4
 /// credential scope, and the API.
 fn rate_scope(host: &str, request: &HttpRequest) -> Option<String> {
+    let (key, region, service) = credential_scope(request)?;
+    Some(format!("{host}/{key}/{region}/{service}/{}", api(request)))
+}
+
+/// The API host a request is bounded on: its service in its region, as AWS serves them
+/// (`eks.eu-west-1.amazonaws.com`, `iam.amazonaws.com`), also when an endpoint override
+/// (`--aws-endpoint-url`: a proxy, a mock) sends every service to one address.
+fn api_host(host: String, request: &HttpRequest) -> String {
+    match credential_scope(request) {
+        Some((_, region, service)) => format!("{host}/{service}/{region}"),
+        None => host,
+    }
+}
+
+/// Access key id, region and service of a SigV4-signed request's credential scope.
+fn credential_scope(request: &HttpRequest) -> Option<(&str, &str, &str)> {
     let authorization = request.headers().get("authorization")?;
     let credential = authorization.split("Credential=").nth(1)?.split([',', ' ']).next()?;
     let mut parts = credential.split('/');
     let (key, _date, region, service) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    Some(format!("{host}/{key}/{region}/{service}/{}", api(request)))
+    Some((key, region, service))
 }
 
 /// The API a request calls: JSON protocols name it in `X-Amz-Target`, query protocols in the
@@ -277,4 +294,33 @@ async fn paced(limiter: &HostLimiter, scope: &str, mut response: HttpResponse) -
     };
     limiter.report(scope, if throttled { Signal::Throttled(None) } else { Signal::Ok });
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed(uri: &str, credential: &str) -> HttpRequest {
+        let mut r = HttpRequest::empty();
+        r.set_uri(uri).unwrap();
+        r.headers_mut().insert(
+            "authorization",
+            format!("AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders=host, Signature=00"),
+        );
+        r
+    }
+
+    #[test]
+    fn each_service_and_region_is_its_own_host_behind_one_endpoint() {
+        let eks = signed("https://127.0.0.1:9443/clusters/a", "AKIDEXAMPLE/20261130/eu-west-1/eks/aws4_request");
+        let iam = signed("https://127.0.0.1:9443/", "AKIDEXAMPLE/20261130/us-east-1/iam/aws4_request");
+        assert_eq!(api_host("127.0.0.1:9443".into(), &eks), "127.0.0.1:9443/eks/eu-west-1");
+        assert_eq!(api_host("127.0.0.1:9443".into(), &iam), "127.0.0.1:9443/iam/us-east-1");
+        assert_eq!(
+            rate_scope("127.0.0.1:9443", &eks).as_deref(),
+            Some("127.0.0.1:9443/AKIDEXAMPLE/eu-west-1/eks/clusters/{}")
+        );
+        // Unsigned: the address alone.
+        assert_eq!(api_host("h:443".into(), &HttpRequest::empty()), "h:443");
+    }
 }

@@ -221,7 +221,7 @@ pub struct Limit(pub Arc<HostLimiter>);
 #[async_trait::async_trait]
 impl Policy for Limit {
     async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
-        let host = host_key(request.url());
+        let host = api_host(request.url());
         let scope = rate_scope(&host, request.url(), request.method() != azure_core::http::Method::Get);
         let _slot = self.0.acquire(&host, Some((&scope, None))).await;
         let answer = next[0].send(ctx, request, &next[1..]).await;
@@ -230,6 +230,14 @@ impl Policy for Limit {
         }
         answer
     }
+}
+
+/// The API host a request is bounded on: ARM or Graph at the URL's `host:port` — two hosts on
+/// Azure, also when an endpoint override (a proxy, the mock) serves both from one address.
+fn api_host(url: &Url) -> String {
+    let first = url.path_segments().and_then(|mut s| s.next()).unwrap_or("");
+    let api = if first == "v1.0" || first == "beta" { "graph" } else { "arm" };
+    format!("{}/{api}", host_key(url))
 }
 
 /// The scope ARM counts a request against: its subscription's reads, or its writes (any other
@@ -283,12 +291,16 @@ mod tests {
         h.insert(HeaderName::from_static("retry-after"), "7");
         assert_eq!(signal(429, &h), Signal::Throttled(Some(std::time::Duration::from_secs(7))));
         assert_eq!(signal(200, &Headers::new()), Signal::Ok);
-        let arm = "management.azure.com:443";
+        let arm = &api_host(&Url::parse("https://management.azure.com/subscriptions?api-version=1").unwrap());
+        assert_eq!(arm, "management.azure.com:443/arm");
         let url = Url::parse("https://management.azure.com/subscriptions/ABC/resourceGroups/x").unwrap();
-        assert_eq!(rate_scope(arm, &url, false), "management.azure.com:443/subscriptions/abc");
-        assert_eq!(rate_scope(arm, &url, true), "management.azure.com:443/subscriptions/abc/writes");
+        assert_eq!(rate_scope(arm, &url, false), "management.azure.com:443/arm/subscriptions/abc");
+        assert_eq!(rate_scope(arm, &url, true), "management.azure.com:443/arm/subscriptions/abc/writes");
         // Graph throttles per app and tenant whatever the method (getByIds is a POST).
         let graph = Url::parse("https://graph.microsoft.com/v1.0/directoryObjects/getByIds").unwrap();
-        assert_eq!(rate_scope("graph.microsoft.com:443", &graph, true), "graph.microsoft.com:443");
+        // Graph is a host of its own, also at ARM's address (the mock).
+        let local = Url::parse("https://127.0.0.1:8443/v1.0/directoryObjects/getByIds").unwrap();
+        assert_eq!(api_host(&local), "127.0.0.1:8443/graph");
+        assert_eq!(rate_scope(&api_host(&graph), &graph, true), "graph.microsoft.com:443/graph");
     }
 }
