@@ -22,6 +22,8 @@ pub struct HostLimiter {
     clusters: Arc<Semaphore>,
     /// Clusters whose Kubernetes API is being read at once, by both clouds together.
     data_planes: Arc<Semaphore>,
+    /// Lists being read at once across those clusters (one page each in memory).
+    lists: Arc<Semaphore>,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
     scopes: Mutex<HashMap<String, Pace>>,
 }
@@ -76,6 +78,9 @@ const SLOWDOWN_WINDOW: Duration = Duration::from_millis(500);
 /// time, so this keeps every slot busy.
 const CLUSTERS_PER_SLOT: usize = 8;
 
+/// Lists of the data planes in progress per request in flight (a cluster reads two at a time).
+const LISTS_PER_SLOT: usize = 2;
+
 /// ARM remaining reads below which a scope is paced, and above which pacing ends.
 const LOW_REMAINING: u64 = 50;
 const HIGH_REMAINING: u64 = 150;
@@ -89,7 +94,8 @@ impl HostLimiter {
         Arc::new(Self {
             per_host,
             clusters: Arc::new(Semaphore::new(per_host * CLUSTERS_PER_SLOT)),
-            data_planes: Arc::new(Semaphore::new(per_host)),
+            data_planes: Arc::new(Semaphore::new(LISTS_PER_SLOT * per_host)),
+            lists: Arc::new(Semaphore::new(LISTS_PER_SLOT * per_host)),
             hosts: Mutex::new(HashMap::new()),
             scopes: Mutex::new(HashMap::new()),
         })
@@ -104,14 +110,21 @@ impl HostLimiter {
         self.clusters.clone().acquire_owned().await.expect("the cluster semaphore is never closed")
     }
 
-    /// Waits until one more cluster's Kubernetes API may be read. Each cluster's API server is
-    /// its own host with its own bound, so this bounds the pages held in memory (a cluster
-    /// reads two lists at a time), not the requests: as many clusters as requests in flight —
-    /// 32 at the default —, both clouds together, so the data planes alone can keep two hosts'
-    /// worth of requests in flight.
+    /// Waits until one more cluster's Kubernetes API may be read: twice `--max-in-flight`
+    /// clusters at once, both clouds together, so that while some set up (credential, TLS)
+    /// others keep every list slot busy.
     pub async fn data_plane_slot(&self) -> OwnedSemaphorePermit {
         // The semaphore is never closed, so acquiring cannot fail.
         self.data_planes.clone().acquire_owned().await.expect("the data-plane semaphore is never closed")
+    }
+
+    /// Waits until one more list may be read, held for the whole list: the bound on the
+    /// data planes' pages in memory (each list folds a page before asking the next) — twice
+    /// `--max-in-flight`, as each cluster reads two lists at a time. Each cluster's API server
+    /// is its own host with its own bound on requests, so this bounds memory, not a server.
+    pub async fn list_slot(&self) -> OwnedSemaphorePermit {
+        // The semaphore is never closed, so acquiring cannot fail.
+        self.lists.clone().acquire_owned().await.expect("the list semaphore is never closed")
     }
 
     /// Waits for `scope`'s pace, then for a slot on `host` (`name:port`); the slot is freed

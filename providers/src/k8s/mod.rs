@@ -242,6 +242,17 @@ impl Reader<'_> {
         call.await
     }
 
+    /// One of the cluster's list slots, then one of the scan's (the bound on pages in memory),
+    /// held for a whole list.
+    async fn list_slot(&self) -> ListSlot<'_> {
+        let own = self.slots.acquire().await;
+        let scan = match &self.opts.limiter {
+            Some(l) => Some(l.list_slot().await),
+            None => None,
+        };
+        ListSlot(own.ok(), scan)
+    }
+
     fn fail(&self, e: &kube::Error, page: usize, kind: &str) -> ReadError {
         let what = if page > 1 { format!("list {kind} (page {page})") } else { format!("list {kind}") };
         classify(e, &what, kind, &clean(&self.target.server, 200), &self.target.hint)
@@ -261,7 +272,7 @@ impl Reader<'_> {
         F: Fn(ListParams) -> Fut,
         Fut: Future<Output = kube::Result<ObjectList<T>>>,
     {
-        let _slot = self.slots.acquire().await;
+        let _slot = self.list_slot().await;
         pages(|lp| self.limited(fetch(lp)), lp, self.opts.page_size, self.opts.max_retries, each)
             .await
             .map_err(|(e, page)| self.fail(&e, page, kind))
@@ -352,7 +363,7 @@ impl Reader<'_> {
         if !self.target.eks {
             return Field::absent(paths::AWS_AUTH);
         }
-        let _slot = self.slots.acquire().await;
+        let _slot = self.list_slot().await;
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), "kube-system");
         match retrying(self.opts.max_retries, || self.limited(api.get_opt("aws-auth"))).await {
             Ok(None) => Field::absent(paths::AWS_AUTH),
@@ -380,20 +391,35 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A list's slots, freed when it drops (held, never read).
+#[allow(dead_code)]
+struct ListSlot<'a>(Option<tokio::sync::SemaphorePermit<'a>>, Option<tokio::sync::OwnedSemaphorePermit>);
+
+/// The key of an API server's bound on requests in flight: its `host:port` and path — one API
+/// server per cluster, also when a proxy serves several clusters by path on one address
+/// (`https://rancher.example/k8s/clusters/c-1`, the mock).
+fn api_server_key(server: &str) -> String {
+    match url::Url::parse(server) {
+        Ok(u) => format!("{}{}", host_key(&u), u.path().trim_end_matches('/')),
+        Err(_) => String::new(),
+    }
+}
+
 async fn read_all(target: &Target, opts: &Options) -> DataPlane {
     let client = match client(target, opts) {
         Ok(c) => c,
         Err(e) => return DataPlane::unknown(&e),
     };
-    let host = url::Url::parse(&target.server).map(|u| host_key(&u)).unwrap_or_default();
+    let host = api_server_key(&target.server);
     let r = Reader { client, target, opts, slots: Semaphore::new(opts.list_concurrency.max(1)), host };
-    // The first list tells whether the API can be reached and accepts the credential at all.
+    // The first list tells whether the API can be reached and accepts the credential at all
+    // (a second goes beside it: the cluster's two list slots are both busy from the start).
     let builder = Mutex::new(WorkloadsBuilder::default());
-    let probe = r
-        .list::<Deployment>("Deployments", &ListParams::default(), |items| {
-            items.iter().for_each(|o| lock(&builder).deployment(o))
-        })
-        .await;
+    let all = ListParams::default();
+    let (probe, services) = tokio::join!(
+        r.list::<Deployment>("Deployments", &all, |items| { items.iter().for_each(|o| lock(&builder).deployment(o)) }),
+        r.field::<Service, _>(paths::SERVICES, "Services", map::service),
+    );
     if let Err(ReadError::Fatal(reason)) = &probe {
         return DataPlane::unknown(reason);
     }
@@ -412,7 +438,6 @@ async fn read_all(target: &Target, opts: &Options) -> DataPlane {
     };
     let (
         workloads,
-        services,
         ingresses,
         service_accounts,
         roles,
@@ -425,7 +450,6 @@ async fn read_all(target: &Target, opts: &Options) -> DataPlane {
         aws_auth,
     ) = tokio::join!(
         r.workloads(probe, builder),
-        r.field::<Service, _>(paths::SERVICES, "Services", map::service),
         r.field::<Ingress, _>(paths::INGRESSES, "Ingresses", map::ingress),
         r.field::<ServiceAccount, _>(paths::SERVICE_ACCOUNTS, "ServiceAccounts", map::service_account),
         r.field::<Role, _>(paths::ROLES, "Roles", map::role),
@@ -461,5 +485,20 @@ async fn read_all(target: &Target, opts: &Options) -> DataPlane {
         default_secrets: names(secrets, paths::DEFAULT_SECRETS, "Secrets"),
         token_secrets,
         aws_auth,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_server_key;
+
+    #[test]
+    fn clusters_behind_one_proxy_address_are_apart() {
+        assert_eq!(api_server_key("https://rancher.example/k8s/clusters/c-1/"), "rancher.example:443/k8s/clusters/c-1");
+        assert_ne!(api_server_key("https://127.0.0.1:9443/k8s/a"), api_server_key("https://127.0.0.1:9443/k8s/b"));
+        assert_eq!(
+            api_server_key("https://ABC.gr7.eu-west-1.eks.amazonaws.com"),
+            "abc.gr7.eu-west-1.eks.amazonaws.com:443"
+        );
     }
 }
