@@ -85,9 +85,6 @@ kp_full_calls=$(( $(calls) - before ))
 before="$(calls)"
 kp="$(kubeposture --no-data-plane)"
 kp_calls=$(( $(calls) - before ))
-# The mock serves every AWS service and region from one host, where AWS gives each its own (and
-# kubeposture its own --max-in-flight): this run allows what eight such hosts would.
-kp_wide="$(kubeposture --no-data-plane --max-in-flight 128)"
 
 prowler_cmds=()
 for a in $accounts; do
@@ -101,12 +98,11 @@ before="$(calls)"
 pr="$(python3 "$here/measure.py" "$work/prowler" -- "${prowler_cmds[@]}")"
 pr_calls=$(( $(calls) - before ))
 
-python3 - "$kp" "$pr" "$kp_calls" "$pr_calls" "$work" "$CLUSTERS" "$LATENCY_MS" "$PROWLER_VERSION" "$kp_full" "$kp_full_calls" "$kp_wide" <<'PY'
+python3 - "$kp" "$pr" "$kp_calls" "$pr_calls" "$work" "$CLUSTERS" "$LATENCY_MS" "$PROWLER_VERSION" "$kp_full" "$kp_full_calls" <<'PY'
 import csv, glob, json, sys
 kp, pr = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 kp_calls, pr_calls, work, clusters, latency, version = sys.argv[3:9]
 kp_full, kp_full_calls = json.loads(sys.argv[9]), sys.argv[10]
-kp_wide = json.loads(sys.argv[11])
 findings = len(json.load(open(f"{work}/kubeposture/kubeposture.json"))["findings"])
 rows = sum(len(list(csv.reader(open(f, newline=""), delimiter=";"))) - 1 for f in glob.glob(f"{work}/prowler/*/*.csv"))
 mib = lambda kib: kib / 1024
@@ -118,8 +114,6 @@ print(f"  prowler      wall {pr['wall_s']:7.1f} s   peak RSS {mib(pr_rss):6.0f} 
       f" ({len(pr['rss_kib'])} processes: {', '.join(f'{mib(r):.0f}' for r in pr['rss_kib'])})"
       f"   {pr_calls} calls   {rows} findings   exit {pr['exit_codes']}")
 print(f"  ratio        wall {pr['wall_s'] / kp['wall_s']:.1f}x   peak RSS {pr_rss / kp['rss_kib'][0]:.1f}x")
-print(f"  kubeposture --max-in-flight 128 (--no-data-plane): wall {kp_wide['wall_s']:.1f} s,"
-      f" peak RSS {mib(kp_wide['rss_kib'][0]):.0f} MiB, ratio {pr['wall_s'] / kp_wide['wall_s']:.1f}x")
 print(f"  kubeposture with its data plane (each cluster's Kubernetes API too): wall {kp_full['wall_s']:.1f} s,"
       f" peak RSS {mib(kp_full['rss_kib'][0]):.0f} MiB, {kp_full_calls} calls"
       f" ({pr['wall_s'] / kp_full['wall_s']:.1f}x faster than Prowler all the same)")

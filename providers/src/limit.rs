@@ -68,9 +68,15 @@ const MIN_RATE: f64 = 0.5;
 /// Above this rate pacing ends (no bucket we know of refills faster).
 const MAX_RATE: f64 = 500.0;
 /// On a throttled answer the rate drops by a fifth; each answer that goes through adds this
-/// much, up to a known bucket's refill (a fifth of a request a second per second at 20 a second).
+/// much to a rate with no known figure (a fifth of a request a second per second at 20 a
+/// second).
 const SLOWDOWN: f64 = 0.8;
 const SPEEDUP: f64 = 0.01;
+/// Below a known bucket's refill (after a throttled answer: requests paced on time but sent
+/// late, behind a busy host, can arrive together) each answer that goes through adds this
+/// share of the refill: slowing for long below a published rate only loses time, and if the
+/// figure is too high the next throttled answer slows the scope again.
+const KNOWN_SPEEDUP: f64 = 0.01;
 /// Throttled answers this close together are one event (requests already in flight).
 const SLOWDOWN_WINDOW: Duration = Duration::from_millis(500);
 
@@ -200,7 +206,9 @@ impl HostLimiter {
             }
             Signal::Remaining(_) | Signal::Ok => {
                 if let Some(p) = scopes.get_mut(scope) {
-                    p.rate = (p.rate + SPEEDUP).min(p.ceiling);
+                    // Back to a known figure within a second or two; an unknown rate is probed.
+                    let step = if p.ceiling <= MAX_RATE { p.ceiling * KNOWN_SPEEDUP } else { SPEEDUP };
+                    p.rate = (p.rate + step).min(p.ceiling);
                     if p.rate > MAX_RATE {
                         scopes.remove(scope);
                     }
@@ -280,5 +288,18 @@ mod tests {
             limiter.report("s", Signal::Ok);
         }
         assert_eq!(limiter.scopes.lock().unwrap()["s"].rate, 20.0);
+    }
+
+    #[tokio::test]
+    async fn a_known_bucket_is_back_at_its_refill_after_a_second_of_answers() {
+        let limiter = HostLimiter::new(4);
+        drop(limiter.acquire("h:443", Some(("s", Some((100.0, 20.0))))).await);
+        let rate = |l: &HostLimiter| l.scopes.lock().unwrap()["s"].rate;
+        limiter.report("s", Signal::Throttled(None));
+        assert!((rate(&limiter) - 16.0).abs() < 1e-9);
+        for _ in 0..20 {
+            limiter.report("s", Signal::Ok);
+        }
+        assert!((rate(&limiter) - 20.0).abs() < 1e-9, "{}", rate(&limiter));
     }
 }
