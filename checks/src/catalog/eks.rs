@@ -95,6 +95,13 @@ pub fn grants_cluster_admin(p: &AccessPolicy) -> bool {
     name == CLUSTER_ADMIN_POLICY || (name == ADMIN_POLICY && p.scope.trim().eq_ignore_ascii_case("cluster"))
 }
 
+/// `AmazonEKSAdminPolicy` at an access scope this build does not know (neither `cluster` nor
+/// `namespace`, or none): whether it makes its holder cluster admin cannot be told.
+pub fn admin_scope_unreadable(p: &AccessPolicy) -> bool {
+    let scope = p.scope.trim();
+    policy_name(p) == ADMIN_POLICY && !scope.eq_ignore_ascii_case("cluster") && !scope.eq_ignore_ascii_case("namespace")
+}
+
 /// One access policy association that makes a principal cluster admin.
 #[derive(Clone, Copy, Debug)]
 pub struct AdminGrant<'a> {
@@ -135,7 +142,8 @@ impl AdminGrant<'_> {
 #[derive(Debug, Default)]
 pub struct AdminInventory<'a> {
     pub grants: Vec<AdminGrant<'a>>,
-    /// Entries whose associated policies were not collected (unknown or absent).
+    /// Entries whose associated policies were not collected (unknown or absent), or hold
+    /// `AmazonEKSAdminPolicy` at an access scope this build does not know.
     pub undetermined: Vec<&'a AccessEntry>,
 }
 
@@ -151,6 +159,9 @@ impl<'a> AdminInventory<'a> {
                 if grants_cluster_admin(policy) {
                     inv.grants.push(AdminGrant { entry, index, policy });
                 }
+            }
+            if policies.iter().any(admin_scope_unreadable) {
+                inv.undetermined.push(entry);
             }
         }
         inv
@@ -178,11 +189,13 @@ impl<'a> AdminInventory<'a> {
     /// `ARN, ARN: reason` for the message of an incomplete inventory.
     pub fn undetermined_names(&self) -> String {
         let names: Vec<&str> = self.undetermined.iter().map(|e| e.principal_arn.as_str()).collect();
-        let reason = self
-            .undetermined
-            .iter()
-            .find_map(|e| e.policies.unknown_reason())
-            .unwrap_or("associated access policies absent from the response");
+        let reason = self.undetermined.iter().find_map(|e| match e.policies.get() {
+            None => e.policies.unknown_reason().map(str::to_string),
+            Some(policies) => policies.iter().find(|p| admin_scope_unreadable(p)).map(|p| {
+                format!("{} at access scope type '{}' (unknown to this build)", policy_name(p), p.scope.trim())
+            }),
+        });
+        let reason = reason.unwrap_or_else(|| "associated access policies absent from the response".to_string());
         format!("{}: {reason}", names.join(", "))
     }
 }
@@ -272,6 +285,12 @@ mod tests {
         assert!(!grants_cluster_admin(&policy("AmazonEKSEditPolicy", "cluster")));
         assert!(!grants_cluster_admin(&policy("AmazonEKSViewPolicy", "cluster")));
         assert!(!grants_cluster_admin(&policy("AmazonEKSClusterAdminPolicyX", "cluster")));
+        // An access scope type this build does not know leaves AmazonEKSAdminPolicy undetermined.
+        for scope in ["", "organization"] {
+            assert!(admin_scope_unreadable(&policy("AmazonEKSAdminPolicy", scope)), "{scope:?}");
+            assert!(!admin_scope_unreadable(&policy("AmazonEKSEditPolicy", scope)), "{scope:?}");
+        }
+        assert!(!admin_scope_unreadable(&policy("AmazonEKSAdminPolicy", "Namespace")));
     }
 
     #[test]

@@ -370,6 +370,18 @@ def build():
     vpc = next(cl for cl in a1.regional[E1]["clusters"] if cl["cluster"]["name"] == n)["cluster"]["resourcesVpcConfig"]
     del vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"]
 
+    # AmazonEKSAdminPolicy is cluster admin at cluster scope only: a scope type this build does
+    # not know leaves its holder undetermined, never left out of the admins.
+    n = cluster(a1, E1, "entry-admin-policy-odd-scope", "an access entry holds AmazonEKSAdminPolicy at an access scope "
+                "type this build does not know: whether it is cluster admin cannot be told",
+                {"AUTH-007": "unknown", "IDN-012": "unknown"})
+    next(cl for cl in a1.regional[E1]["clusters"] if cl["cluster"]["name"] == n)["accessEntries"].append(
+        {"accessEntry": {"principalArn": a1.arn("role", "ops"), "kubernetesGroups": [], "type": "STANDARD",
+                         "createdAt": "2026-01-10T10:00:00Z", "modifiedAt": "2026-01-10T10:00:00Z"},
+         "accessPolicies": [{"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy",
+                             "accessScope": {"type": "organization", "namespaces": []}, "associatedAt": "2026-01-10T10:00:01Z",
+                             "modifiedAt": "2026-01-10T10:00:01Z"}]})
+
     # ── item 5: IRSA trust by IAM's matching semantics ────────────────────────────────────
     def trusting(sub, op="StringLike", aud="sts.amazonaws.com", principal=None):
         return lambda web, host, provider: web(sub, aud, op, principal)
