@@ -82,7 +82,7 @@ const SLOWDOWN_WINDOW: Duration = Duration::from_millis(500);
 
 /// Clusters in progress per request in flight: a cluster needs about a dozen calls, a few at a
 /// time, so this keeps every slot busy.
-const CLUSTERS_PER_SLOT: usize = 8;
+const CLUSTERS_PER_SLOT: usize = 4;
 
 /// Lists of the data planes in progress per request in flight (a cluster reads two at a time).
 const LISTS_PER_SLOT: usize = 2;
