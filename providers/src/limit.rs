@@ -80,8 +80,8 @@ const KNOWN_SPEEDUP: f64 = 0.01;
 /// Throttled answers this close together are one event (requests already in flight).
 const SLOWDOWN_WINDOW: Duration = Duration::from_millis(500);
 
-/// Clusters in progress per request in flight: a cluster needs about a dozen calls, a few at a
-/// time, so this keeps every slot busy.
+/// Clusters in progress per request in flight: a cluster needs about two dozen calls, a few at
+/// a time, so this keeps every slot busy (8 held more than they kept busy: docs/performance.md).
 const CLUSTERS_PER_SLOT: usize = 4;
 
 /// Lists of the data planes in progress per request in flight (a cluster reads two at a time).
