@@ -119,12 +119,12 @@ pub fn minimal(shape: &Shape) -> BTreeMap<String, u64> {
 }
 
 /// The host of the Kubernetes API servers' calls in [`by_host`]: each cluster's API server is a
-/// host of its own, but the scan reads `--max-in-flight` clusters' APIs at a time, two lists
-/// each (its memory bound), so they share that many slots.
+/// host of its own, but the scan reads at most `--max-in-flight` lists at a time across them
+/// (its memory bound), so they share that many slots.
 pub const DATA_PLANES: &str = "kubernetes (data planes)";
 
 /// The minimal plan by the API host the scan bounds each call on (`--max-in-flight` each, the
-/// data planes twice that): login, ARM, Graph, and each AWS service in each region — as the
+/// data planes together too): login, ARM, Graph, and each AWS service in each region — as the
 /// clouds serve them, although the mock answers all on one address.
 pub fn by_host(shape: &Shape) -> BTreeMap<String, u64> {
     let plan = minimal(shape);

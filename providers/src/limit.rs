@@ -81,11 +81,9 @@ const KNOWN_SPEEDUP: f64 = 0.01;
 const SLOWDOWN_WINDOW: Duration = Duration::from_millis(500);
 
 /// Clusters in progress per request in flight: a cluster needs about two dozen calls, a few at
-/// a time, so this keeps every slot busy (8 held more than they kept busy: docs/performance.md).
-const CLUSTERS_PER_SLOT: usize = 4;
-
-/// Lists of the data planes in progress per request in flight (a cluster reads two at a time).
-const LISTS_PER_SLOT: usize = 2;
+/// a time, so this keeps every slot busy (more held more than they kept busy:
+/// docs/performance.md).
+const CLUSTERS_PER_SLOT: usize = 2;
 
 /// ARM remaining reads below which a scope is paced, and above which pacing ends.
 const LOW_REMAINING: u64 = 50;
@@ -93,15 +91,15 @@ const HIGH_REMAINING: u64 = 150;
 
 impl HostLimiter {
     /// `--max-in-flight`'s default.
-    pub const DEFAULT_PER_HOST: usize = 32;
+    pub const DEFAULT_PER_HOST: usize = 64;
 
     pub fn new(per_host: usize) -> Arc<Self> {
         let per_host = per_host.max(1);
         Arc::new(Self {
             per_host,
             clusters: Arc::new(Semaphore::new(per_host * CLUSTERS_PER_SLOT)),
-            data_planes: Arc::new(Semaphore::new(LISTS_PER_SLOT * per_host)),
-            lists: Arc::new(Semaphore::new(LISTS_PER_SLOT * per_host)),
+            data_planes: Arc::new(Semaphore::new(per_host)),
+            lists: Arc::new(Semaphore::new(per_host)),
             hosts: Mutex::new(HashMap::new()),
             scopes: Mutex::new(HashMap::new()),
         })
@@ -116,18 +114,18 @@ impl HostLimiter {
         self.clusters.clone().acquire_owned().await.expect("the cluster semaphore is never closed")
     }
 
-    /// Waits until one more cluster's Kubernetes API may be read: twice `--max-in-flight`
-    /// clusters at once, both clouds together, so that while some set up (credential, TLS)
-    /// others keep every list slot busy.
+    /// Waits until one more cluster's Kubernetes API may be read: `--max-in-flight` clusters at
+    /// once, both clouds together — each reads two lists at a time, so while some set up
+    /// (credential, TLS) the others keep every list slot busy.
     pub async fn data_plane_slot(&self) -> OwnedSemaphorePermit {
         // The semaphore is never closed, so acquiring cannot fail.
         self.data_planes.clone().acquire_owned().await.expect("the data-plane semaphore is never closed")
     }
 
     /// Waits until one more list may be read, held for the whole list: the bound on the
-    /// data planes' pages in memory (each list folds a page before asking the next) — twice
-    /// `--max-in-flight`, as each cluster reads two lists at a time. Each cluster's API server
-    /// is its own host with its own bound on requests, so this bounds memory, not a server.
+    /// data planes' pages in memory (each list folds a page before asking the next):
+    /// `--max-in-flight` lists, all clusters together. Each cluster's API server is its own
+    /// host with its own bound on requests, so this bounds memory, not a server.
     pub async fn list_slot(&self) -> OwnedSemaphorePermit {
         // The semaphore is never closed, so acquiring cannot fail.
         self.lists.clone().acquire_owned().await.expect("the list semaphore is never closed")
