@@ -116,9 +116,8 @@ fn main() -> anyhow::Result<()> {
     let (busiest, busiest_calls, busiest_slots, before) = plan::by_host(&shape)
         .into_iter()
         .map(|(host, calls)| {
-            let (slots, before) =
-                if host == plan::DATA_PLANES { (in_flight, plan::before_data_planes(&shape)) } else { (in_flight, 0) };
-            (host, calls, slots, before)
+            let before = if host == plan::DATA_PLANES { plan::before_data_planes(&shape) } else { 0 };
+            (host, calls, in_flight, before)
         })
         .max_by(|a, b| (a.1 as f64 / a.2 + a.3 as f64).total_cmp(&(b.1 as f64 / b.2 + b.3 as f64)))
         .context("the plan has no calls")?;
