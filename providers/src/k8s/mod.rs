@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 
 /// The reason of every data-plane check when the data plane is skipped.
 pub const SKIPPED: &str = "not collected: --no-data-plane was given, the cluster's Kubernetes API was not read";
@@ -39,7 +39,7 @@ pub struct Options {
     pub page_size: u32,
     /// Lists of one cluster read at once.
     pub list_concurrency: usize,
-    /// The scan's limiter: requests in flight per API server host, and clusters read at once
+    /// The scan's limiter: requests in flight per API server, clusters and lists read at once
     /// (both clouds together). `None`: unbounded (a single cluster's read in tests).
     pub limiter: Option<Arc<HostLimiter>>,
     /// Everything of one cluster must be read within this.
@@ -99,7 +99,7 @@ const MAX_PAGES: usize = 100_000;
 
 /// Waits until one more cluster's API may be read (the scan's bound on data planes in
 /// progress); hold it for the whole read, credential included.
-pub async fn slot(opts: &Options) -> Option<tokio::sync::OwnedSemaphorePermit> {
+pub async fn slot(opts: &Options) -> Option<OwnedSemaphorePermit> {
     match &opts.limiter {
         Some(l) => Some(l.data_plane_slot().await),
         None => None,
@@ -227,7 +227,7 @@ struct Reader<'a> {
     target: &'a Target,
     opts: &'a Options,
     slots: Semaphore,
-    /// The API server's `host:port`, the key of its bound on requests in flight.
+    /// The API server's key (`host:port` and path) for its bound on requests in flight.
     host: String,
 }
 
@@ -244,13 +244,13 @@ impl Reader<'_> {
 
     /// One of the cluster's list slots, then one of the scan's (the bound on pages in memory),
     /// held for a whole list.
-    async fn list_slot(&self) -> ListSlot<'_> {
+    async fn list_slot(&self) -> (Option<SemaphorePermit<'_>>, Option<OwnedSemaphorePermit>) {
         let own = self.slots.acquire().await;
         let scan = match &self.opts.limiter {
             Some(l) => Some(l.list_slot().await),
             None => None,
         };
-        ListSlot(own.ok(), scan)
+        (own.ok(), scan)
     }
 
     fn fail(&self, e: &kube::Error, page: usize, kind: &str) -> ReadError {
@@ -390,10 +390,6 @@ impl Reader<'_> {
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
-
-/// A list's slots, freed when it drops (held, never read).
-#[allow(dead_code)]
-struct ListSlot<'a>(Option<tokio::sync::SemaphorePermit<'a>>, Option<tokio::sync::OwnedSemaphorePermit>);
 
 /// The key of an API server's bound on requests in flight: its `host:port` and path — one API
 /// server per cluster, also when a proxy serves several clusters by path on one address
